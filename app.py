@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""The example app: a minimal and a hardened tuning workflow.
+
+``cdk synth`` runs this file; tests build the same stacks with a pinned environment.
+"""
+
+from __future__ import annotations
+
+import os
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+import constructs_sm as sm
+
+# The SageMaker XGBoost image of us-east-1 (SageMaker developer guide, "Docker Registry Paths").
+XGBOOST_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+
+
+def xgboost_tuning(bucket: s3.IBucket) -> dict[str, object]:
+    """The tuning job of both examples: XGBoost on CSV train/validation data, maximizing AUC."""
+    return dict(
+        hyper_parameter_tuning_job_config=sm.HyperParameterTuningJobConfig(
+            strategy=sm.Strategy.BAYESIAN,
+            objective=sm.TuningObjective(metric_name="validation:auc", type=sm.ObjectiveType.MAXIMIZE),
+            resource_limits=sm.ResourceLimits(max_number_of_training_jobs=20, max_parallel_training_jobs=3),
+            parameter_ranges=[
+                sm.ContinuousParameterRange(name="eta", min_value=0.01, max_value=0.5, scaling_type=sm.ScalingType.LOGARITHMIC),
+                sm.ContinuousParameterRange(name="min_child_weight", min_value=1, max_value=10),
+                sm.IntegerParameterRange(name="max_depth", min_value=3, max_value=10),
+                sm.CategoricalParameterRange(name="tree_method", values=["auto", "hist"]),
+            ],
+            training_job_early_stopping_type=sm.EarlyStoppingType.AUTO,
+        ),
+    )
+
+
+def xgboost_definition(bucket: s3.IBucket, **hardening: object) -> sm.TrainingJobDefinition:
+    return sm.TrainingJobDefinition(
+        algorithm_specification=sm.AlgorithmSpecification(
+            training_image=sm.TrainingImage.from_registry(XGBOOST_IMAGE),
+            training_input_mode=sm.InputMode.FILE,
+        ),
+        static_hyper_parameters={"objective": "binary:logistic", "eval_metric": "auc", "num_round": "200"},
+        input_data_config=[
+            sm.Channel(
+                channel_name=name,
+                content_type="text/csv",
+                data_source=sm.S3DataSource(location=sm.S3Location.from_bucket(bucket, f"data/{name}/")),
+            )
+            for name in ("train", "validation")
+        ],
+        output_data_config=sm.S3Location.from_bucket(bucket, "models/"),
+        resource_config=sm.ResourceConfig(instance_type="ml.m5.xlarge", instance_count=1, volume_size=cdk.Size.gibibytes(30)),
+        stopping_condition=sm.StoppingCondition(max_runtime=cdk.Duration.hours(2)),
+        **hardening,  # type: ignore[arg-type]
+    )
+
+
+class MinimalTuningStack(cdk.Stack):
+    """A tuning workflow with every default: new role, new key, no VPC."""
+
+    def __init__(self, scope: Construct, id: str, **kwargs: object) -> None:
+        super().__init__(scope, id, **kwargs)  # type: ignore[arg-type]
+        bucket = s3.Bucket.from_bucket_name(self, "Data", "example-ml-data")
+        self.workflow = sm.TuningWorkflow(
+            self,
+            "XgboostTuning",
+            training_job_definition=xgboost_definition(bucket),
+            **xgboost_tuning(bucket),  # type: ignore[arg-type]
+        )
+
+
+class HardenedTuningStack(cdk.Stack):
+    """Private isolated subnets, network isolation, inter-container encryption, warm start."""
+
+    def __init__(self, scope: Construct, id: str, **kwargs: object) -> None:
+        super().__init__(scope, id, **kwargs)  # type: ignore[arg-type]
+        bucket = s3.Bucket.from_bucket_name(self, "Data", "example-ml-data")
+        vpc = ec2.Vpc(
+            self,
+            "Vpc",
+            max_azs=2,
+            nat_gateways=0,
+            subnet_configuration=[
+                ec2.SubnetConfiguration(name="training", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+            ],
+        )
+        vpc.add_gateway_endpoint("S3", service=ec2.GatewayVpcEndpointAwsService.S3)
+        self.workflow = sm.TuningWorkflow(
+            self,
+            "HardenedTuning",
+            job_name_prefix="hardened-xgb",
+            training_job_definition=xgboost_definition(
+                bucket,
+                vpc_config=sm.VpcConfig(vpc=vpc),
+                enable_network_isolation=True,
+                enable_inter_container_traffic_encryption=True,
+            ),
+            warm_start_config=sm.WarmStartConfig(
+                parent_tuning_job_names=["xgboost-tuning-baseline"],
+                warm_start_type=sm.WarmStartType.IDENTICAL_DATA_AND_ALGORITHM,
+            ),
+            tags={"project": "churn-model", "data-classification": "confidential"},
+            **xgboost_tuning(bucket),  # type: ignore[arg-type]
+        )
+
+
+def build_app(app: cdk.App, env: cdk.Environment) -> list[cdk.Stack]:
+    return [
+        MinimalTuningStack(app, "MinimalTuning", env=env),
+        HardenedTuningStack(app, "HardenedTuning", env=env),
+    ]
+
+
+if __name__ == "__main__":
+    app = cdk.App()
+    build_app(
+        app,
+        cdk.Environment(
+            account=os.environ.get("CDK_DEFAULT_ACCOUNT"),
+            region=os.environ.get("CDK_DEFAULT_REGION", "us-east-1"),
+        ),
+    )
+    app.synth()

@@ -1,0 +1,81 @@
+"""A Task state whose JSON is rendered in Python.
+
+aws-cdk-lib keeps ``TaskStateBase._renderTask`` internal to TypeScript, so a Python
+subclass renders the whole state in ``to_state_json`` from the protected helpers
+that ``TaskStateBase`` itself uses.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from .errors import ValidationError
+
+
+class PythonTaskState(sfn.TaskStateBase):
+    """Base of this library's tasks; subclasses implement :meth:`_task_json` and ``_task_policies``."""
+
+    SUPPORTED_INTEGRATION_PATTERNS = (sfn.IntegrationPattern.REQUEST_RESPONSE, sfn.IntegrationPattern.RUN_JOB)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        integration_pattern: sfn.IntegrationPattern,
+        comment: str | None,
+        input_path: str | None,
+        output_path: str | None,
+        result_path: str | None,
+        result_selector: dict[str, Any] | None,
+        task_timeout: cdk.Duration | None,
+    ) -> None:
+        if integration_pattern not in self.SUPPORTED_INTEGRATION_PATTERNS:
+            supported = ", ".join(p.name for p in self.SUPPORTED_INTEGRATION_PATTERNS)
+            raise ValidationError(
+                "integration_pattern", f"must be one of {supported} for {type(self).__name__}", integration_pattern
+            )
+        super().__init__(
+            scope,
+            id,
+            comment=comment,
+            input_path=input_path,
+            output_path=output_path,
+            result_path=result_path,
+            result_selector=result_selector,
+            integration_pattern=integration_pattern,
+        )
+        self.integration_pattern = integration_pattern
+        base: dict[str, Any] = {
+            "Type": "Task",
+            "Comment": comment,
+            "TimeoutSeconds": None if task_timeout is None else int(task_timeout.to_seconds()),
+            "InputPath": input_path,
+            "OutputPath": output_path,
+        }
+        self._base = {k: v for k, v in base.items() if v is not None}
+        if result_path is not None:
+            # JsonPath.DISCARD renders as a JSON null: the state's input passes through unchanged.
+            self._base["ResultPath"] = None if result_path == sfn.JsonPath.DISCARD else result_path
+
+    @property
+    def _task_metrics(self) -> sfn.TaskMetricsConfig | None:
+        return None
+
+    @abstractmethod
+    def _task_json(self) -> dict[str, Any]:
+        """``Resource`` and ``Parameters`` of the state."""
+
+    def to_state_json(self, top_level_query_language: sfn.QueryLanguage | None = None) -> dict[str, Any]:
+        return {
+            **self._render_next_end(),
+            **self._render_retry_catch(top_level_query_language),
+            **self._base,
+            **self._render_result_selector(),
+            **self._task_json(),
+        }

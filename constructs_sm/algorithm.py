@@ -1,0 +1,161 @@
+"""The training algorithm: its image or name, input mode and metric definitions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
+
+from ._checks import check_count, check_enum, check_length, check_pattern, is_unresolved
+from .errors import ValidationError
+
+_ECR_URI = re.compile(
+    r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?"
+    r"/(?P<repository>[a-z0-9][a-z0-9._/-]*)(?::[\w.-]+|@sha256:[0-9a-f]{64})?"
+)
+_ALGORITHM_NAME = re.compile(
+    r"(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:[a-z\-]*/)?([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)"
+)
+
+
+class InputMode(str, Enum):
+    """How the algorithm reads its input (``TrainingInputMode``)."""
+
+    FILE = "File"
+    PIPE = "Pipe"
+    FAST_FILE = "FastFile"
+
+
+class TrainingImage:
+    """The Docker image of the training algorithm, with the ECR permissions to pull it."""
+
+    def __init__(self, uri: str, repository_arn: str | None) -> None:
+        self.uri = uri
+        self._repository_arn = repository_arn
+        self._repository: ecr.IRepository | None = None
+
+    @classmethod
+    def from_ecr_repository(
+        cls, repository: ecr.IRepository, tag_or_digest: str = "latest"
+    ) -> TrainingImage:
+        """An image in an ECR repository; pull rights are granted on that repository only."""
+        image = cls(repository.repository_uri_for_tag_or_digest(tag_or_digest), None)
+        image._repository = repository
+        return image
+
+    @classmethod
+    def from_registry(cls, uri: str) -> TrainingImage:
+        """An image by URI, e.g. a SageMaker built-in algorithm image.
+
+        For an ECR URI the pull rights are scoped to that repository; other registries
+        need no ECR permissions.
+        """
+        check_length("TrainingImage", uri, 1, 255)
+        if not is_unresolved(uri) and (uri != uri.strip() or " " in uri):
+            raise ValidationError("TrainingImage", "must not contain spaces", uri)
+        match = None if is_unresolved(uri) else _ECR_URI.fullmatch(uri)
+        arn = None
+        if match:
+            arn = (
+                f"arn:{cdk.Aws.PARTITION}:ecr:{match['region']}:{match['account']}"
+                f":repository/{match['repository']}"
+            )
+        return cls(uri, arn)
+
+    @classmethod
+    def from_json_path(cls, path: str) -> TrainingImage:
+        """An image URI read from the execution input; pull rights cover this account's repositories."""
+        if not path.startswith("$"):
+            raise ValidationError("TrainingImage", "must be a JSONPath such as $.TrainingImage", path)
+        return cls(
+            path,
+            f"arn:{cdk.Aws.PARTITION}:ecr:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:repository/*",
+        )
+
+    def grant_pull(self, grantee: iam.IGrantable) -> None:
+        if self._repository is not None:
+            self._repository.grant_pull(grantee)
+        elif self._repository_arn is not None:
+            # ecr:GetAuthorizationToken has no resource-level permissions (ECR authorization reference).
+            ecr.AuthorizationToken.grant_read(grantee)
+            grantee.grant_principal.add_to_principal_policy(
+                iam.PolicyStatement(actions=_PULL_ACTIONS, resources=[self._repository_arn])
+            )
+
+    def render_into(self, target: dict[str, Any]) -> None:
+        if self.uri.startswith("$"):
+            target["TrainingImage.$"] = self.uri
+        else:
+            target["TrainingImage"] = self.uri
+
+
+_PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MetricDefinition:
+    """A metric the algorithm writes to its logs (``MetricDefinition``)."""
+
+    name: str
+    """Metric name, 1-255 characters."""
+    regex: str
+    """Regular expression that captures the value from the logs, 1-500 characters."""
+
+    def render(self, field: str) -> dict[str, str]:
+        check_length(f"{field}.Name", self.name, 1, 255)
+        check_length(f"{field}.Regex", self.regex, 1, 500)
+        return {"Name": self.name, "Regex": self.regex}
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlgorithmSpecification:
+    """What to train with (``AlgorithmSpecification``): exactly one of an image or an algorithm name."""
+
+    training_image: TrainingImage | None = None
+    """The algorithm's Docker image. @default - none; give ``algorithm_name`` instead."""
+    algorithm_name: str | None = None
+    """An algorithm resource name or ARN (e.g. from AWS Marketplace), 1-170 characters."""
+    training_input_mode: InputMode = InputMode.FILE
+    """How input data reaches the container. @default InputMode.FILE"""
+    metric_definitions: Sequence[MetricDefinition] = ()
+    """Metrics to read from the logs, at most 40; the tuning objective must be one of them
+    for a custom image."""
+
+    def render(self, field: str) -> dict[str, Any]:
+        if self.training_image is None and self.algorithm_name is None:
+            raise ValidationError(field, "needs exactly one of training_image or algorithm_name", None)
+        if self.training_image is not None and self.algorithm_name is not None:
+            raise ValidationError(
+                field,
+                "takes training_image or algorithm_name, not both",
+                self.algorithm_name,
+            )
+        check_enum(f"{field}.TrainingInputMode", self.training_input_mode, InputMode)
+        spec: dict[str, Any] = {"TrainingInputMode": self.training_input_mode.value}
+        if self.training_image is not None:
+            self.training_image.render_into(spec)
+        else:
+            check_length(f"{field}.AlgorithmName", self.algorithm_name, 1, 170)
+            check_pattern(
+                f"{field}.AlgorithmName",
+                self.algorithm_name,
+                _ALGORITHM_NAME,
+                "must be an algorithm name or a SageMaker algorithm ARN",
+            )
+            spec["AlgorithmName"] = self.algorithm_name
+        check_count(f"{field}.MetricDefinitions", self.metric_definitions, 0, 40)
+        if self.metric_definitions:
+            spec["MetricDefinitions"] = [
+                m.render(f"{field}.MetricDefinitions[{i}]") for i, m in enumerate(self.metric_definitions)
+            ]
+        return spec
+
+    def grant(self, grantee: iam.IGrantable) -> None:
+        if self.training_image is not None:
+            self.training_image.grant_pull(grantee)

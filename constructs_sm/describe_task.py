@@ -1,0 +1,78 @@
+"""A Step Functions task that calls DescribeTrainingJob (through the aws-sdk integration)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from ._checks import check_job_name, is_unresolved
+from ._task_state import PythonTaskState
+from ._tuning_request import training_job_arn
+
+DESCRIBE_TRAINING_JOB_RESOURCE = "arn:{partition}:states:::aws-sdk:sagemaker:describeTrainingJob"
+
+
+class SageMakerDescribeTrainingJob(PythonTaskState):
+    """Read a training job's status, artifacts, hyperparameters and final metrics.
+
+    Step Functions has no optimized integration for DescribeTrainingJob, so this task
+    uses ``aws-sdk:sagemaker:describeTrainingJob``; its result is the API's response.
+    """
+
+    SUPPORTED_INTEGRATION_PATTERNS = (sfn.IntegrationPattern.REQUEST_RESPONSE,)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        training_job_name: str,
+        training_job_name_prefix: str | None = None,
+        comment: str | None = None,
+        input_path: str | None = None,
+        output_path: str | None = None,
+        result_path: str | None = None,
+        result_selector: dict[str, Any] | None = None,
+    ) -> None:
+        """
+        :param training_job_name: the job's name, or a JSONPath to read it from the state input.
+        :param training_job_name_prefix: with a JSONPath name, the prefix every name has, which
+            scopes the IAM permission. @default - any training job of the account and region
+        """
+        super().__init__(
+            scope,
+            id,
+            integration_pattern=sfn.IntegrationPattern.REQUEST_RESPONSE,
+            comment=comment,
+            input_path=input_path,
+            output_path=output_path,
+            result_path=result_path,
+            result_selector=result_selector,
+            task_timeout=None,
+        )
+        check_job_name("TrainingJobName", training_job_name, 63)
+        if is_unresolved(training_job_name) and training_job_name.startswith("$"):
+            self.parameters: dict[str, str] = {"TrainingJobName.$": training_job_name}
+            pattern = f"{training_job_name_prefix.lower()}*" if training_job_name_prefix else "*"
+        else:
+            self.parameters = {"TrainingJobName": training_job_name}
+            pattern = training_job_name.lower()
+        self._policies = [describe_training_job_statement(pattern)]
+
+    @property
+    def _task_policies(self) -> list[iam.PolicyStatement]:
+        return self._policies
+
+    def _task_json(self) -> dict[str, Any]:
+        return {
+            "Resource": DESCRIBE_TRAINING_JOB_RESOURCE.format(partition=cdk.Aws.PARTITION),
+            "Parameters": self.parameters,
+        }
+
+
+def describe_training_job_statement(name_pattern: str) -> iam.PolicyStatement:
+    return iam.PolicyStatement(actions=["sagemaker:DescribeTrainingJob"], resources=[training_job_arn(name_pattern)])

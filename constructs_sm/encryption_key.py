@@ -1,0 +1,34 @@
+"""The KMS key that encrypts model artifacts and training volumes."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from .errors import ValidationError
+
+
+def artifact_key(scope: Construct, id: str) -> kms.Key:
+    """A customer managed key: rotation on, kept when the stack is deleted (it encrypts model artifacts)."""
+    return kms.Key(
+        scope,
+        id,
+        description="Encrypts SageMaker model artifacts and training volumes",
+        enable_key_rotation=True,
+        removal_policy=cdk.RemovalPolicy.RETAIN,
+    )
+
+
+def check_key_region(scope: Construct, key: kms.IKey) -> None:
+    """SageMaker needs a key in the job's own region."""
+    key_region = key.env.region
+    stack_region = cdk.Stack.of(scope).region
+    if cdk.Token.is_unresolved(key_region) or cdk.Token.is_unresolved(stack_region):
+        return
+    if key_region != stack_region:
+        raise ValidationError(
+            "encryption_key",
+            f"must be a KMS key in the stack's region ({stack_region})",
+            key.key_arn,
+        )

@@ -1,0 +1,112 @@
+"""VPC placement of training jobs (``VpcConfig``) and the security group it needs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+import aws_cdk as cdk
+
+from ._checks import check_count
+from .errors import ValidationError
+
+
+@dataclass(frozen=True, kw_only=True)
+class VpcConfig:
+    """Run training containers in your VPC.
+
+    Without ``security_groups``, a security group is created that allows all traffic
+    between its own members (distributed training) and nothing else inbound.
+    """
+
+    vpc: ec2.IVpc
+    """The VPC to run in."""
+    subnets: ec2.SubnetSelection = field(
+        default_factory=lambda: ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+    )
+    """Subnets for the training instances, 1 to 16. @default - the VPC's private isolated subnets"""
+    security_groups: Sequence[ec2.ISecurityGroup] = ()
+    """Security groups, 1 to 5. @default - a new group that allows traffic between its members"""
+
+
+class BoundVpcConfig:
+    """A :class:`VpcConfig` resolved in a construct scope: subnets and security groups."""
+
+    def __init__(self, scope: Construct, config: VpcConfig) -> None:
+        self.vpc = config.vpc
+        self.subnet_ids = list(config.vpc.select_subnets(**config.subnets._values).subnet_ids)
+        if not self.subnet_ids:
+            raise ValidationError("VpcConfig.Subnets", "must select at least 1 subnet of the VPC", [])
+        check_count("VpcConfig.Subnets", self.subnet_ids, 1, 16)
+        groups = list(config.security_groups)
+        if not groups:
+            group = ec2.SecurityGroup(
+                scope,
+                "SecurityGroup",
+                vpc=config.vpc,
+                description="SageMaker training jobs - traffic between the instances of a job",
+                allow_all_outbound=True,
+            )
+            group.add_ingress_rule(group, ec2.Port.all_traffic(), "Distributed training between members")
+            groups = [group]
+        check_count("VpcConfig.SecurityGroupIds", groups, 1, 5)
+        self.security_groups = groups
+
+    def render(self) -> dict[str, list[str]]:
+        return {
+            "SecurityGroupIds": [g.security_group_id for g in self.security_groups],
+            "Subnets": self.subnet_ids,
+        }
+
+    def grant(self, grantee: iam.IGrantable) -> None:
+        """The EC2 actions SageMaker needs to attach training instances to the VPC.
+
+        From "CreateTrainingJob API: Execution Role Permissions" (SageMaker developer guide).
+        The Describe actions have no resource-level permissions; the interface actions are
+        limited to network interfaces in this VPC.
+        """
+        region, account, partition = cdk.Aws.REGION, cdk.Aws.ACCOUNT_ID, cdk.Aws.PARTITION
+        principal = grantee.grant_principal
+        principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "ec2:DescribeDhcpOptions",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeSecurityGroups",
+                    "ec2:DescribeSubnets",
+                    "ec2:DescribeVpcs",
+                ],
+                resources=["*"],
+            )
+        )
+        interfaces = f"arn:{partition}:ec2:{region}:{account}:network-interface/*"
+        principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["ec2:CreateNetworkInterface"],
+                resources=[
+                    interfaces,
+                    *(f"arn:{partition}:ec2:{region}:{account}:subnet/{s}" for s in self.subnet_ids),
+                    *(
+                        f"arn:{partition}:ec2:{region}:{account}:security-group/{g.security_group_id}"
+                        for g in self.security_groups
+                    ),
+                ],
+            )
+        )
+        principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "ec2:CreateNetworkInterfacePermission",
+                    "ec2:DeleteNetworkInterface",
+                    "ec2:DeleteNetworkInterfacePermission",
+                ],
+                resources=[interfaces],
+                conditions={
+                    "ArnEquals": {"ec2:Vpc": f"arn:{partition}:ec2:{region}:{account}:vpc/{self.vpc.vpc_id}"}
+                },
+            )
+        )

@@ -1,0 +1,124 @@
+"""A Step Functions task that runs CreateHyperParameterTuningJob."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from ._checks import check_job_name, is_unresolved
+from ._job_resources import bind_job_resources
+from ._task_state import PythonTaskState
+from ._tuning_request import (
+    OPTIMIZED_RESOURCE,
+    TuningRequest,
+    tuning_policy_statements,
+)
+from .errors import ValidationError
+from .training_job_definition import TrainingJobDefinition
+from .tuning_config import HyperParameterTuningJobConfig, WarmStartConfig
+
+
+class SageMakerCreateHyperParameterTuningJob(PythonTaskState):
+    """Start a hyperparameter tuning job; with ``RUN_JOB`` (the default) wait until it ends.
+
+    With ``RUN_JOB`` the task's result is the job's DescribeHyperParameterTuningJob output;
+    a Failed or Stopped job fails the task. The state machine role gets the documented
+    policy; the execution role gets what the training job definition reads and writes.
+
+    Example::
+
+        task = SageMakerCreateHyperParameterTuningJob(self, "Tune",
+            hyper_parameter_tuning_job_name=sfn.JsonPath.string_at("$.JobName"),
+            hyper_parameter_tuning_job_config=config,
+            training_job_definition=definition)
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        hyper_parameter_tuning_job_name: str,
+        hyper_parameter_tuning_job_config: HyperParameterTuningJobConfig,
+        training_job_definition: TrainingJobDefinition,
+        warm_start_config: WarmStartConfig | None = None,
+        tags: Mapping[str, str] | None = None,
+        role: iam.IRole | None = None,
+        encryption_key: kms.IKey | None = None,
+        integration_pattern: sfn.IntegrationPattern = sfn.IntegrationPattern.RUN_JOB,
+        comment: str | None = None,
+        input_path: str | None = None,
+        output_path: str | None = None,
+        result_path: str | None = None,
+        result_selector: dict[str, Any] | None = None,
+        task_timeout: cdk.Duration | None = None,
+    ) -> None:
+        """
+        :param hyper_parameter_tuning_job_name: 1-32 characters, letters, digits and hyphens;
+            or a JSONPath (``sfn.JsonPath.string_at("$.Name")``) to read it from the state input.
+        :param role: the SageMaker execution role. @default - a new :class:`SageMakerExecutionRole`
+        :param encryption_key: encrypts artifacts and volumes. @default - a new key with rotation, retained
+        :param integration_pattern: RUN_JOB (``.sync``) or REQUEST_RESPONSE. @default RUN_JOB
+        """
+        super().__init__(
+            scope,
+            id,
+            integration_pattern=integration_pattern,
+            comment=comment,
+            input_path=input_path,
+            output_path=output_path,
+            result_path=result_path,
+            result_selector=result_selector,
+            task_timeout=task_timeout,
+        )
+        check_job_name("HyperParameterTuningJobName", hyper_parameter_tuning_job_name, 32)
+        self.resources = bind_job_resources(
+            self, definitions=[training_job_definition], role=role, encryption_key=encryption_key
+        )
+        request = TuningRequest(
+            config=hyper_parameter_tuning_job_config,
+            definition=training_job_definition,
+            warm_start_config=warm_start_config,
+            tags=tags,
+        ).render(self.resources)
+        name_key = "HyperParameterTuningJobName"
+        if is_unresolved(hyper_parameter_tuning_job_name) and hyper_parameter_tuning_job_name.startswith("$"):
+            request = {f"{name_key}.$": hyper_parameter_tuning_job_name, **request}
+            name_pattern = "*"
+        else:
+            request = {name_key: hyper_parameter_tuning_job_name, **request}
+            name_pattern = f"{hyper_parameter_tuning_job_name.lower()}*"
+        if not TuningRequest.uses_optimized_integration(request):
+            raise ValidationError(
+                "request", "holds fields the optimized integration does not take; use TuningWorkflow", sorted(request)
+            )
+        self.parameters = request
+        self._policies = tuning_policy_statements(
+            name_pattern=name_pattern,
+            role=self.resources.role,
+            integration_pattern=integration_pattern,
+            tagged=bool(tags),
+        )
+
+    @property
+    def role(self) -> iam.IRole:
+        """The SageMaker execution role."""
+        return self.resources.role
+
+    @property
+    def _task_policies(self) -> list[iam.PolicyStatement]:
+        return self._policies
+
+    def _task_json(self) -> dict[str, Any]:
+        suffix = ".sync" if self.integration_pattern == sfn.IntegrationPattern.RUN_JOB else ""
+        return {
+            "Resource": OPTIMIZED_RESOURCE.format(partition=cdk.Aws.PARTITION) + suffix,
+            "Parameters": self.parameters,
+        }
+

@@ -1,0 +1,328 @@
+"""Patches to moto's Step Functions interpreter: SageMaker ``.sync``, JSON-safe results, fast retries.
+
+moto builds one task object per ``Task`` state when it parses a definition, through
+``state_task_factory.state_task_service_for(service_name)``. ``sagemaker_sync_adapter``
+swaps that one name for a wrapper that returns
+
+* for ``sagemaker``: ``_SageMakerTask``, moto's own "unsupported service" task (which forwards
+  request-response calls to moto's SageMaker backend unchanged) plus a ``.sync`` resolver for
+  ``createHyperParameterTuningJob`` and ``createTrainingJob``;
+* for ``aws-sdk``: moto's own aws-sdk task, whose result is made JSON-safe (timestamps to ISO
+  strings) so that ``describe_execution`` can serialise the execution output;
+
+and replaces the ``time`` module seen by moto's Retry evaluation with a clock that records each
+requested delay and sleeps a scaled fraction of it. Everything is undone on exit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import ClientError
+from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
+from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import (
+    CustomErrorName,
+)
+from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+    FailureEvent,
+    FailureEventException,
+)
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import (
+    StatesErrorName,
+)
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
+    StatesErrorNameType,
+)
+from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import (
+    state_task_factory,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_aws_sdk import (
+    StateTaskServiceAwsSdk,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_unsupported import (
+    StateTaskServiceUnsupported,
+)
+from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
+from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
+
+__all__ = ["AdapterSettings", "SyncPollLimitExceeded", "json_safe", "sagemaker_sync_adapter"]
+
+#: Default error name for a SageMaker API error raised by an optimized ``sagemaker:`` task.
+#: Step Functions' own name is not settled for this project; this is the name commonly
+#: matched in ``Retry`` clauses of SageMaker tasks.
+DEFAULT_API_ERROR_NAME = "SageMaker.AmazonSageMakerException"
+
+
+@dataclass(frozen=True)
+class _SyncJob:
+    """How one SageMaker create action is followed to completion (the AWS docs' ``.sync``)."""
+
+    describe_action: str
+    name_parameter: str
+    status_field: str
+    terminal: frozenset[str]
+    failed: frozenset[str]
+
+
+# Terminal statuses as documented for DescribeHyperParameterTuningJob / DescribeTrainingJob.
+_SYNC_JOBS: dict[str, _SyncJob] = {
+    "createhyperparametertuningjob": _SyncJob(
+        describe_action="describe_hyper_parameter_tuning_job",
+        name_parameter="HyperParameterTuningJobName",
+        status_field="HyperParameterTuningJobStatus",
+        terminal=frozenset({"Completed", "Failed", "Stopped"}),
+        failed=frozenset({"Failed", "Stopped"}),
+    ),
+    "createtrainingjob": _SyncJob(
+        describe_action="describe_training_job",
+        name_parameter="TrainingJobName",
+        status_field="TrainingJobStatus",
+        terminal=frozenset({"Completed", "Failed", "Stopped"}),
+        failed=frozenset({"Failed", "Stopped"}),
+    ),
+}
+
+
+class SyncPollLimitExceeded(RuntimeError):
+    """A ``.sync`` SageMaker job was still running after ``max_polls`` Describe calls.
+
+    moto reports it as ``States.Runtime`` with this message as the cause: it is a harness
+    problem (usually a ``hold()`` never released), not a behaviour of Step Functions.
+    """
+
+
+@dataclass
+class AdapterSettings:
+    """Settings of an installed adapter; ``retry_delays`` fills in while executions run.
+
+    Attributes
+    ----------
+    poll_interval:
+        Seconds between two Describe calls of a ``.sync`` job.
+    max_polls:
+        Describe calls after which a still running ``.sync`` job fails the task with
+        ``SyncPollLimitExceeded`` (``States.Runtime``).
+    api_error_name:
+        Error name for a botocore ``ClientError`` raised by any ``arn:aws:states:::sagemaker:*``
+        task (throttling, validation, ...). ``None`` keeps moto's behaviour: ``States.Runtime``.
+    retry_delay_scale:
+        Factor applied to every ``Retry`` delay moto computes (``0`` retries at once).
+    retry_delays:
+        Every delay, in seconds, that a ``Retry`` clause asked for, before scaling.
+    """
+
+    poll_interval: float = 0.01
+    max_polls: int = 500
+    api_error_name: str | None = DEFAULT_API_ERROR_NAME
+    retry_delay_scale: float = 0.0
+    retry_delays: list[float] = field(default_factory=list)
+
+
+def json_safe(value: Any) -> Any:
+    """Return ``value`` with every ``datetime``/``date`` turned into an ISO-8601 string."""
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_safe(item) for item in value]
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat()
+    return value
+
+
+def _api_error_cause(error: ClientError) -> str:
+    # Shape of the causes Step Functions writes for optimized-integration service errors.
+    details = error.response.get("Error", {})
+    metadata = error.response.get("ResponseMetadata", {})
+    return (
+        f"{details.get('Message', '')} (Service: AmazonSageMaker; "
+        f"Status Code: {metadata.get('HTTPStatusCode', 400)}; "
+        f"Error Code: {details.get('Code', 'Unknown')}; "
+        f"Request ID: {metadata.get('RequestId', '')}; Proxy: null)"
+    )
+
+
+class _SageMakerTask(StateTaskServiceUnsupported):
+    """moto's forwarding SageMaker task, plus ``.sync`` for tuning and training jobs."""
+
+    def __init__(self, settings: AdapterSettings):
+        super().__init__()
+        self._settings = settings
+
+    def _sync_job(self) -> _SyncJob | None:
+        return _SYNC_JOBS.get(self.resource.api_action.lower())
+
+    def _eval_service_task(self, env, resource_runtime_part, normalised_parameters, state_credentials):
+        super()._eval_service_task(env, resource_runtime_part, normalised_parameters, state_credentials)
+        env.stack.append(json_safe(env.stack.pop()))
+
+    def _build_sync_resolver(self, env, resource_runtime_part, normalised_parameters, state_credentials):
+        job = self._sync_job()
+        if job is None:
+            # Other SageMaker actions keep moto's "Unsupported .sync" error.
+            return super()._build_sync_resolver(
+                env, resource_runtime_part, normalised_parameters, state_credentials
+            )
+        env.stack.pop()  # the Create output; the task result is the Describe output
+        job_name = normalised_parameters[job.name_parameter]
+        client = boto_client_for(
+            service="sagemaker",
+            region=resource_runtime_part.region,
+            state_credentials=state_credentials,
+        )
+        describe = getattr(client, job.describe_action)
+
+        def resolve() -> dict | None:
+            description = describe(**{job.name_parameter: job_name})
+            description.pop("ResponseMetadata", None)
+            description = json_safe(description)
+            status = description.get(job.status_field)
+            if status not in job.terminal:
+                return None
+            if status not in job.failed:
+                return description
+            # As moto's Glue/Batch/ECS .sync tasks do for a job ending badly.
+            raise FailureEventException(
+                FailureEvent(
+                    env=env,
+                    error_name=StatesErrorName(typ=StatesErrorNameType.StatesTaskFailed),
+                    event_type=HistoryEventType.TaskFailed,
+                    event_details=EventDetails(
+                        taskFailedEventDetails=TaskFailedEventDetails(
+                            resource=self._get_sfn_resource(),
+                            resourceType=self._get_sfn_resource_type(),
+                            error=StatesErrorNameType.StatesTaskFailed.to_name(),
+                            cause=to_json_str(description),
+                        )
+                    ),
+                )
+            )
+
+        return resolve
+
+    def _eval_sync(self, env, sync_resolver, timeout_seconds, callback_endpoint, heartbeat_endpoint):
+        if self._sync_job() is None:
+            return super()._eval_sync(
+                env, sync_resolver, timeout_seconds, callback_endpoint, heartbeat_endpoint
+            )
+        # moto's loop sleeps 0.5 s between polls and never gives up; this one is fast and bounded.
+        # SageMaker .sync has no task token, so the callback endpoint is not listened to.
+        for _ in range(self._settings.max_polls):
+            if not env.is_running():
+                return None
+            result = sync_resolver()
+            if result is not None:
+                return result
+            time.sleep(self._settings.poll_interval)
+        raise SyncPollLimitExceeded(
+            f"harness: {self.resource.resource_arn} still running after "
+            f"{self._settings.max_polls} polls (a held job never released?)"
+        )
+
+    def _from_error(self, env, ex):
+        if isinstance(ex, ClientError) and self._settings.api_error_name:
+            error = self._settings.api_error_name
+            return FailureEvent(
+                env=env,
+                error_name=CustomErrorName(error),
+                event_type=HistoryEventType.TaskFailed,
+                event_details=EventDetails(
+                    taskFailedEventDetails=TaskFailedEventDetails(
+                        error=error,
+                        cause=_api_error_cause(ex),
+                        resource=self._get_sfn_resource(),
+                        resourceType=self._get_sfn_resource_type(),
+                    )
+                ),
+            )
+        return super()._from_error(env=env, ex=ex)
+
+
+class _JsonSafeAwsSdkTask(StateTaskServiceAwsSdk):
+    """moto's aws-sdk task with timestamps in results turned into ISO strings."""
+
+    def _eval_service_task(self, env, resource_runtime_part, normalised_parameters, state_credentials):
+        super()._eval_service_task(env, resource_runtime_part, normalised_parameters, state_credentials)
+        env.stack.append(json_safe(env.stack.pop()))
+
+
+class _ScaledClock:
+    """Stands for the ``time`` module inside moto's retrier: records and scales sleeps."""
+
+    def __init__(self, settings: AdapterSettings):
+        self._settings = settings
+
+    def sleep(self, seconds: float) -> None:
+        self._settings.retry_delays.append(seconds)
+        time.sleep(seconds * self._settings.retry_delay_scale)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+_install_lock = threading.Lock()
+
+
+@contextmanager
+def sagemaker_sync_adapter(
+    *,
+    poll_interval: float = 0.01,
+    max_polls: int = 500,
+    api_error_name: str | None = DEFAULT_API_ERROR_NAME,
+    retry_delay_scale: float = 0.0,
+) -> Iterator[AdapterSettings]:
+    """Install the interpreter patches for the duration of a ``with`` block.
+
+    Use it inside ``mock_aws(config={"stepfunctions": {"execute_state_machine": True}})``.
+    The patches act when a definition is parsed, that is at ``create_state_machine`` and at
+    ``start_execution``: keep executions inside the block.
+
+    Parameters
+    ----------
+    poll_interval, max_polls, api_error_name, retry_delay_scale:
+        See ``AdapterSettings``.
+
+    Yields
+    ------
+    AdapterSettings
+        The settings in force; ``retry_delays`` records the delays Retry clauses asked for.
+    """
+    if not _install_lock.acquire(blocking=False):
+        raise RuntimeError("sagemaker_sync_adapter is already installed")
+    settings = AdapterSettings(
+        poll_interval=poll_interval,
+        max_polls=max_polls,
+        api_error_name=api_error_name,
+        retry_delay_scale=retry_delay_scale,
+    )
+    original_factory: Callable[[str], Any] = state_task_factory.state_task_service_for
+    original_time = retrier_decl.time
+
+    def state_task_service_for(service_name: str):
+        if service_name == "sagemaker":
+            return _SageMakerTask(settings)
+        if service_name == "aws-sdk":
+            return _JsonSafeAwsSdkTask()
+        return original_factory(service_name)
+
+    state_task_factory.state_task_service_for = state_task_service_for
+    retrier_decl.time = _ScaledClock(settings)
+    try:
+        with warnings.catch_warnings():
+            # moto warns when it serialises an error code absent from the SageMaker model
+            # (ThrottlingException is one): expected here.
+            warnings.filterwarnings("ignore", message=r"Exception\(.*\) with code .* does not match")
+            yield settings
+    finally:
+        state_task_factory.state_task_service_for = original_factory
+        retrier_decl.time = original_time
+        _install_lock.release()
+

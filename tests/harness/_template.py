@@ -1,0 +1,453 @@
+"""Create a synthesized template's state machines in moto.
+
+Route chosen (``deploy_template``): each ``AWS::StepFunctions::StateMachine`` is created through
+the Step Functions client from its ``DefinitionString`` (plain or ``Fn::Join``) with
+``DefinitionSubstitutions`` applied and every intrinsic resolved here to plausible values, and its
+IAM role is created in moto IAM. It takes milliseconds and works for any template.
+
+Alternative (``via_cloudformation=True``): the whole template goes through moto's CloudFormation
+(after setting the SSM parameter ``/cdk-bootstrap/hnb659fds/version``). moto 5.2.5 then creates the
+state machines in its plain Step Functions backend, which the executing interpreter does not read,
+and ignores ``DefinitionSubstitutions``; so the machines are created again, under the same names,
+from definitions resolved here against the stack's physical ids. Slower (about 0.7 s for a small
+stack) and it fails on stacks pinned to an account/region that own subnets (CDK writes dummy
+availability zones such as ``dummy1a``, which moto rejects).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from ._asl import zero_waits as _zero_waits
+
+__all__ = ["Deployment", "TemplateResolver", "deploy_template"]
+
+_NO_VALUE = object()
+_BOOTSTRAP_VERSION_PARAMETER = "/cdk-bootstrap/hnb659fds/version"
+_URL_SUFFIX = {"aws-cn": "amazonaws.com.cn"}
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """State machines created from one template.
+
+    Attributes
+    ----------
+    state_machine_arns:
+        ARN of each state machine, by logical id.
+    definitions:
+        The definition each machine was created with (after substitutions and ``zero_waits``).
+    role_arns:
+        The ``RoleArn`` each machine was created with, by logical id.
+    """
+
+    state_machine_arns: dict[str, str]
+    definitions: dict[str, dict[str, Any]]
+    role_arns: dict[str, str]
+    stack_name: str
+    region: str
+    account_id: str
+    resolver: TemplateResolver = field(repr=False)
+
+    def __getitem__(self, logical_id: str) -> str:
+        return self.state_machine_arns[logical_id]
+
+    def arn(self, prefix: str = "") -> str:
+        """ARN of the only state machine whose logical id starts with ``prefix``.
+
+        CDK appends a hash to logical ids: pass the construct id (``"TuningWorkflow"``) rather
+        than the full logical id.
+        """
+        matches = [arn for logical, arn in self.state_machine_arns.items() if logical.startswith(prefix)]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} state machines match {prefix!r}: {sorted(self.state_machine_arns)}")
+        return matches[0]
+
+
+def _suffix(*parts: str, length: int = 12) -> str:
+    return hashlib.sha1("/".join(parts).encode()).hexdigest()[:length]
+
+
+class TemplateResolver:
+    """Resolve CloudFormation intrinsics of a template to plausible values.
+
+    Supports ``Ref`` (resources, parameters, pseudo parameters), ``Fn::GetAtt``, ``Fn::Join``,
+    ``Fn::Sub``, ``Fn::Select``, ``Fn::Split``, ``Fn::If`` with ``Conditions``, ``Fn::FindInMap``,
+    ``Fn::GetAZs``, ``Fn::Base64``, ``Fn::ToJsonString`` and ``AWS::NoValue``.
+    ``Fn::ImportValue`` needs ``known_values["ImportValue:<export>"]``.
+
+    ``known_values`` overrides what a ``Ref`` (``"LogicalId"``) or ``Fn::GetAtt``
+    (``"LogicalId.Attribute"``) resolves to.
+    """
+
+    def __init__(
+        self,
+        template: Mapping[str, Any],
+        *,
+        account_id: str,
+        region: str,
+        stack_name: str,
+        partition: str = "aws",
+        parameters: Mapping[str, Any] | None = None,
+        known_values: Mapping[str, Any] | None = None,
+    ):
+        self.template = template
+        self.resources: Mapping[str, Any] = template.get("Resources", {})
+        self.account_id, self.region, self.partition, self.stack_name = account_id, region, partition, stack_name
+        self.parameters = dict(parameters or {})
+        self.known_values = dict(known_values or {})
+
+    # ------------------------------------------------------------------ intrinsics
+    def resolve(self, value: Any) -> Any:
+        """Return ``value`` with every intrinsic function replaced by its value."""
+        if isinstance(value, list):
+            return [item for item in (self.resolve(v) for v in value) if item is not _NO_VALUE]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            (key, arg), = value.items()
+            if key == "Ref":
+                return self.ref(arg)
+            if key.startswith("Fn::"):
+                handler = getattr(self, "_fn_" + key[4:].lower(), None)
+                if handler is None:
+                    raise NotImplementedError(f"harness cannot resolve {key}")
+                return handler(arg)
+        return {k: item for k, item in ((k, self.resolve(v)) for k, v in value.items()) if item is not _NO_VALUE}
+
+    def ref(self, name: str) -> Any:
+        """Value of ``{"Ref": name}``."""
+        if name in self.known_values:
+            return self.known_values[name]
+        pseudo = {
+            "AWS::AccountId": self.account_id,
+            "AWS::Region": self.region,
+            "AWS::Partition": self.partition,
+            "AWS::URLSuffix": _URL_SUFFIX.get(self.partition, "amazonaws.com"),
+            "AWS::StackName": self.stack_name,
+            "AWS::StackId": f"arn:{self.partition}:cloudformation:{self.region}:{self.account_id}:stack/"
+            f"{self.stack_name}/{uuid.uuid5(uuid.NAMESPACE_URL, self.stack_name)}",
+            "AWS::NotificationARNs": [],
+        }
+        if name == "AWS::NoValue":
+            return _NO_VALUE
+        if name in pseudo:
+            return pseudo[name]
+        if name in self.template.get("Parameters", {}):
+            if name in self.parameters:
+                return self.parameters[name]
+            declared = self.template["Parameters"][name]
+            if "Default" not in declared:
+                raise KeyError(f"template parameter {name} has no Default: pass parameters={{{name!r}: ...}}")
+            default = declared["Default"]
+            if declared.get("Type") == "CommaDelimitedList":
+                return [item.strip() for item in default.split(",")]
+            return default
+        if name not in self.resources:
+            raise KeyError(f"Ref to unknown logical id {name}")
+        return self._physical_id(name)
+
+    def get_att(self, logical_id: str, attribute: str) -> Any:
+        """Value of ``{"Fn::GetAtt": [logical_id, attribute]}``."""
+        key = f"{logical_id}.{attribute}"
+        if key in self.known_values:
+            return self.known_values[key]
+        if logical_id not in self.resources:
+            raise KeyError(f"Fn::GetAtt of unknown logical id {logical_id}")
+        resource = self.resources[logical_id]
+        kind, props = resource["Type"], resource.get("Properties", {})
+        ref = self.ref(logical_id)
+        p, region, account = self.partition, self.region, self.account_id
+        service = kind.split("::")[1].lower() if kind.count("::") >= 2 else "unknown"
+        table: dict[tuple[str, str], Any] = {
+            ("AWS::IAM::Role", "Arn"): lambda: f"arn:{p}:iam::{account}:role{props.get('Path', '/')}{ref}",
+            ("AWS::IAM::Role", "RoleId"): lambda: "AROA" + _suffix(logical_id, length=17).upper(),
+            ("AWS::KMS::Key", "Arn"): lambda: f"arn:{p}:kms:{region}:{account}:key/{ref}",
+            ("AWS::KMS::Key", "KeyId"): lambda: ref,
+            ("AWS::S3::Bucket", "Arn"): lambda: f"arn:{p}:s3:::{ref}",
+            ("AWS::S3::Bucket", "DomainName"): lambda: f"{ref}.s3.{self.ref('AWS::URLSuffix')}",
+            ("AWS::S3::Bucket", "RegionalDomainName"): lambda: f"{ref}.s3.{region}.{self.ref('AWS::URLSuffix')}",
+            ("AWS::EC2::SecurityGroup", "GroupId"): lambda: ref,
+            ("AWS::EC2::SecurityGroup", "VpcId"): lambda: self.resolve(props.get("VpcId")),
+            ("AWS::EC2::Subnet", "SubnetId"): lambda: ref,
+            ("AWS::EC2::VPC", "VpcId"): lambda: ref,
+            ("AWS::StepFunctions::StateMachine", "Arn"): lambda: ref,
+            ("AWS::StepFunctions::StateMachine", "Name"): lambda: ref.rsplit(":", 1)[-1],
+            ("AWS::SQS::Queue", "Arn"): lambda: f"arn:{p}:sqs:{region}:{account}:{ref.rsplit('/', 1)[-1]}",
+            ("AWS::SQS::Queue", "QueueName"): lambda: ref.rsplit("/", 1)[-1],
+            ("AWS::SNS::Topic", "TopicArn"): lambda: ref,
+            ("AWS::SNS::Topic", "TopicName"): lambda: ref.rsplit(":", 1)[-1],
+            ("AWS::Lambda::Function", "Arn"): lambda: f"arn:{p}:lambda:{region}:{account}:function:{ref}",
+            ("AWS::Logs::LogGroup", "Arn"): lambda: f"arn:{p}:logs:{region}:{account}:log-group:{ref}:*",
+            ("AWS::ECR::Repository", "Arn"): lambda: f"arn:{p}:ecr:{region}:{account}:repository/{ref}",
+            ("AWS::ECR::Repository", "RepositoryUri"): lambda: f"{account}.dkr.ecr.{region}.amazonaws.com/{ref}",
+        }
+        if (kind, attribute) in table:
+            return table[(kind, attribute)]()
+        if attribute == "Arn":
+            return ref if ref.startswith("arn:") else f"arn:{p}:{service}:{region}:{account}:{kind.split('::')[-1].lower()}/{ref}"
+        return f"{ref}.{attribute}"
+
+    def _physical_id(self, logical_id: str) -> str:
+        resource = self.resources[logical_id]
+        kind, props = resource["Type"], resource.get("Properties", {})
+        p, region, account = self.partition, self.region, self.account_id
+        name_property = {
+            "AWS::IAM::Role": "RoleName",
+            "AWS::S3::Bucket": "BucketName",
+            "AWS::StepFunctions::StateMachine": "StateMachineName",
+            "AWS::Lambda::Function": "FunctionName",
+            "AWS::SQS::Queue": "QueueName",
+            "AWS::SNS::Topic": "TopicName",
+            "AWS::ECR::Repository": "RepositoryName",
+            "AWS::Logs::LogGroup": "LogGroupName",
+            "AWS::KMS::Alias": "AliasName",
+        }.get(kind)
+        given = self.resolve(props.get(name_property)) if name_property else None
+        generated = f"{self.stack_name}-{logical_id}"[:51] + "-" + _suffix(self.stack_name, logical_id).upper()
+        name = given if isinstance(given, str) else generated
+        hex17 = _suffix(self.stack_name, logical_id, length=17)
+        if kind == "AWS::S3::Bucket":
+            return name.lower()[:63] if not given else name
+        if kind == "AWS::KMS::Key":
+            return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.stack_name}/{logical_id}"))
+        if kind == "AWS::StepFunctions::StateMachine":
+            return f"arn:{p}:states:{region}:{account}:stateMachine:{name[:80]}"
+        if kind == "AWS::SNS::Topic":
+            return f"arn:{p}:sns:{region}:{account}:{name}"
+        if kind == "AWS::SQS::Queue":
+            return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
+        prefix = {
+            "AWS::EC2::Subnet": "subnet-",
+            "AWS::EC2::SecurityGroup": "sg-",
+            "AWS::EC2::VPC": "vpc-",
+            "AWS::EC2::RouteTable": "rtb-",
+            "AWS::EC2::InternetGateway": "igw-",
+            "AWS::EC2::VPCEndpoint": "vpce-",
+        }.get(kind)
+        if prefix:
+            return prefix + hex17
+        return name
+
+    def _fn_getatt(self, arg: Any) -> Any:
+        if isinstance(arg, str):
+            arg = arg.split(".", 1)
+        logical_id, attribute = arg
+        return self.get_att(logical_id, self.resolve(attribute))
+
+    def _fn_join(self, arg: list[Any]) -> str:
+        delimiter, items = arg
+        return self.resolve(delimiter).join(_text(item) for item in self.resolve(items))
+
+    def _fn_select(self, arg: list[Any]) -> Any:
+        index, items = self.resolve(arg[0]), self.resolve(arg[1])
+        return items[int(index)]
+
+    def _fn_split(self, arg: list[Any]) -> list[str]:
+        delimiter, text = self.resolve(arg[0]), self.resolve(arg[1])
+        return text.split(delimiter)
+
+    def _fn_sub(self, arg: Any) -> str:
+        text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], self.resolve(arg[1]))
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name.startswith("!"):
+                return "${" + name[1:] + "}"
+            if name in variables:
+                return _text(variables[name])
+            if "." in name and not name.startswith("AWS::"):
+                return _text(self.get_att(*name.split(".", 1)))
+            return _text(self.ref(name))
+
+        return re.sub(r"\$\{([^}]+)\}", replace, text)
+
+    def _fn_getazs(self, arg: Any) -> list[str]:
+        region = self.resolve(arg) or self.region
+        return [f"{region}{zone}" for zone in "abc"]
+
+    def _fn_base64(self, arg: Any) -> str:
+        import base64
+
+        return base64.b64encode(_text(self.resolve(arg)).encode()).decode()
+
+    def _fn_tojsonstring(self, arg: Any) -> str:
+        return json.dumps(self.resolve(arg), separators=(",", ":"))
+
+    def _fn_findinmap(self, arg: list[Any]) -> Any:
+        name, top, second = (self.resolve(item) for item in arg[:3])
+        return self.template["Mappings"][name][top][second]
+
+    def _fn_importvalue(self, arg: Any) -> Any:
+        export = self.resolve(arg)
+        try:
+            return self.known_values[f"ImportValue:{export}"]
+        except KeyError:
+            raise KeyError(f"Fn::ImportValue {export!r}: pass known_values={{'ImportValue:{export}': ...}}") from None
+
+    def _fn_if(self, arg: list[Any]) -> Any:
+        condition, when_true, when_false = arg
+        return self.resolve(when_true if self.condition(condition) else when_false)
+
+    def condition(self, name: str) -> bool:
+        """Value of the template condition ``name``."""
+        return bool(self._condition_value(self.template["Conditions"][name]))
+
+    def _condition_value(self, value: Any) -> Any:
+        if isinstance(value, dict) and len(value) == 1:
+            (key, arg), = value.items()
+            if key == "Condition":
+                return self.condition(arg)
+            if key == "Fn::Equals":
+                left, right = (self._condition_value(item) for item in arg)
+                return _text(left) == _text(right)
+            if key == "Fn::Not":
+                return not self._condition_value(arg[0])
+            if key == "Fn::And":
+                return all(self._condition_value(item) for item in arg)
+            if key == "Fn::Or":
+                return any(self._condition_value(item) for item in arg)
+        return self.resolve(value)
+
+    # ------------------------------------------------------------------ state machines
+    def state_machine_definition(self, logical_id: str) -> dict[str, Any]:
+        """The definition of state machine ``logical_id``, substitutions applied, as a dict."""
+        props = self.resources[logical_id].get("Properties", {})
+        if "DefinitionString" in props:
+            text = self.resolve(props["DefinitionString"])
+        elif "Definition" in props:
+            text = json.dumps(self.resolve(props["Definition"]))
+        else:
+            raise NotImplementedError(f"{logical_id}: only DefinitionString/Definition are supported")
+        for key, value in self.resolve(props.get("DefinitionSubstitutions", {})).items():
+            text = text.replace("${" + key + "}", _text(value))
+        return json.loads(text)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _role_logical_id(role_property: Any) -> str | None:
+    # {"Fn::GetAtt": ["RoleLogicalId", "Arn"]} is how CDK points a machine at its role.
+    if isinstance(role_property, dict) and "Fn::GetAtt" in role_property:
+        target = role_property["Fn::GetAtt"]
+        return (target.split(".", 1) if isinstance(target, str) else target)[0]
+    return None
+
+
+def load_template(template: Mapping[str, Any] | str | Path) -> dict[str, Any]:
+    """A template given as a dict, a JSON string, or a path to ``*.template.json``."""
+    if isinstance(template, Mapping):
+        return dict(template)
+    if isinstance(template, str) and template.lstrip().startswith("{"):
+        return json.loads(template)
+    return json.loads(Path(template).read_text())
+
+
+def deploy_template(
+    template: Mapping[str, Any] | str | Path,
+    *,
+    region: str = "us-east-1",
+    stack_name: str = "TestStack",
+    parameters: Mapping[str, Any] | None = None,
+    known_values: Mapping[str, Any] | None = None,
+    zero_waits: bool = False,
+    via_cloudformation: bool = False,
+) -> Deployment:
+    """Create every ``AWS::StepFunctions::StateMachine`` of a synthesized template in moto.
+
+    Call it inside ``mock_aws`` (``offline_aws`` does). See the module docstring for the two routes.
+
+    Parameters
+    ----------
+    template:
+        ``Template.from_stack(stack).to_json()``, a JSON string, or a ``cdk.out/*.template.json`` path.
+    region:
+        Region of the Step Functions, IAM and CloudFormation clients (and ``AWS::Region``).
+    stack_name:
+        ``AWS::StackName`` and the prefix of generated physical names.
+    parameters:
+        Values of template parameters (default: their ``Default``).
+    known_values:
+        Overrides for ``Ref``/``Fn::GetAtt``/``Fn::ImportValue``, see ``TemplateResolver``.
+    zero_waits:
+        Make every Wait state wait 0 seconds in the created copy (see ``zero_waits``).
+    via_cloudformation:
+        Deploy the whole template through moto's CloudFormation first.
+    """
+    body = load_template(template)
+    account_id = boto3.client("sts", region_name=region).get_caller_identity()["Account"]
+    resources = body.get("Resources", {})
+    known = dict(known_values or {})
+    if via_cloudformation:
+        known = {**_deploy_stack(body, region, stack_name, parameters), **known}
+    resolver = TemplateResolver(
+        body, account_id=account_id, region=region, stack_name=stack_name, parameters=parameters, known_values=known
+    )
+    sfn = boto3.client("stepfunctions", region_name=region)
+    iam = boto3.client("iam", region_name=region)
+    arns: dict[str, str] = {}
+    definitions: dict[str, dict[str, Any]] = {}
+    role_arns: dict[str, str] = {}
+    for logical_id, resource in resources.items():
+        if resource.get("Type") != "AWS::StepFunctions::StateMachine":
+            continue
+        props = resource.get("Properties", {})
+        definition = resolver.state_machine_definition(logical_id)
+        if zero_waits:
+            definition = _zero_waits(definition)
+        role_arn = resolver.resolve(props.get("RoleArn", f"arn:aws:iam::{account_id}:role/harness-{logical_id}"))
+        role_id = _role_logical_id(props.get("RoleArn"))
+        if role_id and not via_cloudformation:
+            _create_role(iam, resolver, role_id)
+        name = resolver.ref(logical_id).rsplit(":", 1)[-1]
+        kwargs: dict[str, Any] = {"name": name, "definition": json.dumps(definition), "roleArn": role_arn}
+        if props.get("StateMachineType"):
+            kwargs["type"] = props["StateMachineType"]
+        arns[logical_id] = sfn.create_state_machine(**kwargs)["stateMachineArn"]
+        definitions[logical_id] = definition
+        role_arns[logical_id] = role_arn
+    return Deployment(arns, definitions, role_arns, stack_name, region, account_id, resolver)
+
+
+def _create_role(iam: Any, resolver: TemplateResolver, logical_id: str) -> None:
+    props = resolver.resources[logical_id].get("Properties", {})
+    name = resolver.ref(logical_id)
+    try:
+        iam.get_role(RoleName=name)
+        return
+    except iam.exceptions.NoSuchEntityException:
+        pass
+    trust = resolver.resolve(props.get("AssumeRolePolicyDocument", {}))
+    iam.create_role(RoleName=name, Path=props.get("Path", "/"), AssumeRolePolicyDocument=json.dumps(trust))
+
+
+def _deploy_stack(
+    body: dict[str, Any], region: str, stack_name: str, parameters: Mapping[str, Any] | None
+) -> dict[str, str]:
+    ssm = boto3.client("ssm", region_name=region)
+    ssm.put_parameter(Name=_BOOTSTRAP_VERSION_PARAMETER, Value="30", Type="String", Overwrite=True)
+    cfn = boto3.client("cloudformation", region_name=region)
+    cfn.create_stack(
+        StackName=stack_name,
+        TemplateBody=json.dumps(body),
+        Parameters=[{"ParameterKey": k, "ParameterValue": _text(v)} for k, v in (parameters or {}).items()],
+        Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+    )
+    status = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]["StackStatus"]
+    if status != "CREATE_COMPLETE":
+        raise RuntimeError(f"moto CloudFormation left stack {stack_name} in {status}")
+    resources = cfn.describe_stack_resources(StackName=stack_name)["StackResources"]
+    return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources if r.get("PhysicalResourceId")}
