@@ -76,6 +76,11 @@ class MinimalTuningStack(cdk.Stack):
 class HardenedTuningStack(cdk.Stack):
     """Private isolated subnets, network isolation, inter-container encryption, warm start."""
 
+    @property
+    def availability_zones(self) -> list[str]:
+        # The region's first two zones, resolved at deploy time: no context lookup, nothing hard-coded.
+        return [cdk.Fn.select(i, cdk.Fn.get_azs()) for i in range(2)]
+
     def __init__(self, scope: Construct, id: str, **kwargs: object) -> None:
         super().__init__(scope, id, **kwargs)  # type: ignore[arg-type]
         bucket = s3.Bucket.from_bucket_name(self, "Data", "example-ml-data")

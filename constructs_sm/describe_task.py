@@ -69,7 +69,7 @@ class SageMakerDescribeTrainingJob(PythonTaskState):
 
     def _task_json(self) -> dict[str, Any]:
         return {
-            "Resource": DESCRIBE_TRAINING_JOB_RESOURCE.format(partition=cdk.Aws.PARTITION),
+            "Resource": DESCRIBE_TRAINING_JOB_RESOURCE.format(partition=cdk.Stack.of(self).partition),
             "Parameters": self.parameters,
         }
 

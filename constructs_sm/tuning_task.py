@@ -118,7 +118,7 @@ class SageMakerCreateHyperParameterTuningJob(PythonTaskState):
     def _task_json(self) -> dict[str, Any]:
         suffix = ".sync" if self.integration_pattern == sfn.IntegrationPattern.RUN_JOB else ""
         return {
-            "Resource": OPTIMIZED_RESOURCE.format(partition=cdk.Aws.PARTITION) + suffix,
+            "Resource": OPTIMIZED_RESOURCE.format(partition=cdk.Stack.of(self).partition) + suffix,
             "Parameters": self.parameters,
         }
 

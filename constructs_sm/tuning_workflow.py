@@ -173,7 +173,8 @@ class TuningWorkflow(Construct):
     def _definition(
         self, request: dict[str, Any], timeout_seconds: int, polling_interval: cdk.Duration | None
     ) -> dict[str, Any]:
-        partition = cdk.Aws.PARTITION
+        # A literal partition where the region is known, so cfn-lint can check the Resource ARNs.
+        partition = cdk.Stack.of(self).partition
         parameters = {"HyperParameterTuningJobName.$": "$.JobName.Name", **request}
         create: dict[str, Any] = {"Type": "Task", "Parameters": parameters}
         states = naming_states("HyperParameterTuningJobName", self.job_name_prefix, "Create tuning job")

@@ -1,0 +1,81 @@
+"""Read synthesized templates: resources by type, state machine definitions, policy statements."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+_PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+
+def resources(template: dict[str, Any], type_name: str) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == type_name}
+
+
+def only(template: dict[str, Any], type_name: str) -> tuple[str, dict[str, Any]]:
+    found = resources(template, type_name)
+    assert len(found) == 1, f"expected one {type_name}, found {sorted(found)}"
+    return next(iter(found.items()))
+
+
+def definition(template: dict[str, Any]) -> dict[str, Any]:
+    """The state machine definition with its ``${Placeholder}`` substitutions left as text."""
+    _, machine = only(template, "AWS::StepFunctions::StateMachine")
+    text = machine["Properties"]["DefinitionString"]
+    assert isinstance(text, str), "the definition must be a plain string (cfn-lint E3601 checks it)"
+    return json.loads(text)
+
+
+def substitutions(template: dict[str, Any]) -> dict[str, Any]:
+    _, machine = only(template, "AWS::StepFunctions::StateMachine")
+    return machine["Properties"].get("DefinitionSubstitutions", {})
+
+
+def statements_of_role(template: dict[str, Any], role_logical_id: str) -> list[dict[str, Any]]:
+    found = []
+    for policy in resources(template, "AWS::IAM::Policy").values():
+        if {"Ref": role_logical_id} in policy["Properties"]["Roles"]:
+            found.extend(policy["Properties"]["PolicyDocument"]["Statement"])
+    return found
+
+
+def role_assumed_by(template: dict[str, Any], service: str) -> str:
+    matches = [
+        logical_id
+        for logical_id, role in resources(template, "AWS::IAM::Role").items()
+        if role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"].get("Service") == service
+    ]
+    assert len(matches) == 1, matches
+    return matches[0]
+
+
+def actions(statement: dict[str, Any]) -> list[str]:
+    value = statement["Action"]
+    return [value] if isinstance(value, str) else list(value)
+
+
+def statement_with(statements: list[dict[str, Any]], action: str) -> dict[str, Any]:
+    found = [s for s in statements if action in actions(s)]
+    assert len(found) == 1, f"{action}: {found}"
+    return found[0]
+
+
+def flat(value: Any) -> str:
+    """A CloudFormation value as readable text: Fn::Join joined, Ref/GetAtt named."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return ",".join(flat(v) for v in value)
+    if "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return separator.join(flat(p) for p in parts)
+    if "Ref" in value:
+        return "${" + value["Ref"] + "}"
+    if "Fn::GetAtt" in value:
+        return "${" + ".".join(value["Fn::GetAtt"]) + "}"
+    return json.dumps(value, sort_keys=True)
+
+
+def placeholders(text: str) -> set[str]:
+    return set(_PLACEHOLDER.findall(text))

@@ -1,0 +1,68 @@
+"""Whole templates of the example app: snapshots, cfn-lint, and task Parameters against the API model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.api import ManualArgs, lint_file
+
+from tests.api_shapes import problems
+from tests.template_helpers import definition
+
+STACKS = ["MinimalTuning", "HardenedTuning"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_template_matches_snapshot(example_templates: dict[str, Any], stack: str, snapshot: Any) -> None:
+    assert example_templates[stack] == snapshot
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_cfn_lint_finds_nothing(example_templates: dict[str, Any], stack: str, tmp_path: Path) -> None:
+    path = tmp_path / f"{stack}.template.json"
+    path.write_text(json.dumps(example_templates[stack]))
+    # W3005 (redundant DependsOn) is how CDK writes templates.
+    matches = lint_file(path, config=ManualArgs(regions=["us-east-1"], ignore_checks=["W3005"]))
+    assert [str(m) for m in matches] == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_tuning_task_parameters_validate_against_botocore_model(example_templates: dict[str, Any], stack: str) -> None:
+    create = definition(example_templates[stack])["States"]["Create tuning job"]
+    assert problems("CreateHyperParameterTuningJob", create["Parameters"]) == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_describe_task_parameters_validate_against_botocore_model(
+    example_templates: dict[str, Any], stack: str
+) -> None:
+    describe = definition(example_templates[stack])["States"]["Describe best training job"]
+    assert problems("DescribeTrainingJob", describe["Parameters"]) == []
+
+
+def test_cfn_lint_state_machine_rule_sees_a_broken_definition(example_templates: dict[str, Any], tmp_path: Path) -> None:
+    """Guards the plain-string definition: cfn-lint must actually check it (E3601)."""
+    template = json.loads(json.dumps(example_templates["MinimalTuning"]))
+    machine = next(r for r in template["Resources"].values() if r["Type"] == "AWS::StepFunctions::StateMachine")
+    broken = json.loads(machine["Properties"]["DefinitionString"])
+    broken["States"]["Generate name"]["Unknown"] = True
+    machine["Properties"]["DefinitionString"] = json.dumps(broken)
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(template))
+    matches = lint_file(path, config=ManualArgs(regions=["us-east-1"], ignore_checks=["W3005"]))
+    assert any(m.rule.id == "E3601" for m in matches)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_transition_reaches_a_state(example_templates: dict[str, Any], stack: str) -> None:
+    states = definition(example_templates[stack])["States"]
+    targets = set()
+    for state in states.values():
+        targets.update(t for t in (state.get("Next"), state.get("Default")) if t)
+        targets.update(rule["Next"] for rule in state.get("Choices", []))
+        targets.update(handler["Next"] for handler in state.get("Catch", []))
+    assert targets <= set(states)
+    assert set(states) - targets == {"Name job"}, "every state but the first is reachable"
