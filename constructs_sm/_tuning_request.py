@@ -6,11 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_stepfunctions as sfn
 
+from constructs import IConstruct
+
 from ._api_model import validate_request
+from ._arns import arn
 from ._checks import check_tags
 from ._job_resources import JobResources
 from .errors import ValidationError
@@ -74,18 +76,16 @@ class TuningRequest:
         return {key.removesuffix(".$") for key in request} <= OPTIMIZED_FIELDS
 
 
-def tuning_job_arn(name_pattern: str) -> str:
-    return (
-        f"arn:{cdk.Aws.PARTITION}:sagemaker:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}"
-        f":hyper-parameter-tuning-job/{name_pattern}"
-    )
+def tuning_job_arn(scope: IConstruct, name_pattern: str) -> str:
+    return arn(scope, "sagemaker", f"hyper-parameter-tuning-job/{name_pattern}")
 
 
-def training_job_arn(name_pattern: str) -> str:
-    return f"arn:{cdk.Aws.PARTITION}:sagemaker:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:training-job/{name_pattern}"
+def training_job_arn(scope: IConstruct, name_pattern: str) -> str:
+    return arn(scope, "sagemaker", f"training-job/{name_pattern}")
 
 
 def tuning_policy_statements(
+    scope: IConstruct,
     *,
     name_pattern: str,
     role: iam.IRole,
@@ -109,7 +109,7 @@ def tuning_policy_statements(
     if tagged:
         actions.append("sagemaker:AddTags")
     statements = [
-        iam.PolicyStatement(actions=actions, resources=[tuning_job_arn(name_pattern)]),
+        iam.PolicyStatement(actions=actions, resources=[tuning_job_arn(scope, name_pattern)]),
         iam.PolicyStatement(
             actions=["iam:PassRole"],
             resources=[role.role_arn],
@@ -120,9 +120,7 @@ def tuning_policy_statements(
         statements.append(
             iam.PolicyStatement(
                 actions=["events:DescribeRule", "events:PutRule", "events:PutTargets"],
-                resources=[
-                    f"arn:{cdk.Aws.PARTITION}:events:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:rule/{EVENTS_RULE}"
-                ],
+                resources=[arn(scope, "events", f"rule/{EVENTS_RULE}")],
             )
         )
     return statements

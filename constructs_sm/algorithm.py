@@ -35,9 +35,10 @@ class InputMode(str, Enum):
 class TrainingImage:
     """The Docker image of the training algorithm, with the ECR permissions to pull it."""
 
-    def __init__(self, uri: str, repository_arn: str | None) -> None:
+    def __init__(self, uri: str, repository: tuple[str, str, str] | None) -> None:
         self.uri = uri
-        self._repository_arn = repository_arn
+        # (region, account, repository name) of an ECR image given by URI or from the input.
+        self._repository_location = repository
         self._repository: ecr.IRepository | None = None
 
     @classmethod
@@ -60,32 +61,28 @@ class TrainingImage:
         if not is_unresolved(uri) and (uri != uri.strip() or " " in uri):
             raise ValidationError("TrainingImage", "must not contain spaces", uri)
         match = None if is_unresolved(uri) else _ECR_URI.fullmatch(uri)
-        arn = None
-        if match:
-            arn = (
-                f"arn:{cdk.Aws.PARTITION}:ecr:{match['region']}:{match['account']}"
-                f":repository/{match['repository']}"
-            )
-        return cls(uri, arn)
+        return cls(uri, (match["region"], match["account"], match["repository"]) if match else None)
 
     @classmethod
     def from_json_path(cls, path: str) -> TrainingImage:
         """An image URI read from the execution input; pull rights cover this account's repositories."""
         if not path.startswith("$"):
             raise ValidationError("TrainingImage", "must be a JSONPath such as $.TrainingImage", path)
-        return cls(
-            path,
-            f"arn:{cdk.Aws.PARTITION}:ecr:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:repository/*",
-        )
+        return cls(path, ("", "", "*"))
 
     def grant_pull(self, grantee: iam.IGrantable) -> None:
         if self._repository is not None:
             self._repository.grant_pull(grantee)
-        elif self._repository_arn is not None:
+        elif self._repository_location is not None:
+            region, account, name = self._repository_location
+            stack = cdk.Stack.of(grantee.grant_principal)
+            repository_arn = (
+                f"arn:{stack.partition}:ecr:{region or stack.region}:{account or stack.account}:repository/{name}"
+            )
             # ecr:GetAuthorizationToken has no resource-level permissions (ECR authorization reference).
             ecr.AuthorizationToken.grant_read(grantee)
             grantee.grant_principal.add_to_principal_policy(
-                iam.PolicyStatement(actions=_PULL_ACTIONS, resources=[self._repository_arn])
+                iam.PolicyStatement(actions=_PULL_ACTIONS, resources=[repository_arn])
             )
 
     def render_into(self, target: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_stepfunctions as sfn
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from ._checks import check_job_name, is_unresolved
 from ._task_state import PythonTaskState
@@ -61,7 +61,7 @@ class SageMakerDescribeTrainingJob(PythonTaskState):
         else:
             self.parameters = {"TrainingJobName": training_job_name}
             pattern = training_job_name.lower()
-        self._policies = [describe_training_job_statement(pattern)]
+        self._policies = [describe_training_job_statement(self, pattern)]
 
     @property
     def _task_policies(self) -> list[iam.PolicyStatement]:
@@ -74,5 +74,7 @@ class SageMakerDescribeTrainingJob(PythonTaskState):
         }
 
 
-def describe_training_job_statement(name_pattern: str) -> iam.PolicyStatement:
-    return iam.PolicyStatement(actions=["sagemaker:DescribeTrainingJob"], resources=[training_job_arn(name_pattern)])
+def describe_training_job_statement(scope: IConstruct, name_pattern: str) -> iam.PolicyStatement:
+    return iam.PolicyStatement(
+        actions=["sagemaker:DescribeTrainingJob"], resources=[training_job_arn(scope, name_pattern)]
+    )

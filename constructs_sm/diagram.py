@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import textwrap
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import count
@@ -86,9 +87,7 @@ def _build(definition: Definition) -> _Graph:
     return graph
 
 
-def _add_states(
-    graph: _Graph, machine: Definition, cluster: _Cluster, after: str
-) -> str:
+def _add_states(graph: _Graph, machine: Definition, cluster: _Cluster, after: str) -> str:
     """Add a (sub-)machine's states to cluster, its terminal states leading to after.
 
     Returns the id of its StartAt state.
@@ -123,36 +122,28 @@ def _add_transitions(
     successor = target(state["Next"]) if "Next" in state else after
     if kind == "Choice":
         for rule in state.get("Choices", []):
-            edges.append(_Edge(sid, target(rule["Next"]), _short(_rule_text(rule))))
+            edges.append(_Edge(sid, target(rule["Next"]), _wrap(_rule_text(rule))))
         if "Default" in state:
             edges.append(_Edge(sid, target(state["Default"]), "default"))
     elif kind in ("Parallel", "Map"):
         if kind == "Parallel":
-            branches = [
-                (f"branch {n}", b) for n, b in enumerate(state.get("Branches", []), 1)
-            ]
+            branches = [(f"branch {n}", b) for n, b in enumerate(state.get("Branches", []), 1)]
         else:
-            branches = [
-                ("each item", state.get("ItemProcessor") or state.get("Iterator", {}))
-            ]
+            branches = [("each item", state.get("ItemProcessor") or state.get("Iterator", {}))]
         for caption, branch in branches:
             sub = _Cluster(f"c{next(graph.cluster_ids)}", _short(f"{name}: {caption}"))
             cluster.clusters.append(sub)
-            edges.append(
-                _Edge(sid, _add_states(graph, branch, sub, successor), caption)
-            )
+            edges.append(_Edge(sid, _add_states(graph, branch, sub, successor), caption))
     elif kind != "Fail":
         edges.append(_Edge(sid, successor))
     retries = [
-        _short(
-            f"retry {', '.join(r.get('ErrorEquals', []))} ×{r.get('MaxAttempts', 3)}"
-        )
+        _wrap(f"retry ×{r.get('MaxAttempts', 3)}: {', '.join(r.get('ErrorEquals', []))}")
         for r in state.get("Retry", [])
     ]
     if retries:
         edges.append(_Edge(sid, sid, "\n".join(retries)))
     for catcher in state.get("Catch", []):
-        errors = _short(", ".join(catcher.get("ErrorEquals", [])))
+        errors = _wrap(", ".join(catcher.get("ErrorEquals", [])))
         edges.append(_Edge(sid, target(catcher["Next"]), errors, dashed=True))
 
 
@@ -175,7 +166,7 @@ def _state_lines(name: str, state: Mapping[str, Any]) -> tuple[str, ...]:
     elif kind == "Wait":
         keys = ("Seconds", "SecondsPath", "Timestamp", "TimestampPath")
         detail = next((f"{key}: {state[key]}" for key in keys if key in state), "")
-    return tuple(_short(line) for line in (name, kind, detail) if line)
+    return tuple(_wrap(f"{name}\n{kind}\n{detail}".strip()).splitlines())
 
 
 def _integration(resource: Any) -> str:
@@ -205,9 +196,7 @@ def _rule_text(rule: Mapping[str, Any]) -> str:
     """A short text for a Choice rule, e.g. ``$.status == "Completed"``."""
     if "And" in rule or "Or" in rule:
         joiner = " and " if "And" in rule else " or "
-        return joiner.join(
-            f"({_rule_text(r)})" for r in rule.get("And", rule.get("Or", []))
-        )
+        return joiner.join(f"({_rule_text(r)})" for r in rule.get("And", rule.get("Or", [])))
     if "Not" in rule:
         return f"not ({_rule_text(rule['Not'])})"
     variable = rule.get("Variable", "")
@@ -222,9 +211,15 @@ def _rule_text(rule: Mapping[str, Any]) -> str:
     return json.dumps({k: v for k, v in rule.items() if k != "Next"})
 
 
-def _short(text: str, limit: int = _LABEL_MAX) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _wrap(text: str) -> str:
+    """Wrap each line of text to the label width, at most three lines per line."""
+    return "\n".join(
+        "\n".join(textwrap.wrap(line, _LABEL_MAX, max_lines=3, placeholder=" …")) for line in text.splitlines()
+    )
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _LABEL_MAX else text[: _LABEL_MAX - 1] + "…"
 
 
 # --- Mermaid --------------------------------------------------------------------------
@@ -254,9 +249,7 @@ def to_mermaid(definition: Definition) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _mermaid_cluster(
-    graph: _Graph, cluster: _Cluster, lines: list[str], indent: str
-) -> None:
+def _mermaid_cluster(graph: _Graph, cluster: _Cluster, lines: list[str], indent: str) -> None:
     for node_id in cluster.nodes:
         node = graph.nodes[node_id]
         opening, closing = _MERMAID_SHAPES[node.kind]
@@ -300,9 +293,7 @@ def to_dot(definition: Definition) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _dot_cluster(
-    graph: _Graph, cluster: _Cluster, lines: list[str], indent: str
-) -> None:
+def _dot_cluster(graph: _Graph, cluster: _Cluster, lines: list[str], indent: str) -> None:
     for node_id in cluster.nodes:
         node = graph.nodes[node_id]
         fill, stroke, text = _COLOURS[node.kind]
@@ -313,9 +304,7 @@ def _dot_cluster(
         )
     for sub in cluster.clusters:
         lines.append(f"{indent}subgraph cluster_{sub.id} {{")
-        lines.append(
-            f'{indent}    label={_dot_quote([sub.label])}; style="rounded,dashed";'
-        )
+        lines.append(f'{indent}    label={_dot_quote([sub.label])}; style="rounded,dashed";')
         _dot_cluster(graph, sub, lines, indent + "    ")
         lines.append(f"{indent}}}")
 
@@ -328,9 +317,7 @@ def _dot_quote(lines: Sequence[str]) -> str:
 # --- SVG ------------------------------------------------------------------------------
 
 
-def write_svg(
-    definition: Definition, path: str | os.PathLike[str], *, use_dot: bool | None = None
-) -> Path:
+def write_svg(definition: Definition, path: str | os.PathLike[str], *, use_dot: bool | None = None) -> Path:
     """Write the diagram as an SVG file at path and return that path.
 
     Uses the Graphviz ``dot`` program when it is on PATH, otherwise a built-in
@@ -412,9 +399,7 @@ def _render_svg(graph: _Graph) -> str:
             f'height="{y1 - y0:.1f}" rx="8" fill="#fafafa" stroke="#9e9e9e" '
             'stroke-dasharray="5,3"/>'
         )
-        body.append(
-            _svg_text(x0 + 8, y0 + 14, label, "start", 11, "#616161", italic=True)
-        )
+        body.append(_svg_text(x0 + 8, y0 + 14, label, "start", 11, "#616161", italic=True))
         extent.append(rect)
     for node_id, box in boxes.items():
         body += _svg_node(graph.nodes[node_id], box, loops.get(node_id, []))
@@ -498,9 +483,7 @@ def _ranks(graph: _Graph) -> dict[str, int]:
     return ranks
 
 
-def _layout(
-    graph: _Graph, ranks: dict[str, int], loops: dict[str, list[str]]
-) -> dict[str, _Box]:
+def _layout(graph: _Graph, ranks: dict[str, int], loops: dict[str, list[str]]) -> dict[str, _Box]:
     """Place each rank in a row, each node near the mean x of its parents."""
     rows: list[list[str]] = [[] for _ in range(max(ranks.values()) + 1)]
     for node_id, rank in ranks.items():
@@ -512,17 +495,12 @@ def _layout(
         if ranks[edge.src] < ranks[edge.dst]:
             parents.setdefault(edge.dst, []).append(edge.src)
         if edge.label and edge.src != edge.dst:
-            labels[ranks[edge.src]] += 1
+            labels[ranks[edge.src]] += len(edge.label.splitlines())
     boxes: dict[str, _Box] = {}
     top = 0.0
     for row, row_labels in zip(rows, labels, strict=True):
-        sizes = {
-            node: _box_size(graph.nodes[node], loops.get(node, [])) for node in row
-        }
-        desired = {
-            n: fmean(boxes[p].x for p in parents[n]) if n in parents else 0.0
-            for n in row
-        }
+        sizes = {node: _box_size(graph.nodes[node], loops.get(node, [])) for node in row}
+        desired = {n: fmean(boxes[p].x for p in parents[n]) if n in parents else 0.0 for n in row}
         row.sort(key=desired.__getitem__)
         xs: list[float] = []
         right = float("-inf")
@@ -535,7 +513,7 @@ def _layout(
         for node, x in zip(row, xs, strict=True):
             w, h, extra = sizes[node]
             boxes[node] = _Box(x + shift, top + (height - h) / 2, w, h, extra)
-        top += height + max(_RANK_GAP, min(24 + 18 * row_labels, 140))
+        top += height + max(_RANK_GAP, min(24 + 16 * row_labels, 160))
     return boxes
 
 
@@ -544,17 +522,11 @@ def _box_size(node: _Node, loop_labels: list[str]) -> tuple[float, float, float]
     if node.kind == "marker":
         width = max(width, 64.0)
     height = len(node.lines) * _LINE_H + 2 * _PAD
-    extra = (
-        (_LOOP_W + 6 + max(map(len, loop_labels)) * _LABEL_CHAR_W)
-        if loop_labels
-        else 0.0
-    )
+    extra = (_LOOP_W + 6 + max(map(len, loop_labels)) * _LABEL_CHAR_W) if loop_labels else 0.0
     return width, height, extra
 
 
-def _routes(
-    graph: _Graph, ranks: dict[str, int], boxes: dict[str, _Box]
-) -> list[tuple[_Edge, _Route]]:
+def _routes(graph: _Graph, ranks: dict[str, int], boxes: dict[str, _Box]) -> list[tuple[_Edge, _Route]]:
     """Straight arrows where clear, else detours through a side lane."""
     by_rank: dict[int, list[_Box]] = {}
     for node_id, box in boxes.items():
@@ -604,9 +576,7 @@ def _routes(
 def _blocked(start: _Point, end: _Point, boxes: list[_Box]) -> bool:
     steps = 24
     return any(
-        box.left - 6
-        <= start[0] + (end[0] - start[0]) * i / steps
-        <= box.right + box.extra + 6
+        box.left - 6 <= start[0] + (end[0] - start[0]) * i / steps <= box.right + box.extra + 6
         and box.y - 6 <= start[1] + (end[1] - start[1]) * i / steps <= box.bottom + 6
         for i in range(1, steps)
         for box in boxes
@@ -615,11 +585,14 @@ def _blocked(start: _Point, end: _Point, boxes: list[_Box]) -> bool:
 
 def _free_spot(route: _Route, label: str, taken: list[_Rect]) -> tuple[_Point, _Rect]:
     """The first candidate spot where the label overlaps nothing (else the first)."""
-    width = len(label) * _LABEL_CHAR_W
+    lines = label.splitlines()
+    width = max(map(len, lines)) * _LABEL_CHAR_W
+    height = len(lines) * 13
     placed: list[tuple[_Point, _Rect]] = []
     for x, y in route.label_spots:
         x0 = {"start": x, "middle": x - width / 2, "end": x - width}[route.anchor]
-        placed.append(((x, y + 4), (x0 - 2, y - 7, x0 + width + 2, y + 7)))
+        rect = (x0 - 2, y - height / 2, x0 + width + 2, y + height / 2)
+        placed.append(((x, rect[1] + 10), rect))
     for spot, rect in placed:
         if not any(_overlap(rect, other) for other in taken):
             return spot, rect
@@ -630,9 +603,7 @@ def _overlap(a: _Rect, b: _Rect) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _cluster_rect(
-    cluster: _Cluster, boxes: dict[str, _Box], out: list[tuple[_Rect, str]]
-) -> _Rect:
+def _cluster_rect(cluster: _Cluster, boxes: dict[str, _Box], out: list[tuple[_Rect, str]]) -> _Rect:
     """Append the frame of cluster, then those of its sub-clusters, to out."""
     index = len(out)
     rects = [boxes[node].rect for node in cluster.nodes]
@@ -668,12 +639,9 @@ def _svg_node(node: _Node, box: _Box, loop_labels: list[str]) -> list[str]:
             f'{r + _LOOP_W:.1f},{cy + 20:.1f} {r:.1f},{cy + 6:.1f}" fill="none" '
             f'stroke="{_EDGE_COLOUR}" stroke-width="1.3" marker-end="url(#arrow)"/>'
         )
-        first = cy - (len(loop_labels) - 1) * 6.5 + 3.5
-        for i, label in enumerate(loop_labels):
-            y = first + i * 13
-            parts.append(
-                _svg_text(r + _LOOP_W + 4, y, label, "start", 10, _EDGE_COLOUR)
-            )
+        y = cy - (len(loop_labels) - 1) * 6.5 + 3.5
+        text = "\n".join(loop_labels)
+        parts.append(_svg_text(r + _LOOP_W + 4, y, text, "start", 10, _EDGE_COLOUR))
     return parts
 
 
@@ -688,12 +656,15 @@ def _svg_text(
     bold: bool = False,
     italic: bool = False,
 ) -> str:
-    style = (' font-weight="bold"' if bold else "") + (
-        ' font-style="italic"' if italic else ""
+    """A <text> whose first baseline is at y, one <tspan> per line of text."""
+    style = (' font-weight="bold"' if bold else "") + (' font-style="italic"' if italic else "")
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{size * 1.3 if i else 0:.1f}">{escape(line)}</tspan>'
+        for i, line in enumerate(text.splitlines())
     )
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
-        f"fill={quoteattr(colour)}{style}>{escape(text)}</text>"
+        f"fill={quoteattr(colour)}{style}>{spans}</text>"
     )
 
 

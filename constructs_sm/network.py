@@ -69,7 +69,8 @@ class BoundVpcConfig:
         The Describe actions have no resource-level permissions; the interface actions are
         limited to network interfaces in this VPC.
         """
-        region, account, partition = cdk.Aws.REGION, cdk.Aws.ACCOUNT_ID, cdk.Aws.PARTITION
+        stack = cdk.Stack.of(grantee.grant_principal)
+        region, account, partition = stack.region, stack.account, stack.partition
         principal = grantee.grant_principal
         principal.add_to_principal_policy(
             iam.PolicyStatement(

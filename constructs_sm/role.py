@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
+
+from ._arns import arn
 
 # SageMaker writes training logs and metrics here ("CreateTrainingJob API: Execution Role
 # Permissions", SageMaker developer guide).
@@ -27,9 +28,7 @@ class SageMakerExecutionRole(iam.Role):
             assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
             description=description or "Execution role of SageMaker training jobs",
         )
-        log_group = (
-            f"arn:{cdk.Aws.PARTITION}:logs:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:log-group:{TRAINING_LOG_GROUP}"
-        )
+        log_group = arn(self, "logs", f"log-group:{TRAINING_LOG_GROUP}")
         self.add_to_principal_policy(
             iam.PolicyStatement(
                 sid="WriteTrainingLogs",

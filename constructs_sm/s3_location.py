@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
-import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 
+from constructs import IConstruct
+
+from ._arns import arn
 from ._checks import S3_URI_PATTERN, is_unresolved
 from .errors import ValidationError
 
@@ -94,21 +96,19 @@ class S3Location:
         else:
             target[key] = self.render_uri()
 
-    @property
-    def bucket_arn(self) -> str:
-        return f"arn:{cdk.Aws.PARTITION}:s3:::{self.bucket_name}"
+    def bucket_arn(self, scope: IConstruct) -> str:
+        return arn(scope, "s3", self.bucket_name, regional=False)
 
-    @property
-    def objects_arn(self) -> str:
-        return f"{self.bucket_arn}/{self.key_prefix}*"
+    def objects_arn(self, scope: IConstruct) -> str:
+        return f"{self.bucket_arn(scope)}/{self.key_prefix}*"
 
     def grant_read(self, grantee: iam.IGrantable) -> None:
         """s3:GetObject under the prefix and s3:ListBucket limited to it (SageMaker roles guide)."""
-        _add(grantee, ["s3:GetObject"], [self.objects_arn])
+        _add(grantee, ["s3:GetObject"], [self.objects_arn(grantee.grant_principal)])
         _add(
             grantee,
             ["s3:ListBucket"],
-            [self.bucket_arn],
+            [self.bucket_arn(grantee.grant_principal)],
             {"StringLike": {"s3:prefix": f"{self.key_prefix}*"}} if self.key_prefix else None,
         )
         if self.bucket is not None and self.bucket.encryption_key is not None:
@@ -116,7 +116,7 @@ class S3Location:
 
     def grant_write(self, grantee: iam.IGrantable) -> None:
         """s3:PutObject under the prefix, for model artifacts and checkpoints."""
-        _add(grantee, ["s3:PutObject"], [self.objects_arn])
+        _add(grantee, ["s3:PutObject"], [self.objects_arn(grantee.grant_principal)])
         if self.bucket is not None and self.bucket.encryption_key is not None:
             self.bucket.encryption_key.grant_encrypt(grantee)
 

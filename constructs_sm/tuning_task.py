@@ -100,6 +100,7 @@ class SageMakerCreateHyperParameterTuningJob(PythonTaskState):
             )
         self.parameters = request
         self._policies = tuning_policy_statements(
+            self,
             name_pattern=name_pattern,
             role=self.resources.role,
             integration_pattern=integration_pattern,

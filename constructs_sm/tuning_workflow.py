@@ -139,6 +139,7 @@ class TuningWorkflow(Construct):
         )
         pattern = f"{self.job_name_prefix}*"
         statements = tuning_policy_statements(
+            self,
             name_pattern=pattern,
             role=self.resources.role,
             integration_pattern=sfn.IntegrationPattern.RUN_JOB
@@ -146,7 +147,7 @@ class TuningWorkflow(Construct):
             else sfn.IntegrationPattern.REQUEST_RESPONSE,
             tagged=bool(tags),
         )
-        statements.append(describe_training_job_statement(pattern))
+        statements.append(describe_training_job_statement(self, pattern))
         for statement in statements:
             self.state_machine.add_to_role_policy(statement)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from cfnlint.api import ManualArgs, lint_file
+from syrupy.extensions.json import JSONSnapshotExtension
 
 from tests.api_shapes import problems
 from tests.template_helpers import definition
@@ -17,7 +18,7 @@ STACKS = ["MinimalTuning", "HardenedTuning"]
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_template_matches_snapshot(example_templates: dict[str, Any], stack: str, snapshot: Any) -> None:
-    assert example_templates[stack] == snapshot
+    assert example_templates[stack] == snapshot(extension_class=JSONSnapshotExtension)
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -1,0 +1,226 @@
+"""Fine-grained assertions on the example tuning workflows: definition, IAM, key, VPC, logging."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.template_helpers import (
+    actions,
+    definition,
+    flat,
+    only,
+    resources,
+    role_assumed_by,
+    statement_with,
+    statements_of_role,
+    substitutions,
+)
+
+
+def test_states_run_name_create_describe_report(minimal: dict[str, Any]) -> None:
+    states = definition(minimal)["States"]
+    assert definition(minimal)["StartAt"] == "Name job"
+    assert states["Generate name"]["Next"] == "Create tuning job"
+    assert states["Create tuning job"]["Next"] == "Has best training job"
+    assert states["Has best training job"]["Choices"][0]["Next"] == "Describe best training job"
+    assert states["Describe best training job"]["Next"] == "Report best training job"
+    assert states["Report best training job"]["Next"] == "Succeeded"
+    assert states["Succeeded"] == {"Type": "Succeed"}
+
+
+def test_create_uses_the_optimized_sync_integration(minimal: dict[str, Any]) -> None:
+    create = definition(minimal)["States"]["Create tuning job"]
+    assert create["Resource"] == "arn:aws:states:::sagemaker:createHyperParameterTuningJob.sync"
+    assert create["Parameters"]["HyperParameterTuningJobName.$"] == "$.JobName.Name"
+    assert create["ResultPath"] == "$.TuningJob"
+
+
+def test_request_carries_the_tuning_configuration(minimal: dict[str, Any]) -> None:
+    parameters = definition(minimal)["States"]["Create tuning job"]["Parameters"]
+    config = parameters["HyperParameterTuningJobConfig"]
+    assert config["Strategy"] == "Bayesian"
+    assert config["HyperParameterTuningJobObjective"] == {"MetricName": "validation:auc", "Type": "Maximize"}
+    assert config["ResourceLimits"] == {"MaxNumberOfTrainingJobs": 20, "MaxParallelTrainingJobs": 3}
+    assert config["ParameterRanges"]["ContinuousParameterRanges"][0] == {
+        "Name": "eta",
+        "MinValue": "0.01",
+        "MaxValue": "0.5",
+        "ScalingType": "Logarithmic",
+    }
+    assert config["ParameterRanges"]["IntegerParameterRanges"] == [{"Name": "max_depth", "MinValue": "3", "MaxValue": "10"}]
+    assert config["TrainingJobEarlyStoppingType"] == "Auto"
+
+
+def test_training_job_definition_uses_role_key_and_channels(minimal: dict[str, Any]) -> None:
+    training = definition(minimal)["States"]["Create tuning job"]["Parameters"]["TrainingJobDefinition"]
+    assert training["RoleArn"] == "${ExecutionRoleArn}"
+    assert training["OutputDataConfig"] == {"S3OutputPath": "s3://example-ml-data/models/", "KmsKeyId": "${KeyArn}"}
+    assert training["ResourceConfig"] == {
+        "InstanceCount": 1,
+        "InstanceType": "ml.m5.xlarge",
+        "VolumeSizeInGB": 30,
+        "VolumeKmsKeyId": "${KeyArn}",
+    }
+    assert [c["ChannelName"] for c in training["InputDataConfig"]] == ["train", "validation"]
+    assert training["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3Uri"] == "s3://example-ml-data/data/train/"
+    assert training["StoppingCondition"] == {"MaxRuntimeInSeconds": 7200}
+    assert "VpcConfig" not in training
+    subs = substitutions(minimal)
+    role_id = role_assumed_by(minimal, "sagemaker.amazonaws.com")
+    key_id, _ = only(minimal, "AWS::KMS::Key")
+    assert subs["ExecutionRoleArn"] == {"Fn::GetAtt": [role_id, "Arn"]}
+    assert subs["KeyArn"] == {"Fn::GetAtt": [key_id, "Arn"]}
+
+
+def test_job_names_are_generated_unique_or_taken_from_input_with_the_prefix(minimal: dict[str, Any]) -> None:
+    states = definition(minimal)["States"]
+    generated = states["Generate name"]["Parameters"]["Name.$"]
+    assert generated == (
+        "States.Format('{}-{}', 'xgboosttuning', "
+        "States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 4))"
+    )
+    given = states["Name job"]["Choices"][0]
+    assert {"Variable": "$.HyperParameterTuningJobName", "StringMatches": "xgboosttuning*"} in given["And"]
+    assert states["Name not allowed"]["Type"] == "Fail"
+
+
+def test_failures_end_in_a_fail_state_with_sagemakers_cause(minimal: dict[str, Any]) -> None:
+    states = definition(minimal)["States"]
+    for name in ("Create tuning job", "Describe best training job"):
+        assert states[name]["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.Error", "Next": "Job failed"}]
+    assert states["Job failed"] == {"Type": "Fail", "ErrorPath": "$.Error.Error", "CausePath": "$.Error.Cause"}
+    assert states["No best training job"]["Error"] == "NoBestTrainingJob"
+
+
+def test_create_retries_only_errors_raised_before_a_job_exists(minimal: dict[str, Any]) -> None:
+    (retry,) = definition(minimal)["States"]["Create tuning job"]["Retry"]
+    assert retry["ErrorEquals"] == ["SageMaker.AmazonSageMakerException", "SageMaker.ResourceLimitExceededException"]
+    assert retry["BackoffRate"] == 2.0 and retry["MaxAttempts"] == 5
+    assert "States.TaskFailed" not in retry["ErrorEquals"]
+
+
+def test_execution_timeout_follows_the_tuning_limits(minimal: dict[str, Any]) -> None:
+    # 20 jobs, 3 at a time: 7 rounds of at most 2 hours, plus an hour.
+    assert definition(minimal)["TimeoutSeconds"] == 7 * 7200 + 3600
+
+
+def test_describe_reads_the_best_training_job(minimal: dict[str, Any]) -> None:
+    describe = definition(minimal)["States"]["Describe best training job"]
+    assert describe["Resource"] == "arn:aws:states:::aws-sdk:sagemaker:describeTrainingJob"
+    assert describe["Parameters"] == {"TrainingJobName.$": "$.TuningJob.BestTrainingJob.TrainingJobName"}
+    report = definition(minimal)["States"]["Report best training job"]["Parameters"]
+    assert report["S3ModelArtifacts.$"] == "$.BestTrainingJob.ModelArtifacts.S3ModelArtifacts"
+    assert report["TrainingJob.$"] == "$.BestTrainingJob"
+
+
+def test_state_machine_role_has_the_documented_policy(minimal: dict[str, Any]) -> None:
+    statements = statements_of_role(minimal, role_assumed_by(minimal, "states.amazonaws.com"))
+    job = statement_with(statements, "sagemaker:CreateHyperParameterTuningJob")
+    assert sorted(actions(job)) == [
+        "sagemaker:CreateHyperParameterTuningJob",
+        "sagemaker:DescribeHyperParameterTuningJob",
+        "sagemaker:ListTags",
+        "sagemaker:StopHyperParameterTuningJob",
+    ]
+    assert flat(job["Resource"]) == "arn:aws:sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/xgboosttuning*"
+    describe = statement_with(statements, "sagemaker:DescribeTrainingJob")
+    assert flat(describe["Resource"]) == "arn:aws:sagemaker:us-east-1:123456789012:training-job/xgboosttuning*"
+    events = statement_with(statements, "events:PutRule")
+    assert flat(events["Resource"]) == (
+        "arn:aws:events:us-east-1:123456789012:rule/StepFunctionsGetEventsForSageMakerTuningJobsRule"
+    )
+    pass_role = statement_with(statements, "iam:PassRole")
+    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
+    assert pass_role["Resource"] == {"Fn::GetAtt": [role_assumed_by(minimal, "sagemaker.amazonaws.com"), "Arn"]}
+
+
+def test_tags_add_the_add_tags_permission(hardened: dict[str, Any], minimal: dict[str, Any]) -> None:
+    def tuning_actions(template: dict[str, Any]) -> list[str]:
+        statements = statements_of_role(template, role_assumed_by(template, "states.amazonaws.com"))
+        return actions(statement_with(statements, "sagemaker:CreateHyperParameterTuningJob"))
+
+    assert "sagemaker:AddTags" in tuning_actions(hardened)
+    assert "sagemaker:AddTags" not in tuning_actions(minimal)
+
+
+def test_execution_role_reads_inputs_writes_output_and_nothing_more(minimal: dict[str, Any]) -> None:
+    statements = statements_of_role(minimal, role_assumed_by(minimal, "sagemaker.amazonaws.com"))
+    read = statement_with(statements, "s3:GetObject")
+    assert sorted(flat(read["Resource"]).split(",")) == [
+        "arn:aws:s3:::example-ml-data/data/train/*",
+        "arn:aws:s3:::example-ml-data/data/validation/*",
+    ]
+    write = statement_with(statements, "s3:PutObject")
+    assert flat(write["Resource"]) == "arn:aws:s3:::example-ml-data/models/*"
+    listing = [s for s in statements if "s3:ListBucket" in actions(s)]
+    assert {json_prefix(s) for s in listing} == {"data/train/*", "data/validation/*"}
+    metrics = statement_with(statements, "cloudwatch:PutMetricData")
+    assert metrics["Condition"] == {"StringEquals": {"cloudwatch:namespace": "/aws/sagemaker/TrainingJobs"}}
+    logs = statement_with(statements, "logs:PutLogEvents")
+    assert "log-group:/aws/sagemaker/TrainingJobs" in flat(logs["Resource"])
+    pull = statement_with(statements, "ecr:BatchGetImage")
+    assert flat(pull["Resource"]) == "arn:aws:ecr:us-east-1:683313688378:repository/sagemaker-xgboost"
+    assert statement_with(statements, "ecr:GetAuthorizationToken")["Resource"] == "*"
+    assert not [s for s in statements if any(a.startswith("ec2:") for a in actions(s))], "no VPC, no EC2 actions"
+
+
+def json_prefix(statement: dict[str, Any]) -> str:
+    return statement["Condition"]["StringLike"]["s3:prefix"]
+
+
+def test_execution_role_may_use_the_key_for_artifacts_and_volumes(minimal: dict[str, Any]) -> None:
+    statements = statements_of_role(minimal, role_assumed_by(minimal, "sagemaker.amazonaws.com"))
+    key_id, key = only(minimal, "AWS::KMS::Key")
+    use = statement_with(statements, "kms:Encrypt")
+    assert sorted(actions(use)) == ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
+    assert use["Resource"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    grant = statement_with(statements, "kms:CreateGrant")
+    assert grant["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+    assert key["Properties"]["EnableKeyRotation"] is True
+    assert key["DeletionPolicy"] == "Retain" and key["UpdateReplacePolicy"] == "Retain"
+
+
+def test_logging_and_tracing_are_on(minimal: dict[str, Any]) -> None:
+    _, machine = only(minimal, "AWS::StepFunctions::StateMachine")
+    properties = machine["Properties"]
+    assert properties["StateMachineType"] == "STANDARD"
+    assert properties["TracingConfiguration"] == {"Enabled": True}
+    assert properties["LoggingConfiguration"]["Level"] == "ALL"
+    _, log_group = only(minimal, "AWS::Logs::LogGroup")
+    assert log_group["Properties"]["RetentionInDays"] == 365
+    assert log_group["DeletionPolicy"] == "Retain"
+
+
+def test_hardened_workflow_runs_in_the_vpc(hardened: dict[str, Any]) -> None:
+    training = definition(hardened)["States"]["Create tuning job"]["Parameters"]["TrainingJobDefinition"]
+    assert training["VpcConfig"] == {"SecurityGroupIds": ["${SecurityGroup0}"], "Subnets": ["${Subnet0}", "${Subnet1}"]}
+    assert training["EnableNetworkIsolation"] is True
+    assert training["EnableInterContainerTrafficEncryption"] is True
+    subs = substitutions(hardened)
+    subnet_ids = {k for k, v in resources(hardened, "AWS::EC2::Subnet").items()}
+    assert {subs["Subnet0"]["Ref"], subs["Subnet1"]["Ref"]} == subnet_ids
+    group_id, group = only(hardened, "AWS::EC2::SecurityGroup")
+    assert subs["SecurityGroup0"] == {"Fn::GetAtt": [group_id, "GroupId"]}
+    _, ingress = only(hardened, "AWS::EC2::SecurityGroupIngress")
+    assert ingress["Properties"]["SourceSecurityGroupId"] == {"Fn::GetAtt": [group_id, "GroupId"]}
+    assert ingress["Properties"]["GroupId"] == {"Fn::GetAtt": [group_id, "GroupId"]}
+
+
+def test_hardened_execution_role_gets_network_interface_actions_in_its_vpc(hardened: dict[str, Any]) -> None:
+    statements = statements_of_role(hardened, role_assumed_by(hardened, "sagemaker.amazonaws.com"))
+    describe = statement_with(statements, "ec2:DescribeSubnets")
+    assert describe["Resource"] == "*"
+    create = statement_with(statements, "ec2:CreateNetworkInterface")
+    assert "network-interface/*" in flat(create["Resource"])
+    delete = statement_with(statements, "ec2:DeleteNetworkInterface")
+    (vpc_id,) = resources(hardened, "AWS::EC2::VPC")
+    assert flat(delete["Condition"]["ArnEquals"]["ec2:Vpc"]).endswith("vpc/${" + vpc_id + "}")
+
+
+def test_hardened_workflow_warm_starts_and_tags(hardened: dict[str, Any]) -> None:
+    parameters = definition(hardened)["States"]["Create tuning job"]["Parameters"]
+    assert parameters["WarmStartConfig"] == {
+        "ParentHyperParameterTuningJobs": [{"HyperParameterTuningJobName": "xgboost-tuning-baseline"}],
+        "WarmStartType": "IdenticalDataAndAlgorithm",
+    }
+    assert {"Key": "project", "Value": "churn-model"} in parameters["Tags"]
