@@ -38,7 +38,10 @@ class BoundVpcConfig:
 
     def __init__(self, scope: Construct, config: VpcConfig) -> None:
         self.vpc = config.vpc
-        self.subnet_ids = list(config.vpc.select_subnets(**config.subnets._values).subnet_ids)
+        try:
+            self.subnet_ids = list(config.vpc.select_subnets(**config.subnets._values).subnet_ids)
+        except RuntimeError as error:  # jsii reports the VPC's own message, e.g. no isolated subnets
+            raise ValidationError("VpcConfig.Subnets", "must select at least 1 subnet of the VPC", str(error)) from None
         if not self.subnet_ids:
             raise ValidationError("VpcConfig.Subnets", "must select at least 1 subnet of the VPC", [])
         check_count("VpcConfig.Subnets", self.subnet_ids, 1, 16)

@@ -67,10 +67,7 @@ def permission_rows(template: Mapping[str, Any]) -> list[PermissionRow]:
         properties = role.get("Properties", {})
         principals = _principals(properties.get("AssumeRolePolicyDocument", {}))
         for policy, document in _documents(role_id, properties, resources):
-            rows += (
-                PermissionRow(role_id, principals, policy, *cells)
-                for cells in _statement_cells(document)
-            )
+            rows += (PermissionRow(role_id, principals, policy, *cells) for cells in _statement_cells(document))
         for arn in _as_list(properties.get("ManagedPolicyArns")):
             if not _is_template_policy(arn, resources):
                 name = _render(arn).rsplit("/", 1)[-1]
@@ -102,17 +99,12 @@ def format_table(rows: Iterable[PermissionRow], fmt: TableFormat = "text") -> st
         return out.getvalue()
     if fmt == "markdown":
         lines = [header, ["---"] * len(header), *cells]
-        return "".join(
-            "| " + " | ".join(_markdown_cell(c) for c in line) + " |\n"
-            for line in lines
-        )
+        return "".join("| " + " | ".join(_markdown_cell(c) for c in line) + " |\n" for line in lines)
     if fmt == "text":
         widths = [max(map(len, column)) for column in zip(header, *cells, strict=True)]
         lines = [header, ["-" * w for w in widths], *cells]
         return "".join(
-            "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
-            + "\n"
-            for line in lines
+            "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() + "\n" for line in lines
         )
     raise ValueError(f"unknown table format {fmt!r}; use text, markdown or csv")
 
@@ -122,9 +114,7 @@ def _documents(
 ) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """(policy label, policy document) pairs for every policy the role gets."""
     attached = {
-        _ref(arn)
-        for arn in _as_list(properties.get("ManagedPolicyArns"))
-        if _is_template_policy(arn, resources)
+        _ref(arn) for arn in _as_list(properties.get("ManagedPolicyArns")) if _is_template_policy(arn, resources)
     }
     for logical_id, resource in resources.items():
         if resource.get("Type") not in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
@@ -149,14 +139,9 @@ def _statement_cells(
             + [f"NOT {_render(r)}" for r in _as_list(statement.get("NotResource"))]
         )
         condition = statement.get("Condition")
-        shown = (
-            json.dumps(_plain(condition), separators=(",", ":")) if condition else ""
-        )
+        shown = json.dumps(_plain(condition), separators=(",", ":")) if condition else ""
         actions = [(_render(a), _render(a)) for a in _as_list(statement.get("Action"))]
-        actions += [
-            (f"NOT {_render(a)}", _render(a))
-            for a in _as_list(statement.get("NotAction"))
-        ]
+        actions += [(f"NOT {_render(a)}", _render(a)) for a in _as_list(statement.get("NotAction"))]
         for action, name in actions:
             yield (
                 sid or f"#{index}",

@@ -1,0 +1,244 @@
+"""Permission rows of a hand-written CloudFormation template fragment (no CDK synth)."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from typing import Any
+
+import pytest
+
+from constructs_sm.permissions import PermissionRow, format_table, permission_rows
+
+BUCKET_ARN = {"Fn::GetAtt": ["DataBucket", "Arn"]}
+PASS_ROLE_CONDITION = {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
+TEMPLATE: dict[str, Any] = {
+    "Resources": {
+        "ExecRole": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Statement": [
+                        {
+                            "Action": "sts:AssumeRole",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "sagemaker.amazonaws.com"},
+                        }
+                    ]
+                },
+                "ManagedPolicyArns": [
+                    {
+                        "Fn::Join": [
+                            "",
+                            [
+                                "arn:",
+                                {"Ref": "AWS::Partition"},
+                                ":iam::aws:policy/AmazonSageMakerReadOnly",
+                            ],
+                        ]
+                    }
+                ],
+                "Policies": [
+                    {
+                        "PolicyName": "logging",
+                        "PolicyDocument": {
+                            "Statement": [
+                                {
+                                    "Effect": "Allow",
+                                    "Action": "logs:PutLogEvents",
+                                    "Resource": "*",
+                                }
+                            ]
+                        },
+                    }
+                ],
+            },
+        },
+        "ExecRoleDefaultPolicy": {
+            "Type": "AWS::IAM::Policy",
+            "Properties": {
+                "PolicyName": "ExecRoleDefaultPolicy",
+                "Roles": [{"Ref": "ExecRole"}],
+                "PolicyDocument": {
+                    "Statement": [
+                        {
+                            "Sid": "ReadInputChannels",
+                            "Effect": "Allow",
+                            "Action": ["s3:GetObject", "s3:ListBucket"],
+                            "Resource": [
+                                BUCKET_ARN,
+                                {"Fn::Join": ["", [BUCKET_ARN, "/train/*"]]},
+                            ],
+                        },
+                        {
+                            "Effect": "Allow",
+                            "Action": "kms:Decrypt",
+                            "Resource": {"Fn::GetAtt": ["Key", "Arn"]},
+                        },
+                        {
+                            "Effect": "Allow",
+                            "Action": "iam:PassRole",
+                            "Resource": {"Fn::GetAtt": ["ExecRole", "Arn"]},
+                            "Condition": PASS_ROLE_CONDITION,
+                        },
+                        {
+                            "Effect": "Allow",
+                            "Action": "states:StartExecution",
+                            "Resource": {"Fn::Sub": "arn:${AWS::Partition}:states:*"},
+                        },
+                    ]
+                },
+            },
+        },
+        "MachineRole": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Statement": {
+                        "Action": "sts:AssumeRole",
+                        "Effect": "Allow",
+                        "Principal": {
+                            "Service": {
+                                "Fn::Join": [
+                                    "",
+                                    ["states.", {"Ref": "AWS::Region"}, ".amazonaws.com"],
+                                ]
+                            }
+                        },
+                    }
+                },
+                "ManagedPolicyArns": [{"Ref": "Guardrail"}],
+            },
+        },
+        "Guardrail": {
+            "Type": "AWS::IAM::ManagedPolicy",
+            "Properties": {
+                "PolicyDocument": {
+                    "Statement": {
+                        "Sid": "OnlySageMaker",
+                        "Effect": "Deny",
+                        "NotAction": "sagemaker:*",
+                        "Resource": "*",
+                    }
+                }
+            },
+        },
+        "MachineRolePolicy": {
+            "Type": "AWS::IAM::Policy",
+            "Properties": {
+                "Roles": [{"Ref": "MachineRole"}],
+                "PolicyDocument": {
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "xray:PutTraceSegments",
+                            "Resource": "*",
+                        }
+                    ]
+                },
+            },
+        },
+        "DataBucket": {"Type": "AWS::S3::Bucket"},
+    }
+}
+
+
+def rows_of(role: str) -> list[PermissionRow]:
+    return [row for row in permission_rows(TEMPLATE) if row.role == role]
+
+
+def test_policy_statements_give_one_row_per_action() -> None:
+    rows = [r for r in rows_of("ExecRole") if r.policy == "ExecRoleDefaultPolicy"]
+    assert [(r.statement, r.action) for r in rows] == [
+        ("ReadInputChannels", "s3:GetObject"),
+        ("ReadInputChannels", "s3:ListBucket"),
+        ("#1", "kms:Decrypt"),
+        ("#2", "iam:PassRole"),
+        ("#3", "states:StartExecution"),
+    ]
+    assert {r.principals for r in rows} == {"sagemaker.amazonaws.com"}
+    assert {r.effect for r in rows} == {"Allow"}
+
+
+def test_resources_are_rendered_readably() -> None:
+    resources = {r.action: r.resource for r in rows_of("ExecRole")}
+    assert resources["s3:GetObject"] == "DataBucket.Arn, ${DataBucket.Arn}/train/*"
+    assert resources["kms:Decrypt"] == "Key.Arn"
+    assert resources["iam:PassRole"] == "ExecRole.Arn"
+    assert resources["states:StartExecution"] == "arn:${AWS::Partition}:states:*"
+
+
+def test_conditions_are_compact_json() -> None:
+    conditions = {r.action: r.condition for r in rows_of("ExecRole")}
+    assert json.loads(conditions["iam:PassRole"]) == PASS_ROLE_CONDITION
+    assert " " not in conditions["iam:PassRole"].replace("iam:Passed", "")
+    assert conditions["kms:Decrypt"] == ""
+
+
+def test_why_comes_from_sid_else_from_the_action_prefix() -> None:
+    why = {r.action: r.why for r in permission_rows(TEMPLATE)}
+    assert why["s3:GetObject"] == "ReadInputChannels"
+    assert why["kms:Decrypt"] == "use of the KMS key"
+    assert why["iam:PassRole"] == "pass the execution role to the service"
+    assert why["logs:PutLogEvents"] == "execution logging"
+    assert why["xray:PutTraceSegments"] == "X-Ray tracing"
+    assert why["states:StartExecution"] == ""
+
+
+def test_inline_and_managed_policies() -> None:
+    rows = rows_of("ExecRole")
+    inline = [r for r in rows if r.policy == "logging (inline)"]
+    assert [(r.action, r.resource) for r in inline] == [("logs:PutLogEvents", "*")]
+    managed = rows[-1]
+    assert managed.policy == "AmazonSageMakerReadOnly"
+    assert managed.action == "(managed policy)"
+    assert managed.resource == "arn:${AWS::Partition}:iam::aws:policy/AmazonSageMakerReadOnly"
+
+
+def test_managed_policy_in_the_template_is_expanded() -> None:
+    rows = rows_of("MachineRole")
+    assert [(r.policy, r.statement, r.effect, r.action) for r in rows] == [
+        ("Guardrail", "OnlySageMaker", "Deny", "NOT sagemaker:*"),
+        ("MachineRolePolicy", "#0", "Allow", "xray:PutTraceSegments"),
+    ]
+    assert rows[0].principals == "states.${AWS::Region}.amazonaws.com"
+
+
+def test_rows_are_frozen() -> None:
+    row = permission_rows(TEMPLATE)[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        row.action = "*"  # type: ignore[misc]
+
+
+def test_markdown_table_shape() -> None:
+    rows = permission_rows(TEMPLATE)
+    odd = dataclasses.replace(rows[0], resource="a|b")
+    lines = format_table([*rows, odd], fmt="markdown").splitlines()
+    assert len(lines) == len(rows) + 3
+    assert lines[0] == ("| Role | Principals | Policy | Statement | Effect | Action | Resource | Condition | Why |")
+    assert lines[1] == "| " + " | ".join(["---"] * 9) + " |"
+    assert all(line.startswith("| ") and line.endswith(" |") for line in lines)
+    assert lines[-1].count(" | ") == 8 and "a\\|b" in lines[-1]
+
+
+def test_text_table_is_aligned() -> None:
+    rows = permission_rows(TEMPLATE)
+    lines = format_table(rows).splitlines()
+    column = lines[0].index("Action")
+    assert set(lines[1]) == {"-", " "}
+    for line, row in zip(lines[2:], rows, strict=True):
+        assert line[column:].startswith(row.action + " ")
+
+
+def test_csv_round_trips() -> None:
+    rows = permission_rows(TEMPLATE)
+    parsed = list(csv.reader(io.StringIO(format_table(rows, fmt="csv"))))
+    assert parsed[0][0] == "Role"
+    assert parsed[1:] == [list(dataclasses.astuple(row)) for row in rows]
+
+
+def test_unknown_format_is_rejected() -> None:
+    with pytest.raises(ValueError, match="html"):
+        format_table([], fmt="html")  # type: ignore[arg-type]
