@@ -27,7 +27,9 @@ def xgboost_tuning(bucket: s3.IBucket) -> dict[str, object]:
             objective=sm.TuningObjective(metric_name="validation:auc", type=sm.ObjectiveType.MAXIMIZE),
             resource_limits=sm.ResourceLimits(max_number_of_training_jobs=20, max_parallel_training_jobs=3),
             parameter_ranges=[
-                sm.ContinuousParameterRange(name="eta", min_value=0.01, max_value=0.5, scaling_type=sm.ScalingType.LOGARITHMIC),
+                sm.ContinuousParameterRange(
+                    name="eta", min_value=0.01, max_value=0.5, scaling_type=sm.ScalingType.LOGARITHMIC
+                ),
                 sm.ContinuousParameterRange(name="min_child_weight", min_value=1, max_value=10),
                 sm.IntegerParameterRange(name="max_depth", min_value=3, max_value=10),
                 sm.CategoricalParameterRange(name="tree_method", values=["auto", "hist"]),
@@ -53,7 +55,9 @@ def xgboost_definition(bucket: s3.IBucket, **hardening: object) -> sm.TrainingJo
             for name in ("train", "validation")
         ],
         output_data_config=sm.S3Location.from_bucket(bucket, "models/"),
-        resource_config=sm.ResourceConfig(instance_type="ml.m5.xlarge", instance_count=1, volume_size=cdk.Size.gibibytes(30)),
+        resource_config=sm.ResourceConfig(
+            instance_type="ml.m5.xlarge", instance_count=1, volume_size=cdk.Size.gibibytes(30)
+        ),
         stopping_condition=sm.StoppingCondition(max_runtime=cdk.Duration.hours(2)),
         **hardening,  # type: ignore[arg-type]
     )

@@ -8,7 +8,7 @@ deploy or run time (CDK tokens, `"Key.$"` state-input paths) are skipped.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import botocore.session
@@ -19,7 +19,7 @@ from ._checks import is_unresolved
 from .errors import ValidationError
 
 
-@lru_cache(maxsize=None)
+@cache
 def operation_model(operation: str) -> OperationModel:
     """The botocore model of a SageMaker operation, e.g. ``CreateHyperParameterTuningJob``."""
     model = botocore.session.get_session().get_service_model("sagemaker")
@@ -49,7 +49,7 @@ def _check(shape: Shape, value: Any, path: str) -> None:
 def _structure(shape: Shape, value: Any, path: str) -> None:
     if not isinstance(value, dict):
         raise ValidationError(path or "request", "must be an object", value)
-    members = shape.members  # type: ignore[attr-defined]
+    members = shape.members
     present = set()
     for key, member_value in value.items():
         name = key[:-2] if key.endswith(".$") else key
@@ -70,7 +70,7 @@ def _list(shape: Shape, value: Any, path: str) -> None:
         raise ValidationError(path, "must be a list", value)
     _bounds(shape, len(value), path, "items", f"{len(value)} items")
     for index, item in enumerate(value):
-        _check(shape.member, item, f"{path}[{index}]")  # type: ignore[attr-defined]
+        _check(shape.member, item, f"{path}[{index}]")
 
 
 def _map(shape: Shape, value: Any, path: str) -> None:
@@ -78,14 +78,14 @@ def _map(shape: Shape, value: Any, path: str) -> None:
         raise ValidationError(path, "must be an object", value)
     _bounds(shape, len(value), path, "entries", f"{len(value)} entries")
     for key, item in value.items():
-        _check(shape.key, key, f"{path} key")  # type: ignore[attr-defined]
-        _check(shape.value, item, f"{path}.{key}")  # type: ignore[attr-defined]
+        _check(shape.key, key, f"{path} key")
+        _check(shape.value, item, f"{path}.{key}")
 
 
 def _string(shape: Shape, value: Any, path: str) -> None:
     if not isinstance(value, str):
         raise ValidationError(path, "must be a string", value)
-    enum = shape.enum  # type: ignore[attr-defined]
+    enum = shape.enum
     if enum and value not in enum:
         shown = ", ".join(enum) if len(enum) <= 12 else ", ".join(enum[:12]) + ", ..."
         raise ValidationError(path, f"must be one of {shown}", value)
@@ -97,9 +97,7 @@ def _string(shape: Shape, value: Any, path: str) -> None:
 
 def _number(shape: Shape, value: Any, path: str) -> None:
     integral = shape.type_name in ("integer", "long")
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
-        integral and not isinstance(value, int)
-    ):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (integral and not isinstance(value, int)):
         raise ValidationError(path, "must be an integer" if integral else "must be a number", value)
     _bounds(shape, value, path, "", value)
 
@@ -119,7 +117,7 @@ def _bounds(shape: Shape, measure: float, path: str, unit: str, shown: Any) -> N
         raise ValidationError(path, f"must be at most {high}{suffix}", shown)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(pattern: str) -> Any:
     return regex.compile(pattern)
 

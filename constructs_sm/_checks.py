@@ -27,9 +27,7 @@ def check_length(field: str, value: str | None, minimum: int, maximum: int) -> N
     if value is None or is_unresolved(value):
         return
     if not minimum <= len(value) <= maximum:
-        raise ValidationError(
-            field, f"length must be between {minimum} and {maximum} characters", value
-        )
+        raise ValidationError(field, f"length must be between {minimum} and {maximum} characters", value)
 
 
 def check_pattern(field: str, value: str | None, pattern: re.Pattern[str], rule: str) -> None:
@@ -50,9 +48,7 @@ def check_job_name(field: str, value: str | None, maximum: int) -> None:
     )
 
 
-def check_range(
-    field: str, value: float | None, minimum: float | None = None, maximum: float | None = None
-) -> None:
+def check_range(field: str, value: float | None, minimum: float | None = None, maximum: float | None = None) -> None:
     if value is None or is_unresolved(value):
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -65,9 +61,7 @@ def check_range(
 
 def check_count(field: str, items: Sized, minimum: int, maximum: int) -> None:
     if not minimum <= len(items) <= maximum:
-        raise ValidationError(
-            field, f"must have between {minimum} and {maximum} items", f"{len(items)} items"
-        )
+        raise ValidationError(field, f"must have between {minimum} and {maximum} items", f"{len(items)} items")
 
 
 def check_string_map(field: str, mapping: Any, max_entries: int, max_length: int = 256) -> None:
@@ -79,9 +73,7 @@ def check_string_map(field: str, mapping: Any, max_entries: int, max_length: int
         if not isinstance(key, str):
             raise ValidationError(f"{field} key", "must be a string", key)
         if not isinstance(value, str):
-            raise ValidationError(
-                f"{field}.{key}", "must be a string (SageMaker passes every value as text)", value
-            )
+            raise ValidationError(f"{field}.{key}", "must be a string (SageMaker passes every value as text)", value)
         check_length(f"{field} key", key, 1, max_length)
         check_length(f"{field}.{key}", value, 0, max_length)
 

@@ -20,7 +20,10 @@ from .errors import ValidationError
 class PythonTaskState(sfn.TaskStateBase):
     """Base of this library's tasks; subclasses implement :meth:`_task_json` and ``_task_policies``."""
 
-    SUPPORTED_INTEGRATION_PATTERNS = (sfn.IntegrationPattern.REQUEST_RESPONSE, sfn.IntegrationPattern.RUN_JOB)
+    SUPPORTED_INTEGRATION_PATTERNS: tuple[sfn.IntegrationPattern, ...] = (
+        sfn.IntegrationPattern.REQUEST_RESPONSE,
+        sfn.IntegrationPattern.RUN_JOB,
+    )
 
     def __init__(
         self,

@@ -8,7 +8,6 @@ from typing import Any
 
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_stepfunctions as sfn
-
 from constructs import IConstruct
 
 from ._api_model import validate_request
@@ -51,9 +50,7 @@ class TuningRequest:
             "HyperParameterTuningJobConfig": self.config.render("HyperParameterTuningJobConfig"),
             "TrainingJobDefinition": self.definition.render("TrainingJobDefinition", resources),
         }
-        overlap = set(self.definition.static_hyper_parameters) & {
-            r.name for r in self.config.parameter_ranges
-        }
+        overlap = set(self.definition.static_hyper_parameters) & {r.name for r in self.config.parameter_ranges}
         if overlap:
             raise ValidationError(
                 "TrainingJobDefinition.StaticHyperParameters",
@@ -124,4 +121,3 @@ def tuning_policy_statements(
             )
         )
     return statements
-

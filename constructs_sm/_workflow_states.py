@@ -63,7 +63,7 @@ def naming_states(name_field: str, prefix: str, next_state: str) -> dict[str, An
         },
         "Use given name": {
             "Type": "Pass",
-            "Parameters": {f"Name.$": variable},
+            "Parameters": {"Name.$": variable},
             "ResultPath": "$.JobName",
             "Next": next_state,
         },

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import aws_cdk as cdk
@@ -24,7 +24,7 @@ _ALGORITHM_NAME = re.compile(
 )
 
 
-class InputMode(str, Enum):
+class InputMode(StrEnum):
     """How the algorithm reads its input (``TrainingInputMode``)."""
 
     FILE = "File"
@@ -42,9 +42,7 @@ class TrainingImage:
         self._repository: ecr.IRepository | None = None
 
     @classmethod
-    def from_ecr_repository(
-        cls, repository: ecr.IRepository, tag_or_digest: str = "latest"
-    ) -> TrainingImage:
+    def from_ecr_repository(cls, repository: ecr.IRepository, tag_or_digest: str = "latest") -> TrainingImage:
         """An image in an ECR repository; pull rights are granted on that repository only."""
         image = cls(repository.repository_uri_for_tag_or_digest(tag_or_digest), None)
         image._repository = repository
@@ -70,20 +68,18 @@ class TrainingImage:
             raise ValidationError("TrainingImage", "must be a JSONPath such as $.TrainingImage", path)
         return cls(path, ("", "", "*"))
 
-    def grant_pull(self, grantee: iam.IGrantable) -> None:
+    def grant_pull(self, grantee: iam.IRole) -> None:
         if self._repository is not None:
             self._repository.grant_pull(grantee)
         elif self._repository_location is not None:
             region, account, name = self._repository_location
-            stack = cdk.Stack.of(grantee.grant_principal)
+            stack = cdk.Stack.of(grantee)
             repository_arn = (
                 f"arn:{stack.partition}:ecr:{region or stack.region}:{account or stack.account}:repository/{name}"
             )
             # ecr:GetAuthorizationToken has no resource-level permissions (ECR authorization reference).
             ecr.AuthorizationToken.grant_read(grantee)
-            grantee.grant_principal.add_to_principal_policy(
-                iam.PolicyStatement(actions=_PULL_ACTIONS, resources=[repository_arn])
-            )
+            grantee.add_to_principal_policy(iam.PolicyStatement(actions=_PULL_ACTIONS, resources=[repository_arn]))
 
     def render_into(self, target: dict[str, Any]) -> None:
         if self.uri.startswith("$"):
@@ -153,6 +149,6 @@ class AlgorithmSpecification:
             ]
         return spec
 
-    def grant(self, grantee: iam.IGrantable) -> None:
+    def grant(self, grantee: iam.IRole) -> None:
         if self.training_image is not None:
             self.training_image.grant_pull(grantee)

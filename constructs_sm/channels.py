@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from aws_cdk import aws_iam as iam
@@ -18,7 +18,7 @@ from .s3_location import S3Location
 _CHANNEL_NAME = re.compile(r"[A-Za-z0-9.\-_]+")
 
 
-class S3DataType(str, Enum):
+class S3DataType(StrEnum):
     """What the S3 URI names (``S3DataType``)."""
 
     S3_PREFIX = "S3Prefix"
@@ -26,21 +26,21 @@ class S3DataType(str, Enum):
     AUGMENTED_MANIFEST_FILE = "AugmentedManifestFile"
 
 
-class S3DataDistributionType(str, Enum):
+class S3DataDistributionType(StrEnum):
     """How data is spread across instances (``S3DataDistributionType``)."""
 
     FULLY_REPLICATED = "FullyReplicated"
     SHARDED_BY_S3_KEY = "ShardedByS3Key"
 
 
-class CompressionType(str, Enum):
+class CompressionType(StrEnum):
     """Compression of the channel's data (``CompressionType``)."""
 
     NONE = "None"
     GZIP = "Gzip"
 
 
-class RecordWrapperType(str, Enum):
+class RecordWrapperType(StrEnum):
     """Record wrapping of the channel's data (``RecordWrapperType``)."""
 
     NONE = "None"
@@ -81,7 +81,7 @@ class S3DataSource:
             source["AttributeNames"] = list(self.attribute_names)
         return {"S3DataSource": source}
 
-    def grant(self, grantee: iam.IGrantable) -> None:
+    def grant(self, grantee: iam.IRole) -> None:
         self.location.grant_read(grantee)
 
 

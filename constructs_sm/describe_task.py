@@ -23,7 +23,7 @@ class SageMakerDescribeTrainingJob(PythonTaskState):
     uses ``aws-sdk:sagemaker:describeTrainingJob``; its result is the API's response.
     """
 
-    SUPPORTED_INTEGRATION_PATTERNS = (sfn.IntegrationPattern.REQUEST_RESPONSE,)
+    SUPPORTED_INTEGRATION_PATTERNS: tuple[sfn.IntegrationPattern, ...] = (sfn.IntegrationPattern.REQUEST_RESPONSE,)
 
     def __init__(
         self,

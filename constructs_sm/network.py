@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
-
-import aws_cdk as cdk
 
 from ._checks import check_count
 from .errors import ValidationError
@@ -65,16 +64,16 @@ class BoundVpcConfig:
             "Subnets": self.subnet_ids,
         }
 
-    def grant(self, grantee: iam.IGrantable) -> None:
+    def grant(self, grantee: iam.IRole) -> None:
         """The EC2 actions SageMaker needs to attach training instances to the VPC.
 
         From "CreateTrainingJob API: Execution Role Permissions" (SageMaker developer guide).
         The Describe actions have no resource-level permissions; the interface actions are
         limited to network interfaces in this VPC.
         """
-        stack = cdk.Stack.of(grantee.grant_principal)
+        stack = cdk.Stack.of(grantee)
         region, account, partition = stack.region, stack.account, stack.partition
-        principal = grantee.grant_principal
+        principal = grantee
         principal.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=[
@@ -109,8 +108,6 @@ class BoundVpcConfig:
                     "ec2:DeleteNetworkInterfacePermission",
                 ],
                 resources=[interfaces],
-                conditions={
-                    "ArnEquals": {"ec2:Vpc": f"arn:{partition}:ec2:{region}:{account}:vpc/{self.vpc.vpc_id}"}
-                },
+                conditions={"ArnEquals": {"ec2:Vpc": f"arn:{partition}:ec2:{region}:{account}:vpc/{self.vpc.vpc_id}"}},
             )
         )

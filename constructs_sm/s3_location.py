@@ -6,7 +6,6 @@ import re
 
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
-
 from constructs import IConstruct
 
 from ._arns import arn
@@ -49,24 +48,20 @@ class S3Location:
         if not isinstance(uri, str) or is_unresolved(uri):
             raise ValidationError(
                 "uri",
-                "must be a literal s3:// URI; for a value read from the execution input use "
-                "S3Location.from_json_path",
+                "must be a literal s3:// URI; for a value read from the execution input use S3Location.from_json_path",
                 uri,
             )
         if not S3_URI_PATTERN.fullmatch(uri):
             raise ValidationError(
                 "uri",
-                "must be an s3:// URI such as s3://bucket/prefix/ with a valid bucket name and "
-                "no spaces",
+                "must be an s3:// URI such as s3://bucket/prefix/ with a valid bucket name and no spaces",
                 uri,
             )
         bucket_name, _, key_prefix = uri[len("s3://") :].partition("/")
         return cls(bucket_name=bucket_name, key_prefix=key_prefix, field="uri")
 
     @classmethod
-    def from_json_path(
-        cls, path: str, *, bucket: s3.IBucket | str, key_prefix: str = ""
-    ) -> S3Location:
+    def from_json_path(cls, path: str, *, bucket: s3.IBucket | str, key_prefix: str = "") -> S3Location:
         """A URI taken from the execution input at ``path`` (e.g. ``"$.TrainingDataUri"``).
 
         ``bucket`` and ``key_prefix`` declare where that URI may point: IAM is scoped to them.
@@ -102,34 +97,32 @@ class S3Location:
     def objects_arn(self, scope: IConstruct) -> str:
         return f"{self.bucket_arn(scope)}/{self.key_prefix}*"
 
-    def grant_read(self, grantee: iam.IGrantable) -> None:
+    def grant_read(self, grantee: iam.IRole) -> None:
         """s3:GetObject under the prefix and s3:ListBucket limited to it (SageMaker roles guide)."""
-        _add(grantee, ["s3:GetObject"], [self.objects_arn(grantee.grant_principal)])
+        _add(grantee, ["s3:GetObject"], [self.objects_arn(grantee)])
         _add(
             grantee,
             ["s3:ListBucket"],
-            [self.bucket_arn(grantee.grant_principal)],
+            [self.bucket_arn(grantee)],
             {"StringLike": {"s3:prefix": f"{self.key_prefix}*"}} if self.key_prefix else None,
         )
         if self.bucket is not None and self.bucket.encryption_key is not None:
             self.bucket.encryption_key.grant_decrypt(grantee)
 
-    def grant_write(self, grantee: iam.IGrantable) -> None:
+    def grant_write(self, grantee: iam.IRole) -> None:
         """s3:PutObject under the prefix, for model artifacts and checkpoints."""
-        _add(grantee, ["s3:PutObject"], [self.objects_arn(grantee.grant_principal)])
+        _add(grantee, ["s3:PutObject"], [self.objects_arn(grantee)])
         if self.bucket is not None and self.bucket.encryption_key is not None:
             self.bucket.encryption_key.grant_encrypt(grantee)
 
 
 def _add(
-    grantee: iam.IGrantable,
+    grantee: iam.IRole,
     actions: list[str],
     resources: list[str],
     conditions: dict[str, object] | None = None,
 ) -> None:
-    grantee.grant_principal.add_to_principal_policy(
-        iam.PolicyStatement(actions=actions, resources=resources, conditions=conditions)
-    )
+    grantee.add_to_principal_policy(iam.PolicyStatement(actions=actions, resources=resources, conditions=conditions))
 
 
 def _check_prefix(field: str, key_prefix: str) -> None:

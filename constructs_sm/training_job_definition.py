@@ -72,7 +72,7 @@ class TrainingJobDefinition:
             output["KmsKeyId"] = resources.key_arn
         return output
 
-    def grant(self, grantee: iam.IGrantable) -> None:
+    def grant(self, grantee: iam.IRole) -> None:
         """Give the execution role read access to the inputs, write access to the output, image pull."""
         self.algorithm_specification.grant(grantee)
         for channel in self.input_data_config:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
-from typing import Any, Union
+from enum import StrEnum
+from typing import Any
 
 from ._checks import (
     check_count,
@@ -19,7 +19,7 @@ from ._checks import (
 from .errors import ValidationError
 
 
-class Strategy(str, Enum):
+class Strategy(StrEnum):
     """Search strategy (``Strategy``)."""
 
     BAYESIAN = "Bayesian"
@@ -28,14 +28,14 @@ class Strategy(str, Enum):
     GRID = "Grid"
 
 
-class ObjectiveType(str, Enum):
+class ObjectiveType(StrEnum):
     """Whether the objective metric is to be minimized or maximized."""
 
     MAXIMIZE = "Maximize"
     MINIMIZE = "Minimize"
 
 
-class ScalingType(str, Enum):
+class ScalingType(StrEnum):
     """How a numeric range is searched (``ScalingType``)."""
 
     AUTO = "Auto"
@@ -44,14 +44,14 @@ class ScalingType(str, Enum):
     REVERSE_LOGARITHMIC = "ReverseLogarithmic"
 
 
-class EarlyStoppingType(str, Enum):
+class EarlyStoppingType(StrEnum):
     """Whether SageMaker may stop unpromising training jobs early (``TrainingJobEarlyStoppingType``)."""
 
     OFF = "Off"
     AUTO = "Auto"
 
 
-class WarmStartType(str, Enum):
+class WarmStartType(StrEnum):
     """How parent tuning jobs inform this one (``WarmStartType``)."""
 
     IDENTICAL_DATA_AND_ALGORITHM = "IdenticalDataAndAlgorithm"
@@ -103,7 +103,7 @@ class CategoricalParameterRange:
     values: Sequence[str]
 
 
-ParameterRange = Union[ContinuousParameterRange, IntegerParameterRange, CategoricalParameterRange]
+ParameterRange = ContinuousParameterRange | IntegerParameterRange | CategoricalParameterRange
 
 
 def render_parameter_ranges(field: str, ranges: Sequence[ParameterRange]) -> dict[str, Any]:
@@ -148,14 +148,10 @@ def _categorical(field: str, item: CategoricalParameterRange) -> dict[str, Any]:
     return {"Name": item.name, "Values": values}
 
 
-def _numeric(
-    field: str, item: ContinuousParameterRange | IntegerParameterRange, *, integer: bool
-) -> dict[str, Any]:
+def _numeric(field: str, item: ContinuousParameterRange | IntegerParameterRange, *, integer: bool) -> dict[str, Any]:
     low, high = item.min_value, item.max_value
     for name, value in (("MinValue", low), ("MaxValue", high)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
-            integer and not isinstance(value, int)
-        ):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
             raise ValidationError(f"{field}.{name}", "must be an integer" if integer else "must be a number", value)
         if isinstance(value, float) and not math.isfinite(value):
             raise ValidationError(f"{field}.{name}", "must be a finite number", value)
@@ -208,7 +204,9 @@ class ResourceLimits:
                 )
             return limits
         if total is None:
-            raise ValidationError(f"{field}.MaxNumberOfTrainingJobs", f"is required with the {strategy.value} strategy", None)
+            raise ValidationError(
+                f"{field}.MaxNumberOfTrainingJobs", f"is required with the {strategy.value} strategy", None
+            )
         _integer(f"{field}.MaxNumberOfTrainingJobs", total)
         check_range(f"{field}.MaxNumberOfTrainingJobs", total, 1)
         if not is_unresolved(parallel) and not is_unresolved(total) and parallel > total:
@@ -285,6 +283,8 @@ class HyperParameterTuningJobConfig:
         if ranges:
             config["ParameterRanges"] = ranges
         if self.training_job_early_stopping_type is not None:
-            check_enum(f"{field}.TrainingJobEarlyStoppingType", self.training_job_early_stopping_type, EarlyStoppingType)
+            check_enum(
+                f"{field}.TrainingJobEarlyStoppingType", self.training_job_early_stopping_type, EarlyStoppingType
+            )
             config["TrainingJobEarlyStoppingType"] = self.training_job_early_stopping_type.value
         return config

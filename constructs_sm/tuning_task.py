@@ -19,7 +19,6 @@ from ._tuning_request import (
     TuningRequest,
     tuning_policy_statements,
 )
-from .errors import ValidationError
 from .training_job_definition import TrainingJobDefinition
 from .tuning_config import HyperParameterTuningJobConfig, WarmStartConfig
 
@@ -94,10 +93,6 @@ class SageMakerCreateHyperParameterTuningJob(PythonTaskState):
         else:
             request = {name_key: hyper_parameter_tuning_job_name, **request}
             name_pattern = f"{hyper_parameter_tuning_job_name.lower()}*"
-        if not TuningRequest.uses_optimized_integration(request):
-            raise ValidationError(
-                "request", "holds fields the optimized integration does not take; use TuningWorkflow", sorted(request)
-            )
         self.parameters = request
         self._policies = tuning_policy_statements(
             self,
@@ -122,4 +117,3 @@ class SageMakerCreateHyperParameterTuningJob(PythonTaskState):
             "Resource": OPTIMIZED_RESOURCE.format(partition=cdk.Stack.of(self).partition) + suffix,
             "Parameters": self.parameters,
         }
-

@@ -44,4 +44,4 @@ def hardened(example_templates: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 def new_stack() -> cdk.Stack:
     """A fresh stack for a test that builds its own constructs."""
-    return cdk.Stack(cdk.App(), "Test", env=ENV)
+    return cdk.Stack(cdk.App(context=_cdk_json_context()), "Test", env=ENV)

@@ -44,7 +44,9 @@ def test_describe_task_parameters_validate_against_botocore_model(
     assert problems("DescribeTrainingJob", describe["Parameters"]) == []
 
 
-def test_cfn_lint_state_machine_rule_sees_a_broken_definition(example_templates: dict[str, Any], tmp_path: Path) -> None:
+def test_cfn_lint_state_machine_rule_sees_a_broken_definition(
+    example_templates: dict[str, Any], tmp_path: Path
+) -> None:
     """Guards the plain-string definition: cfn-lint must actually check it (E3601)."""
     template = json.loads(json.dumps(example_templates["MinimalTuning"]))
     machine = next(r for r in template["Resources"].values() if r["Type"] == "AWS::StepFunctions::StateMachine")

@@ -47,7 +47,9 @@ def test_request_carries_the_tuning_configuration(minimal: dict[str, Any]) -> No
         "MaxValue": "0.5",
         "ScalingType": "Logarithmic",
     }
-    assert config["ParameterRanges"]["IntegerParameterRanges"] == [{"Name": "max_depth", "MinValue": "3", "MaxValue": "10"}]
+    assert config["ParameterRanges"]["IntegerParameterRanges"] == [
+        {"Name": "max_depth", "MinValue": "3", "MaxValue": "10"}
+    ]
     assert config["TrainingJobEarlyStoppingType"] == "Auto"
 
 
@@ -76,8 +78,7 @@ def test_job_names_are_generated_unique_or_taken_from_input_with_the_prefix(mini
     states = definition(minimal)["States"]
     generated = states["Generate name"]["Parameters"]["Name.$"]
     assert generated == (
-        "States.Format('{}-{}', 'xgboosttuning', "
-        "States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 4))"
+        "States.Format('{}-{}', 'xgboosttuning', States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 4))"
     )
     given = states["Name job"]["Choices"][0]
     assert {"Variable": "$.HyperParameterTuningJobName", "StringMatches": "xgboosttuning*"} in given["And"]

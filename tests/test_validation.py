@@ -88,7 +88,9 @@ def test_hyperparameter_value_not_a_string() -> None:
 
 
 def test_static_hyperparameter_also_tuned() -> None:
-    with fails("StaticHyperParameters: must not name a hyperparameter that is also in ParameterRanges, but got ['eta']"):
+    with fails(
+        "StaticHyperParameters: must not name a hyperparameter that is also in ParameterRanges, but got ['eta']"
+    ):
         workflow(training_job_definition=definition(static_hyper_parameters={"eta": "0.2"}))
 
 
@@ -112,21 +114,27 @@ def test_duplicate_channel_names() -> None:
 
 
 def test_channel_name_pattern() -> None:
-    with fails("InputDataConfig[0].ChannelName: must contain only letters, digits, '.', '-' and '_', but got 'my channel'"):
+    with fails(
+        "InputDataConfig[0].ChannelName: must contain only letters, digits, '.', '-' and '_', but got 'my channel'"
+    ):
         workflow(training_job_definition=definition(input_data_config=[channel("my channel")]))
 
 
 def test_attribute_names_need_an_augmented_manifest() -> None:
     source = sm.S3DataSource(location=sm.S3Location.from_uri("s3://b-1/x/"), attribute_names=["source-ref"])
     with fails("S3DataSource.AttributeNames: is only allowed with S3DataType.AUGMENTED_MANIFEST_FILE"):
-        workflow(training_job_definition=definition(input_data_config=[sm.Channel(channel_name="c", data_source=source)]))
+        workflow(
+            training_job_definition=definition(input_data_config=[sm.Channel(channel_name="c", data_source=source)])
+        )
 
 
 # S3 locations
 
 
 def test_s3_uri_with_trailing_space() -> None:
-    with fails("uri: must be an s3:// URI such as s3://bucket/prefix/ with a valid bucket name and no spaces, but got 's3://bucket/data/ '"):
+    with fails(
+        "uri: must be an s3:// URI such as s3://bucket/prefix/ with a valid bucket name and no spaces, but got 's3://bucket/data/ '"
+    ):
         sm.S3Location.from_uri("s3://bucket/data/ ")
 
 
@@ -174,7 +182,9 @@ def test_range_min_not_below_max() -> None:
 
 
 def test_logarithmic_needs_positive_min() -> None:
-    ranges = [sm.ContinuousParameterRange(name="eta", min_value=0, max_value=1, scaling_type=sm.ScalingType.LOGARITHMIC)]
+    ranges = [
+        sm.ContinuousParameterRange(name="eta", min_value=0, max_value=1, scaling_type=sm.ScalingType.LOGARITHMIC)
+    ]
     with fails("ParameterRanges[0].MinValue: must be greater than 0 with Logarithmic scaling, but got 0"):
         workflow(hyper_parameter_tuning_job_config=config(parameter_ranges=ranges))
 
@@ -336,7 +346,9 @@ def test_41_metric_definitions() -> None:
 
 
 def test_metric_regex_longer_than_500() -> None:
-    spec = sm.AlgorithmSpecification(algorithm_name="a", metric_definitions=[sm.MetricDefinition(name="m", regex="x" * 501)])
+    spec = sm.AlgorithmSpecification(
+        algorithm_name="a", metric_definitions=[sm.MetricDefinition(name="m", regex="x" * 501)]
+    )
     with fails("MetricDefinitions[0].Regex: length must be between 1 and 500"):
         workflow(training_job_definition=definition(algorithm_specification=spec))
 
@@ -366,14 +378,18 @@ def test_warm_start_parent_name_with_underscore() -> None:
 
 def test_kms_key_from_another_region() -> None:
     stack = new_stack()
-    key = kms.Key.from_key_arn(stack, "Key", "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+    key = kms.Key.from_key_arn(
+        stack, "Key", "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    )
     with fails("encryption_key: must be a KMS key in the stack's region (us-east-1)"):
         workflow(stack, encryption_key=key)
 
 
 def test_vpc_without_the_selected_subnets() -> None:
     stack = new_stack()
-    vpc = ec2.Vpc(stack, "Vpc", subnet_configuration=[ec2.SubnetConfiguration(name="p", subnet_type=ec2.SubnetType.PUBLIC)])
+    vpc = ec2.Vpc(
+        stack, "Vpc", subnet_configuration=[ec2.SubnetConfiguration(name="p", subnet_type=ec2.SubnetType.PUBLIC)]
+    )
     with fails("VpcConfig.Subnets: must select at least 1 subnet of the VPC"):
         workflow(stack, training_job_definition=definition(vpc_config=sm.VpcConfig(vpc=vpc)))
 
@@ -416,7 +432,9 @@ def test_tokens_and_state_input_paths_skip_value_checks() -> None:
                 sm.Channel(
                     channel_name="train",
                     data_source=sm.S3DataSource(
-                        location=sm.S3Location.from_json_path("$.TrainingDataUri", bucket="example-bucket", key_prefix="train/")
+                        location=sm.S3Location.from_json_path(
+                            "$.TrainingDataUri", bucket="example-bucket", key_prefix="train/"
+                        )
                     ),
                 )
             ],
