@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import aws_cdk as cdk
+
 from ._checks import (
     check_count,
     check_enum,
@@ -189,8 +191,23 @@ class ResourceLimits:
     max_number_of_training_jobs: int | None = None
     """Training jobs in all, at least 1 and not less than the parallel jobs.
     @default - none; required unless the strategy is Grid"""
+    max_runtime: cdk.Duration | None = None
+    """Longest run of the whole tuning job, 120 seconds to 182.5 days (``MaxRuntimeInSeconds``).
+    @default - no limit but the training jobs' own"""
 
     def render(self, field: str, strategy: Strategy) -> dict[str, int]:
+        limits = self._render_counts(field, strategy)
+        seconds = self.max_runtime_seconds
+        if seconds is not None:
+            check_range(f"{field}.MaxRuntimeInSeconds", seconds, 120, 15768000)
+            limits["MaxRuntimeInSeconds"] = seconds
+        return limits
+
+    @property
+    def max_runtime_seconds(self) -> int | None:
+        return None if self.max_runtime is None else int(self.max_runtime.to_seconds())
+
+    def _render_counts(self, field: str, strategy: Strategy) -> dict[str, int]:
         parallel, total = self.max_parallel_training_jobs, self.max_number_of_training_jobs
         _integer(f"{field}.MaxParallelTrainingJobs", parallel)
         check_range(f"{field}.MaxParallelTrainingJobs", parallel, 1)

@@ -227,7 +227,9 @@ class TuningWorkflow(Construct):
             seconds = int(timeout.to_seconds())
             check_range("timeout", seconds, 60, _ONE_YEAR)
             return seconds
-        longest = config.resource_limits.rounds() * definition.stopping_condition.max_runtime_seconds
+        longest = config.resource_limits.max_runtime_seconds or (
+            config.resource_limits.rounds() * definition.stopping_condition.max_runtime_seconds
+        )
         return min(longest + _MARGIN, _ONE_YEAR)
 
 

@@ -225,3 +225,27 @@ def test_hardened_workflow_warm_starts_and_tags(hardened: dict[str, Any]) -> Non
         "WarmStartType": "IdenticalDataAndAlgorithm",
     }
     assert {"Key": "project", "Value": "churn-model"} in parameters["Tags"]
+
+
+def test_execution_timeout_follows_the_tuning_jobs_own_max_runtime() -> None:
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+
+    import constructs_sm as sm
+    from tests.builders import config, workflow
+    from tests.conftest import new_stack
+
+    stack = new_stack()
+    limits = sm.ResourceLimits(
+        max_number_of_training_jobs=4, max_parallel_training_jobs=2, max_runtime=cdk.Duration.hours(3)
+    )
+    workflow(stack, hyper_parameter_tuning_job_config=config(resource_limits=limits))
+    template = Template.from_stack(stack).to_json()
+    asl = definition(template)
+    assert asl["TimeoutSeconds"] == 3 * 3600 + 3600
+    assert (
+        asl["States"]["Create tuning job"]["Parameters"]["HyperParameterTuningJobConfig"]["ResourceLimits"][
+            "MaxRuntimeInSeconds"
+        ]
+        == 10800
+    )

@@ -441,3 +441,11 @@ def test_tokens_and_state_input_paths_skip_value_checks() -> None:
         ),
     )
     assert wf.state_machine is not None
+
+
+def test_tuning_max_runtime_under_120_seconds() -> None:
+    limits = sm.ResourceLimits(
+        max_number_of_training_jobs=2, max_parallel_training_jobs=1, max_runtime=cdk.Duration.seconds(60)
+    )
+    with fails("ResourceLimits.MaxRuntimeInSeconds: must be at least 120, but got 60"):
+        workflow(hyper_parameter_tuning_job_config=config(resource_limits=limits))
