@@ -13,6 +13,13 @@ from .describe_task import SageMakerDescribeTrainingJob
 from .encryption_key import artifact_key
 from .errors import ValidationError
 from .network import VpcConfig
+from .request_import import (
+    RequestShape,
+    detect_request_shape,
+    job_name_prefix,
+    to_current_request,
+    tuning_workflow_from_request,
+)
 from .resources import ResourceConfig, StoppingCondition
 from .role import SageMakerExecutionRole
 from .s3_location import S3Location
@@ -47,6 +54,7 @@ __all__ = [
     "MetricDefinition",
     "ObjectiveType",
     "RecordWrapperType",
+    "RequestShape",
     "ResourceConfig",
     "ResourceLimits",
     "S3DataDistributionType",
@@ -69,4 +77,8 @@ __all__ = [
     "WarmStartConfig",
     "WarmStartType",
     "artifact_key",
+    "detect_request_shape",
+    "job_name_prefix",
+    "to_current_request",
+    "tuning_workflow_from_request",
 ]

@@ -1,0 +1,158 @@
+"""``constructs-sm``: request JSON to CloudFormation, state machine diagrams, IAM tables.
+
+Exit codes: 0 done; 2 bad input (the message names the JSON path, the rule and the value);
+1 any other failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import ValidationError
+
+_SHAPES = {
+    "auto": None,
+    "current": "CreateHyperParameterTuningJob",
+    "preview": "CreateTuningJob",
+    "boto3": "create_tuning_job",
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ValidationError as error:
+        print(f"constructs-sm: {error}", file=sys.stderr)
+        return 2
+    except (OSError, json.JSONDecodeError) as error:
+        print(f"constructs-sm: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="constructs-sm",
+        description="SageMaker tuning workflows as CloudFormation, without the CDK CLI.",
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    synth = commands.add_parser(
+        "synth",
+        help="write the CloudFormation template of a workflow built from a request JSON file",
+        description="Build a TuningWorkflow from a CreateHyperParameterTuningJob request, a preview "
+        "CreateTuningJob request or its boto3 form, and write the synthesized template.",
+    )
+    synth.add_argument("request", type=Path, help="the request JSON file")
+    synth.add_argument("-o", "--output", type=Path, help="output file (default: standard output)")
+    synth.add_argument("--shape", choices=sorted(_SHAPES), default="auto", help="the request's form (default: auto)")
+    synth.add_argument("--definition-only", action="store_true", help="write only the state machine definition")
+    synth.add_argument("--account", default="123456789012", help="account of the stack (default: %(default)s)")
+    synth.add_argument("--region", default="us-east-1", help="region of the stack (default: %(default)s)")
+    synth.add_argument("--stack-name", default="ImportedTuning", help="stack name (default: %(default)s)")
+    synth.add_argument(
+        "--use-request-role", action="store_true", help="use the request's RoleArn instead of a generated role"
+    )
+    synth.set_defaults(run=_synth)
+
+    diagram = commands.add_parser(
+        "diagram",
+        help="draw the state machines of a synthesized template or cdk.out folder",
+        description="Render each state machine as Mermaid, Graphviz DOT or SVG.",
+    )
+    diagram.add_argument("template", type=Path, help="a template JSON file or a cdk.out folder")
+    diagram.add_argument("--format", choices=["mermaid", "dot", "svg"], default="mermaid")
+    diagram.add_argument("-o", "--output-dir", type=Path, help="write one file per state machine here")
+    diagram.set_defaults(run=_diagram)
+
+    permissions = commands.add_parser(
+        "permissions",
+        help="list the IAM permissions each role of a synthesized template receives",
+        description="One row per action: role, resource, condition and why.",
+    )
+    permissions.add_argument("template", type=Path, help="a template JSON file or a cdk.out folder")
+    permissions.add_argument("--format", choices=["text", "markdown", "csv"], default="text")
+    permissions.set_defaults(run=_permissions)
+    return parser
+
+
+def _synth(args: argparse.Namespace) -> int:
+    import aws_cdk as cdk
+
+    from .request_import import RequestShape, tuning_workflow_from_request
+
+    request = json.loads(args.request.read_text())
+    shape = _SHAPES[args.shape]
+    with tempfile.TemporaryDirectory() as outdir:
+        app = cdk.App(outdir=outdir)
+        stack = cdk.Stack(app, args.stack_name, env=cdk.Environment(account=args.account, region=args.region))
+        tuning_workflow_from_request(
+            stack,
+            "Workflow",
+            request,
+            shape=None if shape is None else RequestShape(shape),
+            use_request_role=args.use_request_role,
+        )
+        template: dict[str, Any] = app.synth().get_stack_by_name(stack.stack_name).template
+    if args.definition_only:
+        from .diagram import definitions_from_template
+
+        (document,) = definitions_from_template(template).values()
+    else:
+        document = template
+    _write(json.dumps(document, indent=2) + "\n", args.output)
+    return 0
+
+
+def _templates(path: Path) -> dict[str, dict[str, Any]]:
+    files = sorted(path.glob("*.template.json")) if path.is_dir() else [path]
+    return {f.name.removesuffix(".json").removesuffix(".template"): json.loads(f.read_text()) for f in files}
+
+
+def _diagram(args: argparse.Namespace) -> int:
+    from .diagram import definitions_from_template, to_dot, to_mermaid, write_svg
+
+    for stack, template in _templates(args.template).items():
+        for logical_id, definition in definitions_from_template(template).items():
+            name = f"{stack}-{logical_id}"
+            if args.format == "svg":
+                out_dir = args.output_dir or Path(".")
+                out_dir.mkdir(parents=True, exist_ok=True)
+                print(write_svg(definition, out_dir / f"{name}.svg"))
+                continue
+            text = to_mermaid(definition) if args.format == "mermaid" else to_dot(definition)
+            if args.output_dir is None:
+                print(f"%% {name}" if args.format == "mermaid" else f"// {name}")
+                print(text)
+            else:
+                args.output_dir.mkdir(parents=True, exist_ok=True)
+                suffix = "mmd" if args.format == "mermaid" else "dot"
+                _write(text, args.output_dir / f"{name}.{suffix}")
+    return 0
+
+
+def _permissions(args: argparse.Namespace) -> int:
+    from .permissions import format_table, permission_rows
+
+    for stack, template in _templates(args.template).items():
+        print(f"# {stack}")
+        print(format_table(permission_rows(template), fmt=args.format))
+    return 0
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""The constructs-sm command: synth, diagram and permissions, exit codes and messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from constructs_sm.cli import main
+
+REQUESTS = Path(__file__).parent.parent / "examples" / "requests"
+
+
+@pytest.fixture(scope="module")
+def template_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("cli") / "tuning.template.json"
+    assert main(["synth", str(REQUESTS / "create-hyper-parameter-tuning-job.json"), "-o", str(out)]) == 0
+    return out
+
+
+def test_synth_writes_a_template(template_file: Path) -> None:
+    template = json.loads(template_file.read_text())
+    types = {r["Type"] for r in template["Resources"].values()}
+    assert {"AWS::StepFunctions::StateMachine", "AWS::KMS::Key", "AWS::IAM::Role"} <= types
+
+
+def test_synth_definition_only(tmp_path: Path) -> None:
+    out = tmp_path / "definition.json"
+    assert main(["synth", str(REQUESTS / "create-tuning-job-boto3.json"), "--definition-only", "-o", str(out)]) == 0
+    definition = json.loads(out.read_text())
+    assert definition["StartAt"] == "Name job"
+    assert "Create tuning job" in definition["States"]
+
+
+def test_bad_request_exits_2_with_the_json_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    request = json.loads((REQUESTS / "create-hyper-parameter-tuning-job.json").read_text())
+    request["HyperParameterTuningJobConfig"]["ResourceLimits"]["MaxParallelTrainingJobs"] = 0
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(request))
+    assert main(["synth", str(path)]) == 2
+    assert "HyperParameterTuningJobConfig.ResourceLimits.MaxParallelTrainingJobs: must be at least 1, but got 0" in (
+        capsys.readouterr().err
+    )
+
+
+def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["synth", str(tmp_path / "none.json")]) == 2
+    assert "No such file" in capsys.readouterr().err
+
+
+def test_help_documents_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("synth", "diagram", "permissions"):
+        assert command in out
+
+
+def test_diagram_prints_mermaid(template_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diagram", str(template_file)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("%% tuning-")
+    assert "flowchart TD" in out and "Create tuning job" in out
+
+
+def test_diagram_writes_svg(template_file: Path, tmp_path: Path) -> None:
+    assert main(["diagram", str(template_file), "--format", "svg", "-o", str(tmp_path)]) == 0
+    (svg,) = tmp_path.glob("*.svg")
+    assert svg.read_text().lstrip().startswith(("<?xml", "<svg"))
+
+
+def test_permissions_table(template_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["permissions", str(template_file), "--format", "markdown"]) == 0
+    out: Any = capsys.readouterr().out
+    assert "iam:PassRole" in out and "sagemaker:CreateHyperParameterTuningJob" in out and "s3:GetObject" in out
