@@ -103,8 +103,13 @@ def catch() -> list[dict[str, Any]]:
 
 
 def failure_states() -> dict[str, Any]:
-    """The Fail state every failure path ends in: SageMaker's error and cause (with FailureReason)."""
-    return {FAILED: {"Type": "Fail", "ErrorPath": "$.Error.Error", "CausePath": "$.Error.Cause"}}
+    """The Fail state every failure path ends in, with SageMaker's cause (its FailureReason).
+
+    The error name is fixed: a caught error may be named ``States.*`` (``States.TaskFailed`` for a
+    failed ``.sync`` job), a prefix that Amazon States Language reserves and an ``ErrorPath`` may
+    not re-raise.
+    """
+    return {FAILED: {"Type": "Fail", "Error": "JobFailed", "CausePath": "$.Error.Cause"}}
 
 
 def polling_states(
@@ -117,7 +122,11 @@ def polling_states(
     completed_next: str,
     job_kind: str,
 ) -> dict[str, Any]:
-    """Wait, Describe, Choice on the status: the loop for requests without ``.sync``."""
+    """Wait, Describe, Choice on the status: the loop for requests without ``.sync``.
+
+    A Failed or Stopped job ends in ``Job ended`` with the error ``<job_kind>Failed`` or
+    ``<job_kind>Stopped`` and the job's description as the cause.
+    """
     status = f"{result_path}.{status_field}"
     return {
         "Wait for job": {"Type": "Wait", "Seconds": period_seconds, "Next": "Describe job"},
@@ -151,6 +160,7 @@ def polling_states(
                 "Cause.$": f"States.JsonToString({result_path})",
             },
             "ResultPath": "$.Error",
-            "Next": FAILED,
+            "Next": "Job ended",
         },
+        "Job ended": {"Type": "Fail", "ErrorPath": "$.Error.Error", "CausePath": "$.Error.Cause"},
     }

@@ -124,7 +124,10 @@ def test_autotune_runs_through_the_aws_sdk_polling_loop(sdk_template: dict[str, 
     }
     assert choices[1]["Next"] == "Job did not complete"
     assert states["Job status"]["Default"] == "Wait for job"
-    assert states["Job did not complete"]["Next"] == "Job failed"
+    assert states["Job did not complete"]["Parameters"]["Error.$"] == (
+        "States.Format('TuningJob{}', $.TuningJob.HyperParameterTuningJobStatus)"
+    )
+    assert states["Job ended"] == {"Type": "Fail", "ErrorPath": "$.Error.Error", "CausePath": "$.Error.Cause"}
     assert problems("CreateHyperParameterTuningJob", create["Parameters"]) == []
 
 

@@ -89,7 +89,7 @@ def test_failures_end_in_a_fail_state_with_sagemakers_cause(minimal: dict[str, A
     states = definition(minimal)["States"]
     for name in ("Create tuning job", "Describe best training job"):
         assert states[name]["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.Error", "Next": "Job failed"}]
-    assert states["Job failed"] == {"Type": "Fail", "ErrorPath": "$.Error.Error", "CausePath": "$.Error.Cause"}
+    assert states["Job failed"] == {"Type": "Fail", "Error": "JobFailed", "CausePath": "$.Error.Cause"}
     assert states["No best training job"]["Error"] == "NoBestTrainingJob"
 
 
