@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
+from moto.stepfunctions.parser.utils import TMP_THREADS
 
 from ._asl import zero_waits as _zero_waits
 from ._execution import ExecutionResult, run_execution
@@ -82,16 +84,23 @@ def offline_aws(
 ) -> Iterator[OfflineAws]:
     """``mock_aws`` with executing Step Functions, the ``.sync`` adapter and ``SageMakerJobs``.
 
-    Keyword arguments are those of ``sagemaker_sync_adapter``. On exit, running executions are
-    stopped and every patch is removed.
+    Keyword arguments are those of ``sagemaker_sync_adapter``. boto3's default session is kept
+    across blocks (moto's ``reset_boto3_session`` off) to reuse parsed service models. On exit,
+    running executions are stopped (their threads get up to 1 s to end) and every patch is removed.
     """
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        with sagemaker_sync_adapter(
-            poll_interval=poll_interval,
-            max_polls=max_polls,
-            api_error_name=api_error_name,
-            retry_delay_scale=retry_delay_scale,
-        ) as adapter, SageMakerJobs() as jobs:
+    # Keeping boto3's default session keeps its parsed service models: every Task call of the
+    # interpreter creates a boto3 client, about 50 ms each without that cache.
+    config = {"stepfunctions": {"execute_state_machine": True}, "core": {"reset_boto3_session": False}}
+    with mock_aws(config=config):
+        with (
+            sagemaker_sync_adapter(
+                poll_interval=poll_interval,
+                max_polls=max_polls,
+                api_error_name=api_error_name,
+                retry_delay_scale=retry_delay_scale,
+            ) as adapter,
+            SageMakerJobs() as jobs,
+        ):
             env = OfflineAws(
                 sfn=boto3.client("stepfunctions", region_name=region),
                 sagemaker=boto3.client("sagemaker", region_name=region),
@@ -99,7 +108,12 @@ def offline_aws(
                 adapter=adapter,
                 region=region,
             )
+            first_thread = len(TMP_THREADS)
             try:
                 yield env
             finally:
                 env.stop_running_executions()
+                # Let stopped interpreter threads notice before moto's backends go away.
+                deadline = time.monotonic() + 1.0
+                for thread in TMP_THREADS[first_thread:]:
+                    thread.join(max(0.0, deadline - time.monotonic()))

@@ -44,9 +44,7 @@ class ExecutionResult:
     def entered_states(self) -> list[str]:
         """Names of the states entered, in order (a state entered twice appears twice)."""
         return [
-            event["stateEnteredEventDetails"]["name"]
-            for event in self.events
-            if event["type"].endswith("StateEntered")
+            event["stateEnteredEventDetails"]["name"] for event in self.events if event["type"].endswith("StateEntered")
         ]
 
     @property
@@ -82,9 +80,7 @@ def wait_for_execution(
         if time.monotonic() > deadline:
             entered = ExecutionResult(execution_arn, "RUNNING", None, None, None, _history(client, execution_arn))
             client.stop_execution(executionArn=execution_arn, error="Harness.Timeout")
-            raise TimeoutError(
-                f"execution still RUNNING after {timeout} s; states entered: {entered.entered_states}"
-            )
+            raise TimeoutError(f"execution still RUNNING after {timeout} s; states entered: {entered.entered_states}")
         time.sleep(poll_interval)
     output = description.get("output")
     return ExecutionResult(
@@ -97,9 +93,7 @@ def wait_for_execution(
     )
 
 
-def run_execution(
-    client: Any, arn: str, input: dict[str, Any], name: str, *, timeout: float = 5.0
-) -> ExecutionResult:
+def run_execution(client: Any, arn: str, input: dict[str, Any], name: str, *, timeout: float = 5.0) -> ExecutionResult:
     """Start an execution named ``name`` with ``input``, wait (at most ``timeout`` s), return the result."""
     return wait_for_execution(client, start_execution(client, arn, input, name), timeout=timeout)
 

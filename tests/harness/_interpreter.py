@@ -10,8 +10,9 @@ swaps that one name for a wrapper that returns
 * for ``aws-sdk``: moto's own aws-sdk task, whose result is made JSON-safe (timestamps to ISO
   strings) so that ``describe_execution`` can serialise the execution output;
 
-and replaces the ``time`` module seen by moto's Retry evaluation with a clock that records each
-requested delay and sleeps a scaled fraction of it. Everything is undone on exit.
+replaces the ``time`` module seen by moto's Retry evaluation with a clock that records each
+requested delay and sleeps a scaled fraction of it, and lets a Fail state's ``ErrorPath`` yield a
+``States.*`` name (moto turns that into ``States.Runtime``). Everything is undone on exit.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetai
 from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import (
     CustomErrorName,
 )
+from moto.stepfunctions.parser.asl.component.common.error_name.error_name import ErrorName
 from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
     FailureEvent,
     FailureEventException,
@@ -44,12 +46,16 @@ from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import (
     state_task_factory,
 )
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
+    ResourceCondition,
+)
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_aws_sdk import (
     StateTaskServiceAwsSdk,
 )
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_unsupported import (
     StateTaskServiceUnsupported,
 )
+from moto.stepfunctions.parser.asl.component.state.fail import state_fail
 from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
 from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
@@ -155,6 +161,8 @@ class _SageMakerTask(StateTaskServiceUnsupported):
 
     def __init__(self, settings: AdapterSettings):
         super().__init__()
+        # moto's class accepts only .waitForTaskToken and rejects ".sync" before any call.
+        self._supported_integration_patterns = {ResourceCondition.WaitForTaskToken, ResourceCondition.Sync}
         self._settings = settings
 
     def _sync_job(self) -> _SyncJob | None:
@@ -168,9 +176,7 @@ class _SageMakerTask(StateTaskServiceUnsupported):
         job = self._sync_job()
         if job is None:
             # Other SageMaker actions keep moto's "Unsupported .sync" error.
-            return super()._build_sync_resolver(
-                env, resource_runtime_part, normalised_parameters, state_credentials
-            )
+            return super()._build_sync_resolver(env, resource_runtime_part, normalised_parameters, state_credentials)
         env.stack.pop()  # the Create output; the task result is the Describe output
         job_name = normalised_parameters[job.name_parameter]
         client = boto_client_for(
@@ -210,9 +216,7 @@ class _SageMakerTask(StateTaskServiceUnsupported):
 
     def _eval_sync(self, env, sync_resolver, timeout_seconds, callback_endpoint, heartbeat_endpoint):
         if self._sync_job() is None:
-            return super()._eval_sync(
-                env, sync_resolver, timeout_seconds, callback_endpoint, heartbeat_endpoint
-            )
+            return super()._eval_sync(env, sync_resolver, timeout_seconds, callback_endpoint, heartbeat_endpoint)
         # moto's loop sleeps 0.5 s between polls and never gives up; this one is fast and bounded.
         # SageMaker .sync has no task token, so the callback endpoint is not listened to.
         for _ in range(self._settings.max_polls):
@@ -268,6 +272,23 @@ class _ScaledClock:
         return getattr(time, name)
 
 
+def _fail_state_error_name(error_name: str | None) -> ErrorName:
+    """Error name of a Fail state, accepting the ``States.*`` names an ``ErrorPath`` can yield.
+
+    moto builds it with ``CustomErrorName``, which rejects ``States.`` names, so the common
+    ``Catch -> Fail {"ErrorPath": "$.Error.Error"}`` of a ``States.TaskFailed`` ends as
+    ``States.Runtime`` ("Custom Error Names MUST NOT begin with the prefix 'States.'").
+    """
+    if error_name and error_name.startswith("States."):
+        try:
+            return StatesErrorName.from_name(error_name)
+        except ValueError:
+            name = CustomErrorName.__new__(CustomErrorName)
+            ErrorName.__init__(name, error_name)
+            return name
+    return CustomErrorName(error_name)
+
+
 _install_lock = threading.Lock()
 
 
@@ -305,6 +326,7 @@ def sagemaker_sync_adapter(
     )
     original_factory: Callable[[str], Any] = state_task_factory.state_task_service_for
     original_time = retrier_decl.time
+    original_fail_error_name = state_fail.CustomErrorName
 
     def state_task_service_for(service_name: str):
         if service_name == "sagemaker":
@@ -315,6 +337,7 @@ def sagemaker_sync_adapter(
 
     state_task_factory.state_task_service_for = state_task_service_for
     retrier_decl.time = _ScaledClock(settings)
+    state_fail.CustomErrorName = _fail_state_error_name
     try:
         with warnings.catch_warnings():
             # moto warns when it serialises an error code absent from the SageMaker model
@@ -324,5 +347,5 @@ def sagemaker_sync_adapter(
     finally:
         state_task_factory.state_task_service_for = original_factory
         retrier_decl.time = original_time
+        state_fail.CustomErrorName = original_fail_error_name
         _install_lock.release()
-

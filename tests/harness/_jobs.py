@@ -240,9 +240,7 @@ class SageMakerJobs:
                     if kind in (None, each):
                         self._default[each] = outcome
                 targets = [
-                    job
-                    for job in self._jobs.values()
-                    if kind in (None, job.kind) and job.status == "InProgress"
+                    job for job in self._jobs.values() if kind in (None, job.kind) and job.status == "InProgress"
                 ]
             else:
                 self._named[name] = (kind, outcome)
@@ -306,7 +304,11 @@ class SageMakerJobs:
         value = best.objective_value
         if value is None:
             value = next(
-                (m["Value"] for m in training.final_metric_data_list if m.get("MetricName") == objective.get("MetricName")),
+                (
+                    m["Value"]
+                    for m in training.final_metric_data_list
+                    if m.get("MetricName") == objective.get("MetricName")
+                ),
                 0.0,
             )
         summary = {
@@ -320,7 +322,11 @@ class SageMakerJobs:
             "TunedHyperParameters": dict(best.hyper_parameters or {}),
             "FinalHyperParameterTuningJobObjectiveMetric": {
                 key: val
-                for key, val in (("Type", objective.get("Type")), ("MetricName", objective.get("MetricName")), ("Value", value))
+                for key, val in (
+                    ("Type", objective.get("Type")),
+                    ("MetricName", objective.get("MetricName")),
+                    ("Value", value),
+                )
                 if val is not None
             },
             "ObjectiveStatus": "Succeeded",
@@ -347,7 +353,9 @@ class SageMakerJobs:
                 stopping_condition=definition.get("StoppingCondition") or {},
                 tags=[],
                 enable_network_isolation=definition.get("EnableNetworkIsolation", False),
-                enable_inter_container_traffic_encryption=definition.get("EnableInterContainerTrafficEncryption", False),
+                enable_inter_container_traffic_encryption=definition.get(
+                    "EnableInterContainerTrafficEncryption", False
+                ),
                 enable_managed_spot_training=definition.get("EnableManagedSpotTraining", False),
                 checkpoint_config=definition.get("CheckpointConfig"),
                 debug_hook_config=None,
@@ -365,4 +373,3 @@ class SageMakerJobs:
                 {"Timestamp": training.creation_time, **metric} for metric in best.final_metric_data_list
             ]
         return training
-
