@@ -1,0 +1,190 @@
+"""The synthesized state machines, executed offline in moto (tests/harness): each path users depend on."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Template
+
+import constructs_sm as sm
+from tests.builders import definition, workflow
+from tests.conftest import new_stack
+from tests.harness import OfflineAws, offline_aws, start_execution, wait_for_execution
+
+BEST = {
+    "training_job_name": "xgboosttuning-0a1b2c3d4e5f-003-9f8e7d6c",
+    "hyper_parameters": {"eta": "0.12", "max_depth": "6"},
+    "model_artifacts": "s3://example-ml-data/models/best/output/model.tar.gz",
+    "final_metric_data_list": [{"MetricName": "validation:auc", "Value": 0.91}],
+}
+# Name job, Generate name, Create tuning job, Has best training job, Describe best training job,
+# Report best training job, Succeeded: the .sync wait itself costs no transition.
+SUCCESS_TRANSITIONS = 7
+
+
+@pytest.fixture
+def aws() -> Iterator[OfflineAws]:
+    with offline_aws() as env:
+        yield env
+
+
+def deploy(aws: OfflineAws, template: dict[str, Any]) -> str:
+    deployment = aws.deploy(template, zero_waits=True)
+    (arn,) = [deployment[logical_id] for logical_id in deployment.definitions]
+    return str(arn)
+
+
+def test_success_reports_the_best_training_job(aws: OfflineAws, minimal: dict[str, Any]) -> None:
+    aws.jobs.set_best_training_job(**BEST)
+    result = aws.run(deploy(aws, minimal), {}, name="success")
+    assert result.status == "SUCCEEDED", result.cause
+    output = result.output
+    assert re.fullmatch(r"xgboosttuning-[0-9a-f]{12}", output["HyperParameterTuningJobName"])
+    assert output["S3ModelArtifacts"] == BEST["model_artifacts"]
+    assert output["BestTrainingJob"]["TrainingJobName"] == BEST["training_job_name"]
+    assert output["BestTrainingJob"]["TunedHyperParameters"] == BEST["hyper_parameters"]
+    assert BEST["hyper_parameters"].items() <= output["TrainingJob"]["HyperParameters"].items()
+    assert output["TrainingJob"]["FinalMetricDataList"][0]["MetricName"] == "validation:auc"
+    assert output["TrainingJob"]["FinalMetricDataList"][0]["Value"] == 0.91
+    assert result.state_transitions == SUCCESS_TRANSITIONS
+
+
+def test_job_is_created_with_the_parameters_the_definition_promises(aws: OfflineAws, minimal: dict[str, Any]) -> None:
+    aws.jobs.set_best_training_job(**BEST)
+    result = aws.run(deploy(aws, minimal), {}, name="parameters")
+    created = aws.sagemaker.describe_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName=result.output["HyperParameterTuningJobName"]
+    )
+    config = created["HyperParameterTuningJobConfig"]
+    assert config["Strategy"] == "Bayesian"
+    assert config["HyperParameterTuningJobObjective"] == {"Type": "Maximize", "MetricName": "validation:auc"}
+    assert config["ResourceLimits"] == {"MaxNumberOfTrainingJobs": 20, "MaxParallelTrainingJobs": 3}
+    training = created["TrainingJobDefinition"]
+    assert re.fullmatch(r"arn:aws:iam::\d{12}:role/.+", training["RoleArn"])
+    assert training["OutputDataConfig"]["S3OutputPath"] == "s3://example-ml-data/models/"
+    assert training["OutputDataConfig"]["KmsKeyId"].startswith("arn:aws:kms:us-east-1:")
+    assert [c["ChannelName"] for c in training["InputDataConfig"]] == ["train", "validation"]
+    assert training["StaticHyperParameters"]["objective"] == "binary:logistic"
+
+
+def test_failed_job_fails_the_execution_with_the_failure_reason(aws: OfflineAws, minimal: dict[str, Any]) -> None:
+    aws.jobs.fail("ClientError: validation channel is empty")
+    result = aws.run(deploy(aws, minimal), {}, name="failed")
+    assert result.status == "FAILED"
+    assert result.error == "JobFailed"
+    assert result.cause_json["FailureReason"] == "ClientError: validation channel is empty"
+    assert result.cause_json["HyperParameterTuningJobStatus"] == "Failed"
+    assert result.entered_states[-1] == "Job failed"
+
+
+def test_stopped_job_fails_the_execution(aws: OfflineAws, minimal: dict[str, Any]) -> None:
+    aws.jobs.stop()
+    result = aws.run(deploy(aws, minimal), {}, name="stopped")
+    assert result.status == "FAILED"
+    assert result.error == "JobFailed"
+    assert result.cause_json["HyperParameterTuningJobStatus"] == "Stopped"
+
+
+def test_throttled_create_is_retried_with_backoff(aws: OfflineAws, minimal: dict[str, Any]) -> None:
+    aws.jobs.set_best_training_job(**BEST)
+    aws.jobs.throttle_next_creates(2, kind="tuning")
+    result = aws.run(deploy(aws, minimal), {}, name="throttled")
+    assert result.status == "SUCCEEDED", result.cause
+    assert len(aws.jobs.created) == 1, "the refused creates took no name"
+    # Full jitter: each delay is drawn up to 10 s x 2^attempt.
+    first, second = aws.adapter.retry_delays[:2]
+    assert 0 <= first <= 10 and 0 <= second <= 20
+
+
+def test_no_best_training_job_fails_clearly(aws: OfflineAws, minimal: dict[str, Any]) -> None:
+    aws.jobs.set_best_training_job(None)
+    result = aws.run(deploy(aws, minimal), {}, name="no-best")
+    assert result.status == "FAILED"
+    assert result.error == "NoBestTrainingJob"
+
+
+def test_each_execution_gets_a_new_valid_name(aws: OfflineAws, minimal: dict[str, Any]) -> None:
+    aws.jobs.set_best_training_job(**BEST)
+    arn = deploy(aws, minimal)
+    names = [aws.run(arn, {}, name=f"run-{i}").output["HyperParameterTuningJobName"] for i in range(2)]
+    assert names[0] != names[1]
+    for name in names:
+        assert len(name) <= 32 and re.fullmatch(r"[a-zA-Z0-9](-*[a-zA-Z0-9])*", name)
+
+
+def test_an_explicit_name_is_used_as_given(aws: OfflineAws, minimal: dict[str, Any]) -> None:
+    aws.jobs.set_best_training_job(**BEST)
+    result = aws.run(deploy(aws, minimal), {"HyperParameterTuningJobName": "xgboosttuning-nightly"}, name="given")
+    assert result.status == "SUCCEEDED", result.cause
+    assert result.output["HyperParameterTuningJobName"] == "xgboosttuning-nightly"
+    assert aws.jobs.created == ["xgboosttuning-nightly"]
+
+
+def test_a_name_outside_the_prefix_is_refused(aws: OfflineAws, minimal: dict[str, Any]) -> None:
+    result = aws.run(deploy(aws, minimal), {"HyperParameterTuningJobName": "someone-elses-job"}, name="refused")
+    assert result.status == "FAILED"
+    assert result.error == "InvalidJobName"
+    assert aws.jobs.created == []
+
+
+@pytest.fixture(scope="module")
+def input_location_template() -> dict[str, Any]:
+    stack = new_stack()
+    location = sm.S3Location.from_json_path("$.TrainingDataUri", bucket="example-bucket", key_prefix="train/")
+    channel = sm.Channel(channel_name="train", data_source=sm.S3DataSource(location=location))
+    workflow(stack, training_job_definition=definition(input_data_config=[channel]))
+    return Template.from_stack(stack).to_json()
+
+
+def test_input_data_location_reaches_the_job(aws: OfflineAws, input_location_template: dict[str, Any]) -> None:
+    aws.jobs.set_best_training_job(**BEST)
+    uri = "s3://example-bucket/train/2026-11-23/"
+    result = aws.run(deploy(aws, input_location_template), {"TrainingDataUri": uri}, name="input-data")
+    assert result.status == "SUCCEEDED", result.cause
+    created = aws.sagemaker.describe_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName=result.output["HyperParameterTuningJobName"]
+    )
+    source = created["TrainingJobDefinition"]["InputDataConfig"][0]["DataSource"]["S3DataSource"]
+    assert source["S3Uri"] == uri
+
+
+@pytest.fixture(scope="module")
+def polling_template() -> dict[str, Any]:
+    stack = new_stack()
+    assert workflow(stack, autotune=True).integration is sm.TuningIntegration.AWS_SDK
+    return Template.from_stack(stack).to_json()
+
+
+def test_polling_path_waits_until_the_job_completes(aws: OfflineAws, polling_template: dict[str, Any]) -> None:
+    aws.jobs.hold(kind="tuning")
+    aws.jobs.set_best_training_job(**{**BEST, "training_job_name": "tuning-best-001"})
+
+    arn = deploy(aws, polling_template)
+    execution = start_execution(aws.sfn, arn, {}, name="polling")
+    (name,) = aws.jobs.wait_for_created(1)
+    aws.jobs.complete(name)
+    result = wait_for_execution(aws.sfn, execution)
+    assert result.status == "SUCCEEDED", result.cause
+    assert result.output["S3ModelArtifacts"] == BEST["model_artifacts"]
+    assert result.entered_states.count("Describe job") >= 1
+    created = aws.sagemaker.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)
+    assert created["Autotune"] == {"Mode": "Enabled"}
+
+
+def test_polling_path_fails_with_the_failure_reason(aws: OfflineAws, polling_template: dict[str, Any]) -> None:
+    aws.jobs.fail("AlgorithmError: out of memory")
+    result = aws.run(deploy(aws, polling_template), {}, name="polling-failed")
+    assert result.status == "FAILED"
+    assert result.error == "TuningJobFailed"
+    assert json.loads(result.cause)["FailureReason"] == "AlgorithmError: out of memory"
+
+
+def test_polling_path_reports_a_stopped_job(aws: OfflineAws, polling_template: dict[str, Any]) -> None:
+    aws.jobs.stop()
+    result = aws.run(deploy(aws, polling_template), {}, name="polling-stopped")
+    assert result.status == "FAILED"
+    assert result.error == "TuningJobStopped"
