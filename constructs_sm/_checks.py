@@ -96,3 +96,13 @@ def check_enum(field: str, value: Any, enum_type: type) -> None:
     if not isinstance(value, enum_type):
         allowed = ", ".join(f"{enum_type.__name__}.{m.name}" for m in enum_type)  # type: ignore[attr-defined]
         raise ValidationError(field, f"must be one of {allowed}", value)
+
+
+_ENVIRONMENT_KEY = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+
+
+def check_environment(field: str, environment: Any, max_entries: int) -> None:
+    """Environment variables: keys and values at most 512 characters, keys shell-variable names."""
+    check_string_map(field, environment, max_entries, 512)
+    for key in environment:
+        check_pattern(f"{field} key", key, _ENVIRONMENT_KEY, "must match [a-zA-Z_][a-zA-Z0-9_]* (a variable name)")

@@ -11,9 +11,12 @@ from abc import abstractmethod
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from ._job_request import JobKind, job_policy_statements, name_parameter
+from ._job_resources import JobResources
 from .errors import ValidationError
 
 
@@ -81,4 +84,48 @@ class PythonTaskState(sfn.TaskStateBase):
             **self._base,
             **self._render_result_selector(),
             **self._task_json(),
+        }
+
+
+class JobTask(PythonTaskState):
+    """Base of the tasks that create a SageMaker job through its optimized integration."""
+
+    def _bind_request(
+        self,
+        kind: JobKind,
+        *,
+        name: str,
+        request: dict[str, Any],
+        resources: JobResources,
+        resource: str,
+        tagged: bool,
+    ) -> None:
+        """Set the Parameters (the job's name first) and the state machine role's policy."""
+        name_entry, name_pattern = name_parameter(kind, name)
+        self.resources = resources
+        self.parameters = {**name_entry, **request}
+        self._resource = resource
+        self._policies = job_policy_statements(
+            self,
+            kind,
+            name_pattern=name_pattern,
+            role=resources.role,
+            integration_pattern=self.integration_pattern,
+            tagged=tagged,
+        )
+
+    @property
+    def role(self) -> iam.IRole:
+        """The SageMaker execution role."""
+        return self.resources.role
+
+    @property
+    def _task_policies(self) -> list[iam.PolicyStatement]:
+        return self._policies
+
+    def _task_json(self) -> dict[str, Any]:
+        suffix = ".sync" if self.integration_pattern == sfn.IntegrationPattern.RUN_JOB else ""
+        return {
+            "Resource": self._resource.format(partition=cdk.Stack.of(self).partition) + suffix,
+            "Parameters": self.parameters,
         }

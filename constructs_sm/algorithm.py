@@ -11,6 +11,7 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 
 from ._checks import check_count, check_enum, check_length, check_pattern, is_unresolved
 from .errors import ValidationError
@@ -106,6 +107,47 @@ class MetricDefinition:
         return {"Name": self.name, "Regex": self.regex}
 
 
+class TrainingRepositoryAccessMode(StrEnum):
+    """Where SageMaker pulls the training image from (``TrainingRepositoryAccessMode``)."""
+
+    PLATFORM = "Platform"
+    """Amazon ECR, over SageMaker's own network."""
+    VPC = "Vpc"
+    """A private Docker registry reached through the training job's VPC."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainingImageConfig:
+    """How to reach the training image (``TrainingImageConfig``), e.g. in a private registry."""
+
+    training_repository_access_mode: TrainingRepositoryAccessMode = TrainingRepositoryAccessMode.VPC
+    """@default TrainingRepositoryAccessMode.VPC (a private registry; the job needs ``vpc_config``)"""
+    credentials_provider: lambda_.IFunction | None = None
+    """A Lambda function that returns the registry's credentials
+    (``TrainingRepositoryAuthConfig``); the execution role may invoke it. @default - no authentication"""
+
+    def render(self, field: str) -> dict[str, Any]:
+        check_enum(
+            f"{field}.TrainingRepositoryAccessMode", self.training_repository_access_mode, TrainingRepositoryAccessMode
+        )
+        config: dict[str, Any] = {"TrainingRepositoryAccessMode": self.training_repository_access_mode.value}
+        if self.credentials_provider is not None:
+            if self.training_repository_access_mode is not TrainingRepositoryAccessMode.VPC:
+                raise ValidationError(
+                    f"{field}.TrainingRepositoryAuthConfig",
+                    "authenticates to a private registry: it needs TrainingRepositoryAccessMode.VPC",
+                    self.training_repository_access_mode.value,
+                )
+            config["TrainingRepositoryAuthConfig"] = {
+                "TrainingRepositoryCredentialsProviderArn": self.credentials_provider.function_arn
+            }
+        return config
+
+    def grant(self, grantee: iam.IRole) -> None:
+        if self.credentials_provider is not None:
+            self.credentials_provider.grant_invoke(grantee)
+
+
 @dataclass(frozen=True, kw_only=True)
 class AlgorithmSpecification:
     """What to train with (``AlgorithmSpecification``): exactly one of an image or an algorithm name."""
@@ -119,8 +161,20 @@ class AlgorithmSpecification:
     metric_definitions: Sequence[MetricDefinition] = ()
     """Metrics to read from the logs, at most 40; the tuning objective must be one of them
     for a custom image."""
+    enable_sagemaker_metrics_time_series: bool = False
+    """Publish the metrics as a time series to SageMaker Experiments; training jobs only
+    (``EnableSageMakerMetricsTimeSeries``). @default false"""
+    container_entrypoint: Sequence[str] = ()
+    """Entrypoint of the container, 1 to 100 strings of at most 256 characters; training jobs
+    only (``ContainerEntrypoint``). @default - the image's"""
+    container_arguments: Sequence[str] = ()
+    """Arguments of the entrypoint, 1 to 100 strings of at most 256 characters; training jobs
+    only (``ContainerArguments``). @default - the image's"""
+    training_image_config: TrainingImageConfig | None = None
+    """Pull the image from a private registry; training jobs only (``TrainingImageConfig``).
+    @default - SageMaker pulls from ECR"""
 
-    def render(self, field: str) -> dict[str, Any]:
+    def render(self, field: str, *, training_job: bool) -> dict[str, Any]:
         if self.training_image is None and self.algorithm_name is None:
             raise ValidationError(field, "needs exactly one of training_image or algorithm_name", None)
         if self.training_image is not None and self.algorithm_name is not None:
@@ -147,8 +201,43 @@ class AlgorithmSpecification:
             spec["MetricDefinitions"] = [
                 m.render(f"{field}.MetricDefinitions[{i}]") for i, m in enumerate(self.metric_definitions)
             ]
+        spec.update(self._render_container(field, training_job=training_job))
         return spec
+
+    def _render_container(self, field: str, *, training_job: bool) -> dict[str, Any]:
+        """The fields CreateTrainingJob takes and a tuning job's HyperParameterAlgorithmSpecification lacks."""
+        rendered: dict[str, Any] = {}
+        if self.enable_sagemaker_metrics_time_series:
+            rendered["EnableSageMakerMetricsTimeSeries"] = True
+        for name, strings in (
+            ("ContainerEntrypoint", self.container_entrypoint),
+            ("ContainerArguments", self.container_arguments),
+        ):
+            if isinstance(strings, str):
+                raise ValidationError(f"{field}.{name}", "must be a list of strings, not one string", strings)
+            if strings:
+                check_count(f"{field}.{name}", strings, 1, 100)
+                for index, item in enumerate(strings):
+                    check_length(f"{field}.{name}[{index}]", item, 0, 256)
+                rendered[name] = list(strings)
+        if self.training_image_config is not None:
+            rendered["TrainingImageConfig"] = self.training_image_config.render(f"{field}.TrainingImageConfig")
+        if rendered and not training_job:
+            raise ValidationError(
+                f"{field}.{next(iter(rendered))}",
+                "is only allowed for a training job (a tuning job's HyperParameterAlgorithmSpecification has no such field)",
+                next(iter(rendered.values())),
+            )
+        return rendered
+
+    @property
+    def needs_vpc(self) -> bool:
+        """A private registry in the VPC needs the job to run in a VPC."""
+        config = self.training_image_config
+        return config is not None and config.training_repository_access_mode is TrainingRepositoryAccessMode.VPC
 
     def grant(self, grantee: iam.IRole) -> None:
         if self.training_image is not None:
             self.training_image.grant_pull(grantee)
+        if self.training_image_config is not None:
+            self.training_image_config.grant(grantee)

@@ -10,12 +10,13 @@ from typing import Any
 
 from aws_cdk import aws_iam as iam
 
-from ._checks import check_count, check_enum, check_length, check_pattern, check_range
+from ._checks import check_count, check_enum, check_length, check_pattern, check_range, is_unresolved
 from .algorithm import InputMode
 from .errors import ValidationError
 from .s3_location import S3Location
 
 _CHANNEL_NAME = re.compile(r"[A-Za-z0-9.\-_]+")
+_FILE_SYSTEM_ID = re.compile(r"fs-[0-9a-f]{8,}")
 
 
 class S3DataType(StrEnum):
@@ -60,7 +61,8 @@ class S3DataSource:
     attribute_names: Sequence[str] = ()
     """Attributes to use from an augmented manifest, at most 16."""
 
-    def render(self, field: str) -> dict[str, Any]:
+    def render(self, data_source_field: str) -> dict[str, Any]:
+        field = f"{data_source_field}.S3DataSource"
         check_enum(f"{field}.S3DataType", self.s3_data_type, S3DataType)
         check_enum(f"{field}.S3DataDistributionType", self.distribution_type, S3DataDistributionType)
         source: dict[str, Any] = {
@@ -85,14 +87,69 @@ class S3DataSource:
         self.location.grant_read(grantee)
 
 
+class FileSystemType(StrEnum):
+    """The kind of file system (``FileSystemType``)."""
+
+    EFS = "EFS"
+    FSX_LUSTRE = "FSxLustre"
+
+
+class FileSystemAccessMode(StrEnum):
+    """How the training container mounts the file system (``FileSystemAccessMode``)."""
+
+    READ_ONLY = "ro"
+    READ_WRITE = "rw"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileSystemDataSource:
+    """Training data on Amazon EFS or FSx for Lustre (``FileSystemDataSource``).
+
+    SageMaker mounts the file system from the job's subnets: the job needs ``vpc_config``,
+    and access is governed by the file system's security groups rather than IAM.
+    """
+
+    file_system_id: str
+    """The file system's ID, e.g. ``fs-0123456789abcdef0``."""
+    file_system_type: FileSystemType
+    """EFS or FSx for Lustre."""
+    directory_path: str
+    """Absolute path of the data, e.g. ``/training`` for EFS or ``/<mount name>/training`` for FSx."""
+    file_system_access_mode: FileSystemAccessMode = FileSystemAccessMode.READ_ONLY
+    """@default FileSystemAccessMode.READ_ONLY"""
+
+    def render(self, data_source_field: str) -> dict[str, Any]:
+        field = f"{data_source_field}.FileSystemDataSource"
+        check_length(f"{field}.FileSystemId", self.file_system_id, 11, 21)
+        check_pattern(f"{field}.FileSystemId", self.file_system_id, _FILE_SYSTEM_ID, "must match fs-[0-9a-f]{8,}")
+        check_enum(f"{field}.FileSystemType", self.file_system_type, FileSystemType)
+        check_enum(f"{field}.FileSystemAccessMode", self.file_system_access_mode, FileSystemAccessMode)
+        check_length(f"{field}.DirectoryPath", self.directory_path, 1, 4096)
+        if not is_unresolved(self.directory_path) and not self.directory_path.startswith("/"):
+            raise ValidationError(
+                f"{field}.DirectoryPath", "must be an absolute path starting with '/'", self.directory_path
+            )
+        return {
+            "FileSystemDataSource": {
+                "FileSystemId": self.file_system_id,
+                "FileSystemType": self.file_system_type.value,
+                "FileSystemAccessMode": self.file_system_access_mode.value,
+                "DirectoryPath": self.directory_path,
+            }
+        }
+
+    def grant(self, grantee: iam.IRole) -> None:
+        """Nothing: the mount is allowed by the file system's network settings, not by IAM."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Channel:
     """One named input channel (``Channel``), e.g. ``train`` or ``validation``."""
 
     channel_name: str
     """1-64 characters: letters, digits, '.', '-' and '_'."""
-    data_source: S3DataSource
-    """Where the channel's data is."""
+    data_source: S3DataSource | FileSystemDataSource
+    """Where the channel's data is: S3, or EFS / FSx for Lustre."""
     content_type: str | None = None
     """MIME type of the data, e.g. ``text/csv``. @default - none"""
     compression_type: CompressionType | None = None
@@ -114,7 +171,7 @@ class Channel:
         )
         channel: dict[str, Any] = {
             "ChannelName": self.channel_name,
-            "DataSource": self.data_source.render(f"{field}.DataSource.S3DataSource"),
+            "DataSource": self.data_source.render(f"{field}.DataSource"),
         }
         if self.content_type is not None:
             check_length(f"{field}.ContentType", self.content_type, 0, 256)

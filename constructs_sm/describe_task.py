@@ -10,8 +10,8 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct, IConstruct
 
 from ._checks import check_job_name, is_unresolved
+from ._job_request import training_job_arn
 from ._task_state import PythonTaskState
-from ._tuning_request import training_job_arn
 
 DESCRIBE_TRAINING_JOB_RESOURCE = "arn:{partition}:states:::aws-sdk:sagemaker:describeTrainingJob"
 

@@ -105,11 +105,22 @@ class CategoricalParameterRange:
     values: Sequence[str]
 
 
-ParameterRange = ContinuousParameterRange | IntegerParameterRange | CategoricalParameterRange
+@dataclass(frozen=True, kw_only=True)
+class AutoParameter:
+    """A hyperparameter whose range Autotune chooses from an example value (``AutoParameter``)."""
+
+    name: str
+    value_hint: str
+    """An example value, at most 256 characters, e.g. ``"0.1"``."""
+
+
+ParameterRange = ContinuousParameterRange | IntegerParameterRange | CategoricalParameterRange | AutoParameter
+# Most ranges of one kind (ParameterRanges in the API reference).
+_MAX_RANGES = {"AutoParameters": 100}
 
 
 def render_parameter_ranges(field: str, ranges: Sequence[ParameterRange]) -> dict[str, Any]:
-    """``ParameterRanges``: at most 30 of each kind, distinct names, each range checked."""
+    """``ParameterRanges``: at most 30 of each kind (100 AutoParameters), distinct names, each range checked."""
     grouped: dict[str, list[dict[str, Any]]] = {}
     seen: set[str] = set()
     for index, item in enumerate(ranges):
@@ -124,16 +135,25 @@ def render_parameter_ranges(field: str, ranges: Sequence[ParameterRange]) -> dic
             key, rendered = "IntegerParameterRanges", _numeric(where, item, integer=True)
         elif isinstance(item, ContinuousParameterRange):
             key, rendered = "ContinuousParameterRanges", _numeric(where, item, integer=False)
+        elif isinstance(item, AutoParameter):
+            check_length(f"{where}.ValueHint", item.value_hint, 0, 256)
+            key, rendered = "AutoParameters", {"Name": item.name, "ValueHint": item.value_hint}
         else:
             raise ValidationError(
                 where,
-                "must be a ContinuousParameterRange, IntegerParameterRange or CategoricalParameterRange",
+                "must be a ContinuousParameterRange, IntegerParameterRange, CategoricalParameterRange or AutoParameter",
                 item,
             )
         grouped.setdefault(key, []).append(rendered)
     for key, items in grouped.items():
-        check_count(f"{field} ({key})", items, 0, 30)
+        check_count(f"{field} ({key})", items, 0, _MAX_RANGES.get(key, 30))
     return grouped
+
+
+def check_grid_ranges(field: str, ranges: dict[str, Any], strategy: Strategy) -> None:
+    """The Grid strategy enumerates values: it searches categorical ranges only."""
+    if strategy is Strategy.GRID and set(ranges) - {"CategoricalParameterRanges"}:
+        raise ValidationError(field, "must hold only categorical ranges with the Grid strategy", sorted(ranges))
 
 
 def _categorical(field: str, item: CategoricalParameterRange) -> dict[str, Any]:
@@ -271,11 +291,92 @@ class WarmStartConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class HyperbandStrategyConfig:
+    """Resources per training job for the Hyperband strategy (``HyperbandStrategyConfig``),
+    in the algorithm's unit (e.g. epochs)."""
+
+    min_resource: int | None = None
+    """Least resource a training job gets before it may be stopped, at least 1.
+    @default - SageMaker's default"""
+    max_resource: int | None = None
+    """Most resource a training job gets, at least ``min_resource``. @default - SageMaker's default"""
+
+    def render(self, field: str) -> dict[str, Any]:
+        config: dict[str, Any] = {}
+        for name, value in (("MinResource", self.min_resource), ("MaxResource", self.max_resource)):
+            if value is not None:
+                _integer(f"{field}.{name}", value)
+                check_range(f"{field}.{name}", value, 1)
+                config[name] = value
+        low, high = self.min_resource, self.max_resource
+        if low is not None and high is not None and not is_unresolved(low) and not is_unresolved(high) and low > high:
+            raise ValidationError(f"{field}.MinResource", f"must not exceed MaxResource ({high})", low)
+        return {"HyperbandStrategyConfig": config}
+
+
+class CompleteOnConvergence(StrEnum):
+    """Whether the tuning job stops once SageMaker detects convergence (``CompleteOnConvergence``)."""
+
+    ENABLED = "Enabled"
+    DISABLED = "Disabled"
+
+
+@dataclass(frozen=True, kw_only=True)
+class BestObjectiveNotImproving:
+    """Stop when the best objective has not improved for a number of jobs (``BestObjectiveNotImproving``)."""
+
+    max_number_of_training_jobs_not_improving: int
+    """Training jobs without improvement before the tuning job stops, at least 3."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConvergenceDetected:
+    """Stop when SageMaker's model of the search converges (``ConvergenceDetected``)."""
+
+    complete_on_convergence: CompleteOnConvergence = CompleteOnConvergence.ENABLED
+    """@default CompleteOnConvergence.ENABLED"""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TuningJobCompletionCriteria:
+    """When the tuning job may stop before its limits (``TuningJobCompletionCriteria``); at least one criterion."""
+
+    target_objective_metric_value: float | None = None
+    """Stop once a training job reaches this objective value. @default - none"""
+    best_objective_not_improving: BestObjectiveNotImproving | None = None
+    """@default - none"""
+    convergence_detected: ConvergenceDetected | None = None
+    """@default - none"""
+
+    def render(self, field: str) -> dict[str, Any]:
+        criteria: dict[str, Any] = {}
+        target = self.target_objective_metric_value
+        if target is not None:
+            if isinstance(target, bool) or not isinstance(target, (int, float)) or not math.isfinite(target):
+                raise ValidationError(f"{field}.TargetObjectiveMetricValue", "must be a finite number", target)
+            criteria["TargetObjectiveMetricValue"] = target
+        if self.best_objective_not_improving is not None:
+            jobs = self.best_objective_not_improving.max_number_of_training_jobs_not_improving
+            where = f"{field}.BestObjectiveNotImproving.MaxNumberOfTrainingJobsNotImproving"
+            _integer(where, jobs)
+            check_range(where, jobs, 3)
+            criteria["BestObjectiveNotImproving"] = {"MaxNumberOfTrainingJobsNotImproving": jobs}
+        if self.convergence_detected is not None:
+            mode = self.convergence_detected.complete_on_convergence
+            check_enum(f"{field}.ConvergenceDetected.CompleteOnConvergence", mode, CompleteOnConvergence)
+            criteria["ConvergenceDetected"] = {"CompleteOnConvergence": mode.value}
+        if not criteria:
+            raise ValidationError(field, "needs at least one criterion", self)
+        return criteria
+
+
+@dataclass(frozen=True, kw_only=True)
 class HyperParameterTuningJobConfig:
     """The search (``HyperParameterTuningJobConfig``): objective, ranges, strategy and limits."""
 
-    objective: TuningObjective
-    """The metric to optimize."""
+    objective: TuningObjective | None = None
+    """The metric to optimize. @default - none; required with a single training job definition,
+    not allowed with several (each definition has its own ``tuning_objective``)"""
     resource_limits: ResourceLimits
     """How many training jobs to run, in all and at once."""
     parameter_ranges: Sequence[ParameterRange] = ()
@@ -283,20 +384,25 @@ class HyperParameterTuningJobConfig:
     strategy: Strategy = Strategy.BAYESIAN
     """@default Strategy.BAYESIAN"""
     training_job_early_stopping_type: EarlyStoppingType | None = None
-    """@default - SageMaker's default, EarlyStoppingType.OFF"""
+    """@default - SageMaker's default, EarlyStoppingType.OFF; must stay OFF with Hyperband"""
+    strategy_config: HyperbandStrategyConfig | None = None
+    """Hyperband's resource bounds (``StrategyConfig``); only with Strategy.HYPERBAND. @default - none"""
+    tuning_job_completion_criteria: TuningJobCompletionCriteria | None = None
+    """Stop the tuning job early. @default - it runs to its resource limits"""
+    random_seed: int | None = None
+    """Seed of the search, at least 0, for reproducible hyperparameter choices (``RandomSeed``).
+    @default - none"""
 
     def render(self, field: str) -> dict[str, Any]:
         check_enum(f"{field}.Strategy", self.strategy, Strategy)
-        config: dict[str, Any] = {
-            "Strategy": self.strategy.value,
-            "HyperParameterTuningJobObjective": self.objective.render(f"{field}.HyperParameterTuningJobObjective"),
-            "ResourceLimits": self.resource_limits.render(f"{field}.ResourceLimits", self.strategy),
-        }
-        ranges = render_parameter_ranges(f"{field}.ParameterRanges", self.parameter_ranges)
-        if self.strategy is Strategy.GRID and set(ranges) - {"CategoricalParameterRanges"}:
-            raise ValidationError(
-                f"{field}.ParameterRanges", "must hold only categorical ranges with the Grid strategy", sorted(ranges)
+        config: dict[str, Any] = {"Strategy": self.strategy.value}
+        if self.objective is not None:
+            config["HyperParameterTuningJobObjective"] = self.objective.render(
+                f"{field}.HyperParameterTuningJobObjective"
             )
+        config["ResourceLimits"] = self.resource_limits.render(f"{field}.ResourceLimits", self.strategy)
+        ranges = render_parameter_ranges(f"{field}.ParameterRanges", self.parameter_ranges)
+        check_grid_ranges(f"{field}.ParameterRanges", ranges, self.strategy)
         if ranges:
             config["ParameterRanges"] = ranges
         if self.training_job_early_stopping_type is not None:
@@ -304,4 +410,29 @@ class HyperParameterTuningJobConfig:
                 f"{field}.TrainingJobEarlyStoppingType", self.training_job_early_stopping_type, EarlyStoppingType
             )
             config["TrainingJobEarlyStoppingType"] = self.training_job_early_stopping_type.value
+        config.update(self._render_strategy(field))
+        if self.tuning_job_completion_criteria is not None:
+            config["TuningJobCompletionCriteria"] = self.tuning_job_completion_criteria.render(
+                f"{field}.TuningJobCompletionCriteria"
+            )
+        if self.random_seed is not None:
+            _integer(f"{field}.RandomSeed", self.random_seed)
+            check_range(f"{field}.RandomSeed", self.random_seed, 0)
+            config["RandomSeed"] = self.random_seed
         return config
+
+    def _render_strategy(self, field: str) -> dict[str, Any]:
+        hyperband = self.strategy is Strategy.HYPERBAND
+        if hyperband and self.training_job_early_stopping_type is EarlyStoppingType.AUTO:
+            raise ValidationError(
+                f"{field}.TrainingJobEarlyStoppingType",
+                "must be Off with the Hyperband strategy (Hyperband stops training jobs itself)",
+                self.training_job_early_stopping_type.value,
+            )
+        if self.strategy_config is None:
+            return {}
+        if not hyperband:
+            raise ValidationError(
+                f"{field}.StrategyConfig", "is only allowed with the Hyperband strategy", self.strategy.value
+            )
+        return {"StrategyConfig": self.strategy_config.render(f"{field}.StrategyConfig")}

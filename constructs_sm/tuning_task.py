@@ -11,19 +11,15 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from ._checks import check_job_name, is_unresolved
+from ._job_request import TUNING_JOB
 from ._job_resources import bind_job_resources
-from ._task_state import PythonTaskState
-from ._tuning_request import (
-    OPTIMIZED_RESOURCE,
-    TuningRequest,
-    tuning_policy_statements,
-)
+from ._task_state import JobTask
+from ._tuning_request import OPTIMIZED_RESOURCE, TuningRequest
 from .training_job_definition import TrainingJobDefinition
 from .tuning_config import HyperParameterTuningJobConfig, WarmStartConfig
 
 
-class SageMakerCreateHyperParameterTuningJob(PythonTaskState):
+class SageMakerCreateHyperParameterTuningJob(JobTask):
     """Start a hyperparameter tuning job; with ``RUN_JOB`` (the default) wait until it ends.
 
     With ``RUN_JOB`` the task's result is the job's DescribeHyperParameterTuningJob output;
@@ -76,8 +72,7 @@ class SageMakerCreateHyperParameterTuningJob(PythonTaskState):
             result_selector=result_selector,
             task_timeout=task_timeout,
         )
-        check_job_name("HyperParameterTuningJobName", hyper_parameter_tuning_job_name, 32)
-        self.resources = bind_job_resources(
+        resources = bind_job_resources(
             self, definitions=[training_job_definition], role=role, encryption_key=encryption_key
         )
         request = TuningRequest(
@@ -85,35 +80,12 @@ class SageMakerCreateHyperParameterTuningJob(PythonTaskState):
             definition=training_job_definition,
             warm_start_config=warm_start_config,
             tags=tags,
-        ).render(self.resources)
-        name_key = "HyperParameterTuningJobName"
-        if is_unresolved(hyper_parameter_tuning_job_name) and hyper_parameter_tuning_job_name.startswith("$"):
-            request = {f"{name_key}.$": hyper_parameter_tuning_job_name, **request}
-            name_pattern = "*"
-        else:
-            request = {name_key: hyper_parameter_tuning_job_name, **request}
-            name_pattern = f"{hyper_parameter_tuning_job_name.lower()}*"
-        self.parameters = request
-        self._policies = tuning_policy_statements(
-            self,
-            name_pattern=name_pattern,
-            role=self.resources.role,
-            integration_pattern=integration_pattern,
+        ).render(resources)
+        self._bind_request(
+            TUNING_JOB,
+            name=hyper_parameter_tuning_job_name,
+            request=request,
+            resources=resources,
+            resource=OPTIMIZED_RESOURCE,
             tagged=bool(tags),
         )
-
-    @property
-    def role(self) -> iam.IRole:
-        """The SageMaker execution role."""
-        return self.resources.role
-
-    @property
-    def _task_policies(self) -> list[iam.PolicyStatement]:
-        return self._policies
-
-    def _task_json(self) -> dict[str, Any]:
-        suffix = ".sync" if self.integration_pattern == sfn.IntegrationPattern.RUN_JOB else ""
-        return {
-            "Resource": OPTIMIZED_RESOURCE.format(partition=cdk.Stack.of(self).partition) + suffix,
-            "Parameters": self.parameters,
-        }
