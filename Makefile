@@ -20,6 +20,8 @@ node_modules/.bin/cdk: package.json
 synth: $(VENV)/installed node_modules/.bin/cdk
 	npx cdk synth --quiet
 
-## Run the whole test suite.
+## Lint, type-check and run the whole test suite.
 test: $(VENV)/installed
+	$(VENV)/bin/ruff check constructs_sm tests app.py
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
