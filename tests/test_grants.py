@@ -1,0 +1,72 @@
+"""Grants that depend on what the user passes: ECR repositories, security groups, encrypted buckets."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk.assertions import Template
+
+import constructs_sm as sm
+from tests.builders import definition, workflow
+from tests.conftest import new_stack
+from tests.template_helpers import (
+    actions,
+    flat,
+    resources,
+    role_assumed_by,
+    statement_with,
+    statements_of_role,
+)
+
+
+def test_image_from_an_ecr_repository_of_the_stack_is_pulled_from_that_repository_only() -> None:
+    stack = new_stack()
+    repository = ecr.Repository(stack, "Repo")
+    image = sm.TrainingImage.from_ecr_repository(repository, "v3")
+    spec = dataclasses.replace(definition().algorithm_specification, training_image=image)
+    workflow(stack, training_job_definition=definition(algorithm_specification=spec))
+    template = Template.from_stack(stack).to_json()
+    statements = statements_of_role(template, role_assumed_by(template, "sagemaker.amazonaws.com"))
+    pull = statement_with(statements, "ecr:BatchGetImage")
+    (repo_id,) = resources(template, "AWS::ECR::Repository")
+    assert pull["Resource"] == {"Fn::GetAtt": [repo_id, "Arn"]}
+    assert statement_with(statements, "ecr:GetAuthorizationToken")["Resource"] == "*"
+
+
+def test_given_security_groups_are_used_and_none_is_created() -> None:
+    stack = new_stack()
+    vpc = ec2.Vpc(
+        stack,
+        "Vpc",
+        nat_gateways=0,
+        subnet_configuration=[ec2.SubnetConfiguration(name="iso", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)],
+    )
+    group = ec2.SecurityGroup(stack, "Mine", vpc=vpc, description="training")
+    config = sm.VpcConfig(vpc=vpc, security_groups=[group])
+    workflow(stack, training_job_definition=definition(vpc_config=config))
+    template = Template.from_stack(stack).to_json()
+    assert list(resources(template, "AWS::EC2::SecurityGroup")) == [stack.get_logical_id(group.node.default_child)]
+    statements = statements_of_role(template, role_assumed_by(template, "sagemaker.amazonaws.com"))
+    create = statement_with(statements, "ec2:CreateNetworkInterface")
+    assert "security-group/" in flat(create["Resource"])
+
+
+def test_a_bucket_encrypted_with_its_own_key_grants_that_key_too() -> None:
+    stack = new_stack()
+    bucket_key = kms.Key(stack, "BucketKey", enable_key_rotation=True)
+    bucket = s3.Bucket(stack, "Data", encryption=s3.BucketEncryption.KMS, encryption_key=bucket_key)
+    channel = sm.Channel(
+        channel_name="train", data_source=sm.S3DataSource(location=sm.S3Location.from_bucket(bucket, "train/"))
+    )
+    workflow(stack, training_job_definition=definition(input_data_config=[channel]))
+    template = Template.from_stack(stack).to_json()
+    statements = statements_of_role(template, role_assumed_by(template, "sagemaker.amazonaws.com"))
+    key_id = stack.get_logical_id(bucket_key.node.default_child)
+    decrypt = [
+        s for s in statements if "kms:Decrypt" in actions(s) and s["Resource"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    ]
+    assert decrypt, "the role may decrypt the bucket's own key"
