@@ -10,6 +10,9 @@ import os
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
@@ -96,8 +99,10 @@ class HardenedTuningStack(cdk.Stack):
             subnet_configuration=[
                 ec2.SubnetConfiguration(name="training", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
             ],
+            restrict_default_security_group=True,
         )
         vpc.add_gateway_endpoint("S3", service=ec2.GatewayVpcEndpointAwsService.S3)
+        add_flow_logs(vpc)
         self.workflow = sm.TuningWorkflow(
             self,
             "HardenedTuning",
@@ -115,6 +120,53 @@ class HardenedTuningStack(cdk.Stack):
             tags={"project": "churn-model", "data-classification": "confidential"},
             **xgboost_tuning(bucket),  # type: ignore[arg-type]
         )
+
+
+def add_flow_logs(vpc: ec2.Vpc) -> None:
+    """Flow logs of every interface to a KMS-encrypted log group kept for a year.
+
+    The role has one managed policy scoped to the log group ("IAM role for publishing flow logs to
+    CloudWatch Logs", VPC User Guide); the key policy lets CloudWatch Logs use the key ("Encrypt log
+    data in CloudWatch Logs using AWS KMS", CloudWatch Logs User Guide).
+    """
+    scope = cdk.Stack.of(vpc)
+    key = kms.Key(vpc, "FlowLogsKey", enable_key_rotation=True, removal_policy=cdk.RemovalPolicy.RETAIN)
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[iam.ServicePrincipal(f"logs.{scope.region}.amazonaws.com")],
+            actions=["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom"],
+            resources=["*"],
+            conditions={
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": f"arn:{scope.partition}:logs:{scope.region}:{scope.account}:log-group:*"
+                }
+            },
+        )
+    )
+    log_group = logs.LogGroup(
+        vpc,
+        "FlowLogs",
+        retention=logs.RetentionDays.ONE_YEAR,
+        removal_policy=cdk.RemovalPolicy.RETAIN,
+        encryption_key=key,
+    )
+    policy = iam.ManagedPolicy(
+        vpc,
+        "FlowLogsPolicy",
+        statements=[
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                resources=[log_group.log_group_arn],
+            )
+        ],
+    )
+    role = iam.Role(
+        vpc, "FlowLogsRole", assumed_by=iam.ServicePrincipal("vpc-flow-logs.amazonaws.com"), managed_policies=[policy]
+    )
+    vpc.add_flow_log(
+        "FlowLog",
+        destination=ec2.FlowLogDestination.to_cloud_watch_logs(log_group, role.without_policy_updates()),
+    )
 
 
 def build_app(app: cdk.App, env: cdk.Environment) -> list[cdk.Stack]:

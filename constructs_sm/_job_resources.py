@@ -48,10 +48,24 @@ def bind_job_resources(
     if role is None:
         role = SageMakerExecutionRole(scope, "ExecutionRole")
     vpc_configs = {id(d.vpc_config): d.vpc_config for d in definitions if d.vpc_config is not None}
-    vpc = BoundVpcConfig(scope, next(iter(vpc_configs.values()))) if vpc_configs else None
+    vpc = (
+        BoundVpcConfig(
+            scope, next(iter(vpc_configs.values())), distributed=not all(_single_instance(d) for d in definitions)
+        )
+        if vpc_configs
+        else None
+    )
     for definition in definitions:
         definition.grant(role)
     grant_key_use(encryption_key, role)
     if vpc is not None:
         vpc.grant(role)
     return JobResources(role=role, key=encryption_key, vpc=vpc)
+
+
+def _single_instance(definition: TrainingJobDefinitionLike) -> bool:
+    """Whether every training job runs on one instance, so its instances need no traffic between them."""
+    config = getattr(definition, "resource_config", None)
+    if config is None or tuple(getattr(config, "instance_groups", None) or ()):
+        return False
+    return getattr(config, "instance_count", None) in (None, 1)

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from ._checks import check_count
+from ._nag import acknowledge
 from .errors import ValidationError
 
 
@@ -18,8 +19,9 @@ from .errors import ValidationError
 class VpcConfig:
     """Run training containers in your VPC.
 
-    Without ``security_groups``, a security group is created that allows all traffic
-    between its own members (distributed training) and nothing else inbound.
+    Without ``security_groups``, a security group is created that allows no inbound traffic,
+    or, when a job runs on more than one instance, all traffic between its own members
+    (distributed training) and nothing else inbound.
     """
 
     vpc: ec2.IVpc
@@ -35,7 +37,7 @@ class VpcConfig:
 class BoundVpcConfig:
     """A :class:`VpcConfig` resolved in a construct scope: subnets and security groups."""
 
-    def __init__(self, scope: Construct, config: VpcConfig) -> None:
+    def __init__(self, scope: Construct, config: VpcConfig, *, distributed: bool = True) -> None:
         self.vpc = config.vpc
         try:
             self.subnet_ids = list(config.vpc.select_subnets(**config.subnets._values).subnet_ids)
@@ -53,7 +55,9 @@ class BoundVpcConfig:
                 description="SageMaker training jobs - traffic between the instances of a job",
                 allow_all_outbound=True,
             )
-            group.add_ingress_rule(group, ec2.Port.all_traffic(), "Distributed training between members")
+            if distributed:
+                group.add_ingress_rule(group, ec2.Port.all_traffic(), "Distributed training between members")
+                _acknowledge_member_traffic(group)
             groups = [group]
         check_count("VpcConfig.SecurityGroupIds", groups, 1, 5)
         self.security_groups = groups
@@ -110,4 +114,23 @@ class BoundVpcConfig:
                 resources=[interfaces],
                 conditions={"ArnEquals": {"ec2:Vpc": f"arn:{partition}:ec2:{region}:{account}:vpc/{self.vpc.vpc_id}"}},
             )
+        )
+
+
+def _acknowledge_member_traffic(group: ec2.SecurityGroup) -> None:
+    """The self-referencing rule is what distributed training needs, and cdk-nag flags every all-traffic rule.
+
+    SageMaker: "configure a rule for your security group that allows inbound connections between
+    members of the same security group" (Developer Guide, "Give SageMaker Training Jobs Access to
+    Resources in Your Amazon VPC"); EFA instances need all traffic within the group (EC2 User Guide,
+    "Prepare an EFA-enabled security group"). The rule's source is the group itself, never a CIDR.
+    """
+    rules: list[IConstruct] = [c for c in group.node.children if isinstance(c, ec2.CfnSecurityGroupIngress)]
+    for rule in rules or [group]:
+        acknowledge(
+            rule,
+            "NIST.800.53.R5::NIST.800.53.R5-EC2RestrictedCommonPorts",
+            "All traffic from members of this security group only, for distributed training: SageMaker "
+            "Developer Guide, 'Give SageMaker Training Jobs Access to Resources in Your Amazon VPC'; "
+            "EC2 User Guide, 'Prepare an EFA-enabled security group'",
         )

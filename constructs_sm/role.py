@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
+import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from ._arns import arn
+from ._nag import acknowledge_statement
 
 # SageMaker writes training logs and metrics here ("CreateTrainingJob API: Execution Role
 # Permissions", SageMaker developer guide).
@@ -14,7 +18,59 @@ TRAINING_LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 TRAINING_METRIC_NAMESPACE = "/aws/sagemaker/TrainingJobs"
 
 
-class SageMakerExecutionRole(iam.Role):
+# A customer managed policy holds at most 6,144 characters (IAM quotas); the budget leaves room for
+# the values CloudFormation substitutes for Ref and GetAtt.
+_POLICY_BUDGET = 4500
+
+
+class ManagedPolicyRole(iam.Role):
+    """A role whose statements go into customer managed policies, not an inline policy.
+
+    NIST 800-53 rev 5 (cdk-nag ``IAMNoInlinePolicy``) asks for managed policies. Statements are
+    packed into as many policies as their size needs. The wildcards AWS documents (actions
+    without resource-level permissions, names generated at run time under a declared prefix)
+    are acknowledged for cdk-nag on the policy that holds them, with the reason.
+    """
+
+    def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
+        policies: list[tuple[iam.ManagedPolicy, int]] = self.__dict__.setdefault("_managed_policies", [])
+        size = len(json.dumps(cdk.Stack.of(self).resolve(statement.to_statement_json()), separators=(",", ":")))
+        if not policies or policies[-1][1] + size > _POLICY_BUDGET:
+            policy_id = "Policy" if not policies else f"Policy{len(policies) + 1}"
+            policies.append((iam.ManagedPolicy(self, policy_id, roles=[self]), 0))
+        policy, used = policies[-1]
+        policies[-1] = (policy, used + size)
+        policy.add_statements(statement)
+        acknowledge_statement(policy, statement)
+        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=policy)
+
+    @property
+    def managed_policies(self) -> list[iam.ManagedPolicy]:
+        """The policies created for the role's statements."""
+        return [p for p, _ in self.__dict__.get("_managed_policies", [])]
+
+
+def state_machine_role(scope: Construct, id: str) -> ManagedPolicyRole:
+    """The role Step Functions assumes, with the trust conditions aws-cdk-lib's StateMachine gives its own.
+
+    ``aws:SourceArn`` and ``aws:SourceAccount`` keep other accounts' state machines from using it
+    (IAM User Guide, "The confused deputy problem").
+    """
+    stack = cdk.Stack.of(scope)
+    return ManagedPolicyRole(
+        scope,
+        id,
+        assumed_by=iam.ServicePrincipal(
+            "states.amazonaws.com",
+            conditions={
+                "ArnLike": {"aws:SourceArn": arn(scope, "states", "stateMachine:*")},
+                "StringEquals": {"aws:SourceAccount": stack.account},
+            },
+        ),
+    )
+
+
+class SageMakerExecutionRole(ManagedPolicyRole):
     """A role for ``sagemaker.amazonaws.com`` that may write training logs and metrics.
 
     Access to data, images, keys and networks is added by the workflows for exactly the

@@ -15,6 +15,7 @@ from constructs import Construct
 
 from ._checks import check_range
 from ._definition import to_definition_string
+from ._execution_logs import execution_log_group
 from ._job_resources import JobResources, bind_job_resources
 from ._tuning_request import OPTIMIZED_RESOURCE, SDK_RESOURCE, TuningRequest, tuning_policy_statements
 from ._workflow_states import (
@@ -29,6 +30,7 @@ from ._workflow_states import (
     retry,
 )
 from .describe_task import DESCRIBE_TRAINING_JOB_RESOURCE, describe_training_job_statement
+from .role import state_machine_role
 from .training_job_definition import TrainingJobDefinition
 from .tuning_config import HyperParameterTuningJobConfig, WarmStartConfig
 
@@ -122,9 +124,7 @@ class TuningWorkflow(Construct):
         seconds = self._timeout_seconds(timeout, hyper_parameter_tuning_job_config, training_job_definition)
         definition = self._definition(request, seconds, polling_interval)
         text, substitutions = to_definition_string(definition, _placeholder_names(self.resources))
-        self.log_group = logs.LogGroup(
-            self, "ExecutionLogs", retention=log_retention, removal_policy=cdk.RemovalPolicy.RETAIN
-        )
+        self.log_group = execution_log_group(self, "ExecutionLogs", key=self.resources.key, retention=log_retention)
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",
@@ -132,6 +132,7 @@ class TuningWorkflow(Construct):
             definition_substitutions=substitutions,
             state_machine_name=state_machine_name,
             state_machine_type=sfn.StateMachineType.STANDARD,
+            role=state_machine_role(self, "StateMachineRole"),
             logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
             tracing_enabled=True,
         )

@@ -32,10 +32,15 @@ def substitutions(template: dict[str, Any]) -> dict[str, Any]:
     return machine["Properties"].get("DefinitionSubstitutions", {})
 
 
+def policies(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Inline (``AWS::IAM::Policy``) and customer managed policies of the template."""
+    return {**resources(template, "AWS::IAM::Policy"), **resources(template, "AWS::IAM::ManagedPolicy")}
+
+
 def statements_of_role(template: dict[str, Any], role_logical_id: str) -> list[dict[str, Any]]:
     found = []
-    for policy in resources(template, "AWS::IAM::Policy").values():
-        if {"Ref": role_logical_id} in policy["Properties"]["Roles"]:
+    for policy in policies(template).values():
+        if {"Ref": role_logical_id} in policy["Properties"].get("Roles", []):
             found.extend(policy["Properties"]["PolicyDocument"]["Statement"])
     return found
 

@@ -14,6 +14,7 @@ import constructs_sm as sm
 from constructs_sm import _preview
 from tests.conftest import new_stack
 from tests.template_helpers import definition, resources
+from tests.template_helpers import policies as iam_policies
 
 REQUESTS = Path(__file__).parent.parent / "examples" / "requests"
 
@@ -80,7 +81,7 @@ def test_owned_fields_are_the_constructs(current: tuple[dict[str, Any], dict[str
 
 def test_iam_is_scoped_to_the_requests_locations(current: tuple[dict[str, Any], dict[str, Any]]) -> None:
     template, _ = current
-    policies = json.dumps(resources(template, "AWS::IAM::Policy"))
+    policies = json.dumps(iam_policies(template))
     assert "example-ml-data/data/train/*" in policies
     assert "example-ml-data/models/*" in policies
     assert "hyper-parameter-tuning-job/churn-xgb*" in policies

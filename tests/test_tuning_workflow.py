@@ -202,9 +202,7 @@ def test_hardened_workflow_runs_in_the_vpc(hardened: dict[str, Any]) -> None:
     assert {subs["Subnet0"]["Ref"], subs["Subnet1"]["Ref"]} == subnet_ids
     group_id, group = only(hardened, "AWS::EC2::SecurityGroup")
     assert subs["SecurityGroup0"] == {"Fn::GetAtt": [group_id, "GroupId"]}
-    _, ingress = only(hardened, "AWS::EC2::SecurityGroupIngress")
-    assert ingress["Properties"]["SourceSecurityGroupId"] == {"Fn::GetAtt": [group_id, "GroupId"]}
-    assert ingress["Properties"]["GroupId"] == {"Fn::GetAtt": [group_id, "GroupId"]}
+    assert resources(hardened, "AWS::EC2::SecurityGroupIngress") == {}, "one instance per job: no inbound traffic"
 
 
 def test_hardened_execution_role_gets_network_interface_actions_in_its_vpc(hardened: dict[str, Any]) -> None:

@@ -1,0 +1,471 @@
+"""Secure by default, and proven so, on every stack app.py synthesizes (issue 5).
+
+cdk-nag (AwsSolutions and NIST 800-53 rev 5) runs as a validation plugin on its own synthesis
+of the app; parliament lints every IAM identity policy; the ``"Resource": "*"`` statements are
+counted; keys, log groups and buckets are checked for their retention and encryption.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
+from parliament import analyze_policy_string
+
+import app as example_app
+from tests.conftest import ENV, _cdk_json_context
+from tests.template_helpers import policies, resources
+
+STACKS = ["MinimalTuning", "HardenedTuning"]
+PACKS = ["AwsSolutions", "NIST.800.53.R5"]
+
+
+@pytest.fixture(scope="session")
+def nag_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One synthesis of app.py with both cdk-nag packs as validation plugins.
+
+    ``report`` is CDK's validation report (it lists a plugin once it has a finding, acknowledged or
+    not); ``scopes`` holds each pack's own findings on each stack (``validate_scope``, before CDK
+    sets the acknowledged ones aside), so a pack that finds nothing is still seen to have run.
+    """
+    outdir = tmp_path_factory.mktemp("cdk.out.nag")
+    app = cdk.App(outdir=str(outdir), context=_cdk_json_context())
+    stacks = example_app.build_app(app, ENV)
+    packs = [AwsSolutionsChecks(app), NIST80053R5Checks(app)]
+    cdk.Validations.of(app).add_plugins(*packs)
+    try:
+        app.synth()
+    except RuntimeError as error:  # ValidationFailed: the report says what
+        if "ValidationFailed" not in str(error):
+            raise
+    scopes = {
+        (pack.name, stack.stack_name): [v.rule_name for v in pack.validate_scope(stack).violations]
+        for pack in packs
+        for stack in stacks
+    }
+    return {"report": json.loads((Path(outdir) / "validation-report.json").read_text()), "scopes": scopes}
+
+
+def test_cdk_nag_finds_no_unacknowledged_error_or_warning(nag_report: dict[str, Any]) -> None:
+    plugins = nag_report["report"]["pluginReports"]
+    unacknowledged = [
+        (p["pluginName"], v["ruleName"], [c["constructPath"] for c in v["violatingConstructs"]])
+        for p in plugins
+        for v in p["violations"]
+    ]
+    assert unacknowledged == []
+    assert all(p["conclusion"] == "success" for p in plugins)
+
+
+@pytest.mark.parametrize("pack", PACKS)
+@pytest.mark.parametrize("stack", STACKS)
+def test_each_pack_passes_on_each_stack(nag_report: dict[str, Any], pack: str, stack: str) -> None:
+    """``validate_scope`` lists acknowledged findings too (CDK filters them into the report)."""
+    acknowledged = {rule for _, rule in _acknowledgements(nag_report["report"])[stack]}
+    assert set(nag_report["scopes"][(pack, stack)]) <= acknowledged
+
+
+def test_cdk_nag_checked_every_stack(nag_report: dict[str, Any]) -> None:
+    assert set(nag_report["scopes"]) == {(pack, stack) for pack in PACKS for stack in STACKS}
+    paths = {
+        c["constructPath"].split("/")[0]
+        for p in nag_report["report"]["pluginReports"]
+        for v in p.get("suppressedViolations", [])
+        for c in v["violatingConstructs"]
+    }
+    assert paths == set(STACKS)
+
+
+# Every acknowledgement the constructs and the example app make: (stack-relative resource path, rule id).
+EXPECTED_ACKNOWLEDGEMENTS = {
+    "MinimalTuning": {
+        ("XgboostTuning/ExecutionRole/Policy/Resource", "AwsSolutions-IAM5[Resource::*]"),
+        (
+            "XgboostTuning/ExecutionRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker/TrainingJobs:log-stream:*]",
+        ),
+        (
+            "XgboostTuning/ExecutionRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::example-ml-data/data/train/*]",
+        ),
+        (
+            "XgboostTuning/ExecutionRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::example-ml-data/data/validation/*]",
+        ),
+        (
+            "XgboostTuning/ExecutionRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::example-ml-data/models/*]",
+        ),
+        ("XgboostTuning/StateMachineRole/Policy/Resource", "AwsSolutions-IAM5[Resource::*]"),
+        (
+            "XgboostTuning/StateMachineRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/xgboosttuning*]",
+        ),
+        (
+            "XgboostTuning/StateMachineRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:training-job/xgboosttuning*]",
+        ),
+    },
+    "HardenedTuning": {
+        ("HardenedTuning/ExecutionRole/Policy/Resource", "AwsSolutions-IAM5[Resource::*]"),
+        (
+            "HardenedTuning/ExecutionRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker/TrainingJobs:log-stream:*]",
+        ),
+        (
+            "HardenedTuning/ExecutionRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::example-ml-data/data/train/*]",
+        ),
+        (
+            "HardenedTuning/ExecutionRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::example-ml-data/data/validation/*]",
+        ),
+        (
+            "HardenedTuning/ExecutionRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::example-ml-data/models/*]",
+        ),
+        (
+            "HardenedTuning/ExecutionRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:ec2:us-east-1:123456789012:network-interface/*]",
+        ),
+        ("HardenedTuning/StateMachineRole/Policy/Resource", "AwsSolutions-IAM5[Resource::*]"),
+        (
+            "HardenedTuning/StateMachineRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/hardened-xgb*]",
+        ),
+        (
+            "HardenedTuning/StateMachineRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:training-job/hardened-xgb*]",
+        ),
+    },
+}
+
+
+def _acknowledgements(report: dict[str, Any]) -> dict[str, set[tuple[str, str]]]:
+    found: dict[str, set[tuple[str, str]]] = {stack: set() for stack in STACKS}
+    for plugin in report["pluginReports"]:
+        for violation in plugin.get("suppressedViolations", []):
+            for construct in violation["violatingConstructs"]:
+                stack, _, path = construct["constructPath"].partition("/")
+                assert violation["acknowledgedAt"] == construct["constructPath"], "acknowledged on the resource itself"
+                found[stack].add((path, violation["ruleName"]))
+    return found
+
+
+def test_acknowledgements_are_exactly_the_documented_ones(nag_report: dict[str, Any]) -> None:
+    assert _acknowledgements(nag_report["report"]) == EXPECTED_ACKNOWLEDGEMENTS
+
+
+def test_every_acknowledgement_gives_its_reason_and_the_doc_it_follows(nag_report: dict[str, Any]) -> None:
+    plugins = nag_report["report"]["pluginReports"]
+    reasons = [v["reason"] for p in plugins for v in p.get("suppressedViolations", [])]
+    assert reasons
+    for reason in reasons:
+        assert re.search(r"(Developer Guide|User Guide|Service Authorization Reference)", reason), reason
+
+
+# --- parliament: every identity policy, with intrinsic functions replaced by sample values ---
+
+# parliament issues that mean a policy is wrong (NOT_IDEAL ones such as RESOURCE_STAR are judged by the
+# documented wildcard test below).
+FAILING_ISSUES = {
+    "EXCEPTION",
+    "MALFORMED_JSON",
+    "MALFORMED",
+    "DUPLICATE_SID",
+    "INVALID_SID",
+    "UNKNOWN_ACTION",
+    "UNKNOWN_PREFIX",
+    "UNKNOWN_CONDITION_FOR_ACTION",
+    "UNKNOWN_OPERATOR",
+    "MISMATCHED_TYPE",
+    "MISMATCHED_TYPE_OPERATION_TO_NULL",
+    "INVALID_ARN",
+    "NO_VERSION",
+    "INVALID_VERSION",
+    "RESOURCE_MISMATCH",
+    "RESOURCE_EFFECTIVELY_STAR",
+}
+
+_PSEUDO = {
+    "AWS::Partition": "aws",
+    "AWS::Region": "us-east-1",
+    "AWS::AccountId": "123456789012",
+    "AWS::URLSuffix": "amazonaws.com",
+}
+
+
+def _sample(template: dict[str, Any], logical_id: str, attribute: str | None) -> str:
+    """A deployed-looking value for Ref/GetAtt of ``logical_id``."""
+    if logical_id in _PSEUDO:
+        return _PSEUDO[logical_id]
+    kind = template["Resources"][logical_id]["Type"]
+    name = logical_id.lower()
+    samples = {
+        ("AWS::KMS::Key", "Arn"): f"arn:aws:kms:us-east-1:123456789012:key/{name}",
+        ("AWS::IAM::Role", "Arn"): f"arn:aws:iam::123456789012:role/{name}",
+        ("AWS::IAM::Role", None): name,
+        ("AWS::Logs::LogGroup", "Arn"): f"arn:aws:logs:us-east-1:123456789012:log-group:{name}:*",
+        ("AWS::Logs::LogGroup", None): name,
+        ("AWS::EC2::SecurityGroup", "GroupId"): "sg-0123456789abcdef0",
+        ("AWS::EC2::Subnet", None): "subnet-0123456789abcdef0",
+        ("AWS::EC2::VPC", None): "vpc-0123456789abcdef0",
+        ("AWS::EC2::VPC", "DefaultSecurityGroup"): "sg-0fedcba9876543210",
+        ("AWS::StepFunctions::StateMachine", None): f"arn:aws:states:us-east-1:123456789012:stateMachine:{name}",
+    }
+    key = (kind, attribute)
+    assert key in samples, f"no sample for {key}"
+    return samples[key]
+
+
+def resolve(value: Any, template: dict[str, Any]) -> Any:
+    """The policy as IAM would receive it: Fn::Join, Fn::Sub, Ref and Fn::GetAtt replaced by samples."""
+    if isinstance(value, list):
+        return [resolve(v, template) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return separator.join(str(resolve(p, template)) for p in parts)
+    if "Fn::Sub" in value:
+        return re.sub(r"\$\{([\w:]+)\}", lambda m: _sample(template, m.group(1), None), value["Fn::Sub"])
+    if "Ref" in value:
+        return _sample(template, value["Ref"], None)
+    if "Fn::GetAtt" in value:
+        logical_id, attribute = value["Fn::GetAtt"]
+        return _sample(template, logical_id, attribute)
+    return {k: resolve(v, template) for k, v in value.items()}
+
+
+def identity_policies(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every identity policy: AWS::IAM::Policy, AWS::IAM::ManagedPolicy and roles' inline Policies."""
+    found = {logical_id: p["Properties"]["PolicyDocument"] for logical_id, p in policies(template).items()}
+    for logical_id, role in resources(template, "AWS::IAM::Role").items():
+        for inline in role["Properties"].get("Policies", []):
+            found[f"{logical_id}.{inline['PolicyName']}"] = inline["PolicyDocument"]
+    return {k: resolve(v, template) for k, v in found.items()}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_identity_policy_passes_parliament(example_templates: dict[str, Any], stack: str) -> None:
+    checked = identity_policies(example_templates[stack])
+    assert checked
+    problems = {
+        name: [
+            f"{f.issue}: {f.detail}"
+            for f in analyze_policy_string(json.dumps(doc)).findings
+            if f.issue in FAILING_ISSUES
+        ]
+        for name, doc in checked.items()
+    }
+    assert {name: found for name, found in problems.items() if found} == {}
+
+
+def test_parliament_sees_an_unknown_action_and_a_malformed_arn() -> None:
+    """Guards the filter: the issue types that matter are the ones parliament reports."""
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "sagemaker:CreateHyperParameterTuningJobs", "Resource": "*"},
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:example-bucket"},
+        ],
+    }
+    issues = {f.issue for f in analyze_policy_string(json.dumps(policy)).findings}
+    assert {"UNKNOWN_ACTION", "INVALID_ARN"} <= issues
+
+
+# --- "Resource": "*": the exact, documented set per stack ---
+
+_LOGGING = (
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:DescribeLogGroups",
+    "logs:DescribeResourcePolicies",
+    "logs:GetLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:UpdateLogDelivery",
+)
+_TRACING = ("xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments")
+_EC2_DESCRIBE = (
+    "ec2:DescribeDhcpOptions",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+)
+# aws-cdk-lib merges statements with the same resource and conditions (@aws-cdk/aws-iam:minimizePolicies).
+EXPECTED_WILDCARD_STATEMENTS = {
+    "MinimalTuning": [("cloudwatch:PutMetricData",), ("ecr:GetAuthorizationToken",), _LOGGING + _TRACING],
+    "HardenedTuning": [
+        ("cloudwatch:PutMetricData",),
+        _EC2_DESCRIBE + ("ecr:GetAuthorizationToken",),
+        _LOGGING + _TRACING,
+    ],
+}
+
+
+def wildcard_statements(template: dict[str, Any]) -> list[tuple[str, ...]]:
+    """The sorted action lists of the Allow statements with ``"Resource": "*"``, in every identity policy."""
+    found = []
+    for document in identity_policies(template).values():
+        for statement in document["Statement"]:
+            resource = statement.get("Resource")
+            if statement["Effect"] == "Allow" and "*" in ([resource] if isinstance(resource, str) else resource):
+                action = statement["Action"]
+                found.append(tuple(sorted([action] if isinstance(action, str) else action)))
+    return sorted(found)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_resource_star_statements_are_exactly_the_documented_ones(
+    example_templates: dict[str, Any], stack: str
+) -> None:
+    assert wildcard_statements(example_templates[stack]) == EXPECTED_WILDCARD_STATEMENTS[stack]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_wildcard_actions_have_no_resource_level_permissions(example_templates: dict[str, Any], stack: str) -> None:
+    from constructs_sm._nag import documented_wildcard_actions
+
+    actions = {a for statement in wildcard_statements(example_templates[stack]) for a in statement}
+    assert actions <= documented_wildcard_actions()
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_inline_identity_policies_from_the_constructs(example_templates: dict[str, Any], stack: str) -> None:
+    """NIST 800-53 IAMNoInlinePolicy: the constructs' roles use customer managed policies."""
+    assert resources(example_templates[stack], "AWS::IAM::Policy") == {}
+
+
+# --- keys, log groups, buckets ---
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_keys_rotate_and_are_retained(example_templates: dict[str, Any], stack: str) -> None:
+    keys = resources(example_templates[stack], "AWS::KMS::Key")
+    assert keys
+    for key in keys.values():
+        assert key["Properties"]["EnableKeyRotation"] is True
+        assert (key["DeletionPolicy"], key["UpdateReplacePolicy"]) == ("Retain", "Retain")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_log_groups_have_retention_encryption_and_are_retained(example_templates: dict[str, Any], stack: str) -> None:
+    groups = resources(example_templates[stack], "AWS::Logs::LogGroup")
+    assert groups
+    for group in groups.values():
+        assert group["Properties"]["RetentionInDays"] > 0
+        assert "Fn::GetAtt" in group["Properties"]["KmsKeyId"]
+        assert (group["DeletionPolicy"], group["UpdateReplacePolicy"]) == ("Retain", "Retain")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_log_group_keys_let_cloudwatch_logs_use_them(example_templates: dict[str, Any], stack: str) -> None:
+    template = example_templates[stack]
+    for group in resources(template, "AWS::Logs::LogGroup").values():
+        key = template["Resources"][group["Properties"]["KmsKeyId"]["Fn::GetAtt"][0]]
+        services = [s.get("Principal", {}).get("Service") for s in key["Properties"]["KeyPolicy"]["Statement"]]
+        assert "logs.us-east-1.amazonaws.com" in services
+
+
+def assert_bucket_is_secure(template: dict[str, Any], logical_id: str, bucket: dict[str, Any]) -> None:
+    properties = bucket["Properties"]
+    assert properties["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
+    rules = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rules[0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert "KMSMasterKeyID" in rules[0]["ServerSideEncryptionByDefault"]
+    assert (bucket["DeletionPolicy"], bucket["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    bucket_policies = [
+        p
+        for p in resources(template, "AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == {"Ref": logical_id}
+    ]
+    denies = [
+        s
+        for p in bucket_policies
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if s["Effect"] == "Deny" and s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"
+    ]
+    assert denies, "SSL enforced"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_buckets_the_stacks_create_are_private_versioned_encrypted_and_retained(
+    example_templates: dict[str, Any], stack: str
+) -> None:
+    template = example_templates[stack]
+    buckets = resources(template, "AWS::S3::Bucket")
+    assert buckets == {} or all(assert_bucket_is_secure(template, k, b) is None for k, b in buckets.items())
+
+
+def test_the_bucket_check_rejects_a_default_bucket() -> None:
+    """Guards the bucket check, since the example stacks create no bucket (they import their data bucket)."""
+    from aws_cdk import aws_s3 as s3
+    from aws_cdk.assertions import Template
+
+    from tests.conftest import new_stack
+
+    stack = new_stack()
+    s3.Bucket(stack, "Plain")
+    template = Template.from_stack(stack).to_json()
+    ((logical_id, bucket),) = resources(template, "AWS::S3::Bucket").items()
+    with pytest.raises(KeyError):
+        assert_bucket_is_secure(template, logical_id, bucket)
+
+
+def _acknowledged_ids(construct: Any) -> set[str]:
+    key = cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+    return {k.split("::", 1)[-1] for m in construct.node.metadata if m.type == key for k in m.data}
+
+
+def test_an_undocumented_wildcard_is_not_acknowledged() -> None:
+    from aws_cdk import aws_iam as iam
+
+    from constructs_sm.role import ManagedPolicyRole
+    from tests.conftest import new_stack
+
+    role = ManagedPolicyRole(new_stack(), "Role", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=["*"]))
+    role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:DeleteObject"], resources=["arn:aws:s3:::b/p/*"]))
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["sagemaker:CreateTrainingJob"],
+            resources=["arn:aws:sagemaker:us-east-1:123456789012:training-job/*"],
+        )
+    )
+    assert _acknowledged_ids(role.managed_policies[0].node.default_child) == set()
+    role.add_to_principal_policy(iam.PolicyStatement(actions=["cloudwatch:PutMetricData"], resources=["*"]))
+    assert _acknowledged_ids(role.managed_policies[0].node.default_child) == {"AwsSolutions-IAM5[Resource::*]"}
+
+
+def test_a_large_role_policy_is_split_into_managed_policies_under_the_size_limit() -> None:
+    from aws_cdk import aws_iam as iam
+
+    from constructs_sm.role import ManagedPolicyRole
+    from tests.conftest import new_stack
+
+    stack = new_stack()
+    role = ManagedPolicyRole(stack, "Role", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    for index in range(60):
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject"], resources=[f"arn:aws:s3:::bucket-{index:03d}/some/long/prefix/"]
+            )
+        )
+    template = cdk.assertions.Template.from_stack(stack).to_json()
+    documents = [p["Properties"]["PolicyDocument"] for p in resources(template, "AWS::IAM::ManagedPolicy").values()]
+    assert len(documents) > 1
+    assert all(len(json.dumps(d, separators=(",", ":"))) < 6144 for d in documents)
+    assert sum(len(d["Statement"]) for d in documents) >= 1
