@@ -126,8 +126,16 @@ def _add(
 
 
 def _check_prefix(field: str, key_prefix: str) -> None:
+    if not isinstance(key_prefix, str):
+        raise ValidationError(
+            field, "must be a key prefix such as 'data/train/' (the bucket is given separately)", key_prefix
+        )
     if is_unresolved(key_prefix):
         return
+    if key_prefix.startswith(("s3://", "arn:")):
+        raise ValidationError(
+            field, "must be a key prefix within the bucket, not an S3 URI or ARN (use S3Location.from_uri)", key_prefix
+        )
     if key_prefix.startswith("/"):
         raise ValidationError(field, "must not start with '/' (an S3 key prefix is relative)", key_prefix)
     if key_prefix != key_prefix.strip() or "\n" in key_prefix:

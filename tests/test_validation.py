@@ -449,3 +449,27 @@ def test_tuning_max_runtime_under_120_seconds() -> None:
     )
     with fails("ResourceLimits.MaxRuntimeInSeconds: must be at least 120, but got 60"):
         workflow(hyper_parameter_tuning_job_config=config(resource_limits=limits))
+
+
+# Mistakes users make (issue 5) that the sections above do not cover yet
+
+
+def test_bucket_passed_where_a_prefix_is_expected() -> None:
+    stack = new_stack()
+    bucket = cdk.aws_s3.Bucket.from_bucket_name(stack, "B", "example-bucket")
+    with fails("key_prefix: must be a key prefix such as 'data/train/' (the bucket is given separately)"):
+        sm.S3Location.from_bucket(bucket, bucket)  # type: ignore[arg-type]
+
+
+def test_s3_uri_passed_where_a_prefix_is_expected() -> None:
+    stack = new_stack()
+    bucket = cdk.aws_s3.Bucket.from_bucket_name(stack, "B", "example-bucket")
+    with fails("key_prefix: must be a key prefix within the bucket, not an S3 URI or ARN"):
+        sm.S3Location.from_bucket(bucket, "s3://example-bucket/data/")
+
+
+def test_spot_training_without_max_wait_time() -> None:
+    with fails(
+        "TrainingJobDefinition.StoppingCondition.MaxWaitTimeInSeconds: is required with EnableManagedSpotTraining"
+    ):
+        workflow(training_job_definition=definition(enable_managed_spot_training=True))
