@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""The example app: a minimal and a hardened tuning workflow.
+"""The example app: a minimal and a hardened tuning workflow, spot training, multi-algorithm tuning.
 
 ``cdk synth`` runs this file; tests build the same stacks with a pinned environment.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import aws_cdk as cdk
@@ -122,6 +123,37 @@ class HardenedTuningStack(cdk.Stack):
         )
 
 
+class SpotTrainingStack(cdk.Stack):
+    """One XGBoost training job on spot capacity, resuming from S3 checkpoints, retried on internal errors."""
+
+    def __init__(self, scope: Construct, id: str, **kwargs: object) -> None:
+        super().__init__(scope, id, **kwargs)  # type: ignore[arg-type]
+        bucket = s3.Bucket.from_bucket_name(self, "Data", "example-ml-data")
+        definition = dataclasses.replace(
+            xgboost_definition(bucket),
+            output_data_config=sm.OutputDataConfig(
+                s3_output_path=sm.S3Location.from_bucket(bucket, "models/spot/"),
+                compression_type=sm.OutputCompressionType.GZIP,
+            ),
+            stopping_condition=sm.StoppingCondition(
+                max_runtime=cdk.Duration.hours(2), max_wait_time=cdk.Duration.hours(4)
+            ),
+            enable_managed_spot_training=True,
+            checkpoint_config=sm.CheckpointConfig(
+                s3_uri=sm.S3Location.from_bucket(bucket, "checkpoints/xgboost/"), local_path="/opt/ml/checkpoints"
+            ),
+            retry_strategy=sm.RetryStrategy(maximum_retry_attempts=2),
+            environment={"SM_LOG_LEVEL": "20"},
+        )
+        self.workflow = sm.TrainingWorkflow(
+            self,
+            "SpotTraining",
+            job_name_prefix="spot-xgb",
+            training_job_definition=definition,
+            tags={"project": "churn-model"},
+        )
+
+
 def add_flow_logs(vpc: ec2.Vpc) -> None:
     """Flow logs of every interface to a KMS-encrypted log group kept for a year.
 
@@ -173,6 +205,7 @@ def build_app(app: cdk.App, env: cdk.Environment) -> list[cdk.Stack]:
     return [
         MinimalTuningStack(app, "MinimalTuning", env=env),
         HardenedTuningStack(app, "HardenedTuning", env=env),
+        SpotTrainingStack(app, "SpotTraining", env=env),
     ]
 
 

@@ -8,15 +8,17 @@ that ``TaskStateBase`` itself uses.
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Callable
 from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from ._job_request import JobKind, job_policy_statements, name_parameter
-from ._job_resources import JobResources
+from ._job_resources import JobResources, TrainingJobDefinitionLike, bind_job_resources
 from .errors import ValidationError
 
 
@@ -95,21 +97,24 @@ class JobTask(PythonTaskState):
         kind: JobKind,
         *,
         name: str,
-        request: dict[str, Any],
-        resources: JobResources,
+        definition: TrainingJobDefinitionLike,
+        render: Callable[[JobResources], dict[str, Any]],
+        role: iam.IRole | None,
+        encryption_key: kms.IKey | None,
         resource: str,
         tagged: bool,
     ) -> None:
-        """Set the Parameters (the job's name first) and the state machine role's policy."""
+        """Create the job's resources, then set the Parameters (the job's name first) and the
+        state machine role's policy; ``render`` makes the request from the resources."""
+        self.resources = bind_job_resources(self, definitions=[definition], role=role, encryption_key=encryption_key)
         name_entry, name_pattern = name_parameter(kind, name)
-        self.resources = resources
-        self.parameters = {**name_entry, **request}
+        self.parameters = {**name_entry, **render(self.resources)}
         self._resource = resource
         self._policies = job_policy_statements(
             self,
             kind,
             name_pattern=name_pattern,
-            role=resources.role,
+            role=self.resources.role,
             integration_pattern=self.integration_pattern,
             tagged=tagged,
         )

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from ._api_model import validate_request
-from ._job_request import TRAINING_JOB, job_policy_statements, render_tags, uses_optimized_integration
+from ._job_request import render_tags, uses_optimized_integration
 from ._job_resources import JobResources
 from .training_job_definition import TrainingJobDefinition
 
@@ -61,7 +60,3 @@ class TrainingRequest:
     def uses_optimized_integration(request: Mapping[str, Any]) -> bool:
         """Whether the optimized integration takes every field; else the aws-sdk integration runs it."""
         return uses_optimized_integration(request, OPTIMIZED_FIELDS)
-
-
-# The state machine role's policy for a training job (see job_policy_statements).
-training_policy_statements = partial(job_policy_statements, kind=TRAINING_JOB)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from ._api_model import validate_request
 from ._checks import check_count
-from ._job_request import TUNING_JOB, job_policy_statements, render_tags, uses_optimized_integration
+from ._job_request import render_tags, uses_optimized_integration
 from ._job_resources import JobResources
 from .errors import ValidationError
 from .training_job_definition import TrainingJobDefinition
@@ -167,7 +166,3 @@ def _after(mapping: dict[str, Any], key: str, entries: dict[str, Any]) -> dict[s
         if k == key:
             out.update(entries)
     return out
-
-
-# The state machine role's policy for a tuning job (see job_policy_statements).
-tuning_policy_statements = partial(job_policy_statements, kind=TUNING_JOB)

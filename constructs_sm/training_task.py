@@ -12,7 +12,6 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from ._job_request import TRAINING_JOB
-from ._job_resources import bind_job_resources
 from ._task_state import JobTask
 from ._training_request import OPTIMIZED_RESOURCE, TrainingRequest
 from .training_job_definition import TrainingJobDefinition
@@ -77,15 +76,13 @@ class SageMakerCreateTrainingJob(JobTask):
             result_selector=result_selector,
             task_timeout=task_timeout,
         )
-        resources = bind_job_resources(
-            self, definitions=[training_job_definition], role=role, encryption_key=encryption_key
-        )
-        request = TrainingRequest(definition=training_job_definition, tags=tags).render(resources)
         self._bind_request(
             TRAINING_JOB,
             name=training_job_name,
-            request=request,
-            resources=resources,
+            definition=training_job_definition,
+            render=TrainingRequest(definition=training_job_definition, tags=tags).render,
+            role=role,
+            encryption_key=encryption_key,
             resource=OPTIMIZED_RESOURCE,
             tagged=bool(tags),
         )

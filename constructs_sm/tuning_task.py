@@ -12,7 +12,6 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from ._job_request import TUNING_JOB
-from ._job_resources import bind_job_resources
 from ._task_state import JobTask
 from ._tuning_request import OPTIMIZED_RESOURCE, TuningRequest
 from .training_job_definition import TrainingJobDefinition
@@ -72,20 +71,19 @@ class SageMakerCreateHyperParameterTuningJob(JobTask):
             result_selector=result_selector,
             task_timeout=task_timeout,
         )
-        resources = bind_job_resources(
-            self, definitions=[training_job_definition], role=role, encryption_key=encryption_key
-        )
         request = TuningRequest(
             config=hyper_parameter_tuning_job_config,
             definition=training_job_definition,
             warm_start_config=warm_start_config,
             tags=tags,
-        ).render(resources)
+        )
         self._bind_request(
             TUNING_JOB,
             name=hyper_parameter_tuning_job_name,
-            request=request,
-            resources=resources,
+            definition=training_job_definition,
+            render=request.render,
+            role=role,
+            encryption_key=encryption_key,
             resource=OPTIMIZED_RESOURCE,
             tagged=bool(tags),
         )

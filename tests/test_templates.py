@@ -13,7 +13,9 @@ from syrupy.extensions.json import JSONSnapshotExtension
 from tests.api_shapes import problems
 from tests.template_helpers import definition
 
-STACKS = ["MinimalTuning", "HardenedTuning"]
+TUNING_STACKS = ["MinimalTuning", "HardenedTuning"]
+TRAINING_STACKS = ["SpotTraining"]
+STACKS = TUNING_STACKS + TRAINING_STACKS
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -30,13 +32,21 @@ def test_cfn_lint_finds_nothing(example_templates: dict[str, Any], stack: str, t
     assert [str(m) for m in matches] == []
 
 
-@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("stack", TUNING_STACKS)
 def test_tuning_task_parameters_validate_against_botocore_model(example_templates: dict[str, Any], stack: str) -> None:
     create = definition(example_templates[stack])["States"]["Create tuning job"]
     assert problems("CreateHyperParameterTuningJob", create["Parameters"]) == []
 
 
-@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("stack", TRAINING_STACKS)
+def test_training_task_parameters_validate_against_botocore_model(
+    example_templates: dict[str, Any], stack: str
+) -> None:
+    create = definition(example_templates[stack])["States"]["Create training job"]
+    assert problems("CreateTrainingJob", create["Parameters"]) == []
+
+
+@pytest.mark.parametrize("stack", TUNING_STACKS)
 def test_describe_task_parameters_validate_against_botocore_model(
     example_templates: dict[str, Any], stack: str
 ) -> None:
