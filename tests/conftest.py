@@ -45,3 +45,14 @@ def hardened(example_templates: dict[str, dict[str, Any]]) -> dict[str, Any]:
 def new_stack() -> cdk.Stack:
     """A fresh stack for a test that builds its own constructs."""
     return cdk.Stack(cdk.App(context=_cdk_json_context()), "Test", env=ENV)
+
+
+# hypothesis profiles (tests/test_properties.py): "ci" by default, fixed seed and few examples;
+# HYPOTHESIS_PROFILE=long for a deeper search.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile(
+    "ci", derandomize=True, max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("long", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
