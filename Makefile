@@ -25,3 +25,8 @@ test: $(VENV)/installed
 	$(VENV)/bin/ruff check constructs_sm tests app.py
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
+
+## Run the performance benchmark (issue 6); writes benchmarks/RESULTS.md. About 10 minutes.
+.PHONY: bench
+bench: $(VENV)/installed
+	$(PY) benchmarks/run.py --time-tests
