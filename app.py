@@ -19,8 +19,9 @@ from constructs import Construct
 
 import constructs_sm as sm
 
-# The SageMaker XGBoost image of us-east-1 (SageMaker developer guide, "Docker Registry Paths").
+# The SageMaker XGBoost and Linear Learner images of us-east-1 (SageMaker developer guide, "Docker Registry Paths").
 XGBOOST_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+LINEAR_LEARNER_IMAGE = "382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1"
 
 
 def xgboost_tuning(bucket: s3.IBucket) -> dict[str, object]:
@@ -201,11 +202,79 @@ def add_flow_logs(vpc: ec2.Vpc) -> None:
     )
 
 
+class MultiAlgorithmTuningStack(cdk.Stack):
+    """One tuning job over two algorithms (TrainingJobDefinitions), each with its objective and ranges;
+    XGBoost trains on spot capacity, Linear Learner picks among instance types."""
+
+    def __init__(self, scope: Construct, id: str, **kwargs: object) -> None:
+        super().__init__(scope, id, **kwargs)  # type: ignore[arg-type]
+        bucket = s3.Bucket.from_bucket_name(self, "Data", "example-ml-data")
+        maximize = sm.ObjectiveType.MAXIMIZE
+        xgboost = dataclasses.replace(
+            xgboost_definition(bucket),
+            definition_name="xgboost",
+            tuning_objective=sm.TuningObjective(metric_name="validation:auc", type=maximize),
+            hyper_parameter_ranges=[
+                sm.ContinuousParameterRange(
+                    name="eta", min_value=0.01, max_value=0.5, scaling_type=sm.ScalingType.LOGARITHMIC
+                ),
+                sm.IntegerParameterRange(name="max_depth", min_value=3, max_value=10),
+            ],
+            stopping_condition=sm.StoppingCondition(
+                max_runtime=cdk.Duration.hours(2), max_wait_time=cdk.Duration.hours(3)
+            ),
+            enable_managed_spot_training=True,
+            checkpoint_config=sm.CheckpointConfig(s3_uri=sm.S3Location.from_bucket(bucket, "checkpoints/tuning/")),
+        )
+        linear_learner = dataclasses.replace(
+            xgboost_definition(bucket),
+            algorithm_specification=sm.AlgorithmSpecification(
+                training_image=sm.TrainingImage.from_registry(LINEAR_LEARNER_IMAGE)
+            ),
+            static_hyper_parameters={"predictor_type": "binary_classifier"},
+            definition_name="linear-learner",
+            tuning_objective=sm.TuningObjective(metric_name="validation:binary_classification_accuracy", type=maximize),
+            hyper_parameter_ranges=[
+                sm.ContinuousParameterRange(
+                    name="learning_rate", min_value=0.0001, max_value=1.0, scaling_type=sm.ScalingType.LOGARITHMIC
+                ),
+                sm.IntegerParameterRange(name="mini_batch_size", min_value=100, max_value=1000),
+            ],
+            resource_config=None,
+            hyper_parameter_tuning_resource_config=sm.HyperParameterTuningResourceConfig(
+                instance_configs=[
+                    sm.HyperParameterTuningInstanceConfig(instance_type="ml.m5.xlarge"),
+                    sm.HyperParameterTuningInstanceConfig(instance_type="ml.c5.xlarge"),
+                ]
+            ),
+            retry_strategy=sm.RetryStrategy(maximum_retry_attempts=1),
+        )
+        self.workflow = sm.TuningWorkflow(
+            self,
+            "MultiAlgorithmTuning",
+            job_name_prefix="multi-algo",
+            hyper_parameter_tuning_job_config=sm.HyperParameterTuningJobConfig(
+                strategy=sm.Strategy.BAYESIAN,
+                resource_limits=sm.ResourceLimits(
+                    max_number_of_training_jobs=20, max_parallel_training_jobs=4, max_runtime=cdk.Duration.hours(12)
+                ),
+                tuning_job_completion_criteria=sm.TuningJobCompletionCriteria(
+                    best_objective_not_improving=sm.BestObjectiveNotImproving(
+                        max_number_of_training_jobs_not_improving=5
+                    )
+                ),
+                random_seed=42,
+            ),
+            training_job_definitions=[xgboost, linear_learner],
+        )
+
+
 def build_app(app: cdk.App, env: cdk.Environment) -> list[cdk.Stack]:
     return [
         MinimalTuningStack(app, "MinimalTuning", env=env),
         HardenedTuningStack(app, "HardenedTuning", env=env),
         SpotTrainingStack(app, "SpotTraining", env=env),
+        MultiAlgorithmTuningStack(app, "MultiAlgorithmTuning", env=env),
     ]
 
 

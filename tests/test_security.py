@@ -23,7 +23,7 @@ from tests.conftest import ENV, _cdk_json_context
 from tests.template_helpers import policies, resources
 
 # Every stack app.py builds must have its expectations below; one that is not built (yet) is skipped.
-STACKS = ["MinimalTuning", "HardenedTuning", "SpotTraining"]
+STACKS = ["MinimalTuning", "HardenedTuning", "SpotTraining", "MultiAlgorithmTuning"]
 PACKS = ["AwsSolutions", "NIST.800.53.R5"]
 
 
@@ -180,6 +180,44 @@ EXPECTED_ACKNOWLEDGEMENTS = {
         (
             "SpotTraining/StateMachineRole/Policy/Resource",
             "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:training-job/spot-xgb*]",
+        ),
+    },
+    "MultiAlgorithmTuning": {
+        (
+            "MultiAlgorithmTuning/ExecutionRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::*]",
+        ),
+        (
+            "MultiAlgorithmTuning/ExecutionRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker/TrainingJobs:log-stream:*]",
+        ),
+        (
+            "MultiAlgorithmTuning/ExecutionRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::example-ml-data/checkpoints/tuning/*]",
+        ),
+        (
+            "MultiAlgorithmTuning/ExecutionRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::example-ml-data/data/train/*]",
+        ),
+        (
+            "MultiAlgorithmTuning/ExecutionRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::example-ml-data/data/validation/*]",
+        ),
+        (
+            "MultiAlgorithmTuning/ExecutionRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::example-ml-data/models/*]",
+        ),
+        (
+            "MultiAlgorithmTuning/StateMachineRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::*]",
+        ),
+        (
+            "MultiAlgorithmTuning/StateMachineRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/multi-algo*]",
+        ),
+        (
+            "MultiAlgorithmTuning/StateMachineRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:training-job/multi-algo*]",
         ),
     },
 }
@@ -349,6 +387,7 @@ EXPECTED_WILDCARD_STATEMENTS = {
         _LOGGING + _TRACING,
     ],
     "SpotTraining": [("cloudwatch:PutMetricData",), ("ecr:GetAuthorizationToken",), _LOGGING + _TRACING],
+    "MultiAlgorithmTuning": [("cloudwatch:PutMetricData",), ("ecr:GetAuthorizationToken",), _LOGGING + _TRACING],
 }
 
 

@@ -13,7 +13,7 @@ from syrupy.extensions.json import JSONSnapshotExtension
 from tests.api_shapes import problems
 from tests.template_helpers import definition
 
-TUNING_STACKS = ["MinimalTuning", "HardenedTuning"]
+TUNING_STACKS = ["MinimalTuning", "HardenedTuning", "MultiAlgorithmTuning"]
 TRAINING_STACKS = ["SpotTraining"]
 STACKS = TUNING_STACKS + TRAINING_STACKS
 

@@ -278,3 +278,92 @@ def test_spot_training_and_environment_inside_a_tuning_definition() -> None:
     assert training["RetryStrategy"] == {"MaximumRetryAttempts": 1}
     assert training["Environment"] == {"MODE": "tuning"}
     assert training["StaticHyperParameters"] == {"num_round": "100"}
+
+
+@pytest.fixture(scope="module")
+def multi(example_templates: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return example_templates["MultiAlgorithmTuning"]
+
+
+def test_several_algorithms_run_through_the_aws_sdk_integration(multi: dict[str, Any]) -> None:
+    states = asl(multi)["States"]
+    create = states["Create tuning job"]
+    assert create["Resource"] == "arn:aws:states:::aws-sdk:sagemaker:createHyperParameterTuningJob"
+    assert create["Next"] == "Wait for job"
+    assert states["Job status"]["Choices"][0]["Next"] == "Has best training job"
+    assert "TrainingJobDefinition" not in create["Parameters"]
+    statements = statements_of_role(multi, role_assumed_by(multi, "states.amazonaws.com"))
+    assert not [s for s in statements if "events:PutRule" in actions(s)]
+
+
+def test_each_definition_has_its_name_objective_and_ranges(multi: dict[str, Any]) -> None:
+    parameters = asl(multi)["States"]["Create tuning job"]["Parameters"]
+    xgboost, linear = parameters["TrainingJobDefinitions"]
+    assert [xgboost["DefinitionName"], linear["DefinitionName"]] == ["xgboost", "linear-learner"]
+    assert xgboost["TuningObjective"] == {"MetricName": "validation:auc", "Type": "Maximize"}
+    assert [r["Name"] for r in linear["HyperParameterRanges"]["ContinuousParameterRanges"]] == ["learning_rate"]
+    assert xgboost["EnableManagedSpotTraining"] is True
+    assert xgboost["CheckpointConfig"] == {"S3Uri": "s3://example-ml-data/checkpoints/tuning/"}
+    assert "ResourceConfig" not in linear
+    assert linear["HyperParameterTuningResourceConfig"]["AllocationStrategy"] == "Prioritized"
+    assert [c["InstanceType"] for c in linear["HyperParameterTuningResourceConfig"]["InstanceConfigs"]] == [
+        "ml.m5.xlarge",
+        "ml.c5.xlarge",
+    ]
+    config = parameters["HyperParameterTuningJobConfig"]
+    assert "HyperParameterTuningJobObjective" not in config and "ParameterRanges" not in config
+    assert config["TuningJobCompletionCriteria"] == {
+        "BestObjectiveNotImproving": {"MaxNumberOfTrainingJobsNotImproving": 5}
+    }
+    assert config["RandomSeed"] == 42
+    assert problems("CreateHyperParameterTuningJob", parameters) == []
+
+
+def test_multi_algorithm_timeout_follows_the_tuning_jobs_max_runtime(multi: dict[str, Any]) -> None:
+    assert asl(multi)["TimeoutSeconds"] == 12 * 3600 + 3600
+
+
+def test_tuning_execution_role_writes_the_definitions_checkpoints(multi: dict[str, Any]) -> None:
+    statements = statements_of_role(multi, role_assumed_by(multi, "sagemaker.amazonaws.com"))
+    write = {r for s in statements if "s3:PutObject" in actions(s) for r in flat(s["Resource"]).split(",")}
+    assert "arn:aws:s3:::example-ml-data/checkpoints/tuning/*" in write
+
+
+def test_hyperband_strategy_config_renders() -> None:
+    stack = new_stack()
+    sm.TuningWorkflow(
+        stack,
+        "Tuning",
+        training_job_definition=definition(),
+        hyper_parameter_tuning_job_config=config(
+            strategy=sm.Strategy.HYPERBAND,
+            strategy_config=sm.HyperbandStrategyConfig(min_resource=1, max_resource=20),
+            tuning_job_completion_criteria=sm.TuningJobCompletionCriteria(
+                target_objective_metric_value=0.95, convergence_detected=sm.ConvergenceDetected()
+            ),
+        ),
+    )
+    parameters = asl(Template.from_stack(stack).to_json())["States"]["Create tuning job"]["Parameters"]
+    job_config = parameters["HyperParameterTuningJobConfig"]
+    assert job_config["StrategyConfig"] == {"HyperbandStrategyConfig": {"MinResource": 1, "MaxResource": 20}}
+    assert job_config["TuningJobCompletionCriteria"] == {
+        "TargetObjectiveMetricValue": 0.95,
+        "ConvergenceDetected": {"CompleteOnConvergence": "Enabled"},
+    }
+    assert problems("CreateHyperParameterTuningJob", parameters) == []
+
+
+def test_auto_parameters_go_with_autotune() -> None:
+    stack = new_stack()
+    workflow = sm.TuningWorkflow(
+        stack,
+        "Tuning",
+        training_job_definition=definition(),
+        hyper_parameter_tuning_job_config=config(parameter_ranges=[sm.AutoParameter(name="eta", value_hint="0.2")]),
+        autotune=True,
+    )
+    assert workflow.integration is sm.TuningIntegration.AWS_SDK
+    parameters = asl(Template.from_stack(stack).to_json())["States"]["Create tuning job"]["Parameters"]
+    ranges = parameters["HyperParameterTuningJobConfig"]["ParameterRanges"]
+    assert ranges == {"AutoParameters": [{"Name": "eta", "ValueHint": "0.2"}]}
+    assert problems("CreateHyperParameterTuningJob", parameters) == []
