@@ -28,6 +28,7 @@ from .request_import import (
     detect_request_shape,
     job_name_prefix,
     to_current_request,
+    training_workflow_from_request,
     tuning_workflow_from_request,
 )
 from .resources import (
@@ -133,5 +134,6 @@ __all__ = [
     "detect_request_shape",
     "job_name_prefix",
     "to_current_request",
+    "training_workflow_from_request",
     "tuning_workflow_from_request",
 ]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Template
 
 import constructs_sm as sm
@@ -30,15 +31,33 @@ def synthesized_request(request: dict[str, Any], **options: Any) -> tuple[dict[s
     return template, definition(template)["States"]["Create tuning job"]["Parameters"]
 
 
+def synthesized_training(request: dict[str, Any], **options: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    stack = new_stack()
+    sm.training_workflow_from_request(stack, "Imported", request, **options)
+    template = Template.from_stack(stack).to_json()
+    return template, definition(template)["States"]["Create training job"]
+
+
+def _without_owned_job(job: dict[str, Any]) -> None:
+    job.pop("RoleArn", None)
+    job["OutputDataConfig"].pop("KmsKeyId", None)
+    for config in ("ResourceConfig", "HyperParameterTuningResourceConfig"):
+        job.get(config, {}).pop("VolumeKmsKeyId", None)
+
+
 def without_owned(request: dict[str, Any]) -> dict[str, Any]:
     """What the constructs own is set by them: the name, the role and the key IDs."""
     request = copy.deepcopy(request)
-    request.pop("HyperParameterTuningJobName", None)
-    request.pop("HyperParameterTuningJobName.$", None)
-    training = request["TrainingJobDefinition"]
-    training.pop("RoleArn")
-    training["OutputDataConfig"].pop("KmsKeyId", None)
-    training.get("ResourceConfig", {}).pop("VolumeKmsKeyId", None)
+    for name in ("HyperParameterTuningJobName", "TrainingJobName"):
+        request.pop(name, None)
+        request.pop(f"{name}.$", None)
+    if "TrainingJobDefinitions" in request:
+        for job in request["TrainingJobDefinitions"]:
+            _without_owned_job(job)
+    elif "TrainingJobDefinition" in request:
+        _without_owned_job(request["TrainingJobDefinition"])
+    else:
+        _without_owned_job(request)
     return request
 
 
@@ -51,6 +70,11 @@ def test_shapes_are_detected() -> None:
         is sm.RequestShape.CREATE_HYPER_PARAMETER_TUNING_JOB
     )
     assert sm.detect_request_shape(load("create-tuning-job-preview.json")) is sm.RequestShape.CREATE_TUNING_JOB
+    assert sm.detect_request_shape(load("create-training-job.json")) is sm.RequestShape.CREATE_TRAINING_JOB
+    assert (
+        sm.detect_request_shape(load("create-hyper-parameter-tuning-job-multi.json"))
+        is sm.RequestShape.CREATE_HYPER_PARAMETER_TUNING_JOB
+    )
 
 
 @pytest.fixture(scope="module")
@@ -229,3 +253,290 @@ def test_vpc_config_needs_the_vpc() -> None:
     }
     with pytest.raises(sm.ValidationError, match="TrainingJobDefinition.VpcConfig: needs the vpc argument"):
         synthesized_request(request)
+
+
+# CreateTrainingJob requests
+
+
+@pytest.fixture(scope="module")
+def training() -> tuple[dict[str, Any], dict[str, Any]]:
+    return synthesized_training(load("create-training-job.json"))
+
+
+def test_training_request_round_trips_field_by_field(training: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    _, state = training
+    request = without_owned(load("create-training-job.json"))
+    sent = without_owned(state["Parameters"])
+    for field, value in request.items():
+        assert sent[field] == value, field
+    assert set(sent) == set(request)
+    assert state["Resource"] == "arn:aws:states:::sagemaker:createTrainingJob.sync"
+
+
+def test_training_owned_fields_are_the_constructs(training: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    template, state = training
+    parameters = state["Parameters"]
+    assert parameters["RoleArn"] == "${ExecutionRoleArn}"
+    assert parameters["OutputDataConfig"]["KmsKeyId"] == "${KeyArn}"
+    assert parameters["ResourceConfig"]["VolumeKmsKeyId"] == "${KeyArn}"
+    assert parameters["TrainingJobName.$"] == "$.JobName.Name"
+    assert "'churn-xgb-spot'" in definition(template)["States"]["Generate name"]["Parameters"]["Name.$"]
+
+
+def test_training_iam_is_scoped_to_the_requests_locations(training: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    template, _ = training
+    policies = json.dumps(iam_policies(template))
+    for location in ("data/train/*", "models/*", "checkpoints/churn-xgb/*", "training-job/churn-xgb-spot*"):
+        assert location in policies, location
+
+
+def test_training_job_name_keeps_up_to_50_characters_as_the_prefix() -> None:
+    request = load("create-training-job.json")
+    request["TrainingJobName"] = "Churn-" + "x" * 57
+    template, _ = synthesized_training(request)
+    prefix = "churn-" + "x" * 44
+    assert f"'{prefix}'" in definition(template)["States"]["Generate name"]["Parameters"]["Name.$"]
+    assert sm.job_name_prefix(request["TrainingJobName"], max_length=50) == prefix
+
+
+def test_training_request_role_used_when_asked() -> None:
+    _, state = synthesized_training(load("create-training-job.json"), use_request_role=True)
+    assert state["Parameters"]["RoleArn"] == "arn:aws:iam::123456789012:role/ExistingSageMakerRole"
+
+
+def test_training_file_system_channel_in_the_requests_vpc_round_trips() -> None:
+    request = load("create-training-job.json")
+    request["InputDataConfig"][1]["DataSource"] = {
+        "FileSystemDataSource": {
+            "FileSystemId": "fs-0123456789abcdef0",
+            "FileSystemType": "EFS",
+            "FileSystemAccessMode": "ro",
+            "DirectoryPath": "/validation",
+        }
+    }
+    request["VpcConfig"] = {"SecurityGroupIds": ["sg-0123456789abcdef0"], "Subnets": ["subnet-0123456789abcdef0"]}
+    stack = new_stack()
+    vpc = ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Vpc",
+        vpc_id="vpc-0123456789abcdef0",
+        availability_zones=["us-east-1a"],
+        isolated_subnet_ids=["subnet-0123456789abcdef0"],
+    )
+    sm.training_workflow_from_request(stack, "Imported", request, vpc=vpc)
+    parameters = definition(Template.from_stack(stack).to_json())["States"]["Create training job"]["Parameters"]
+    assert parameters["InputDataConfig"][1] == request["InputDataConfig"][1]
+    assert parameters["VpcConfig"] == request["VpcConfig"]
+    with pytest.raises(sm.ValidationError, match=r"VpcConfig.Subnets\[0\]: must be a subnet of the vpc argument"):
+        sm.training_workflow_from_request(new_stack(), "Imported", request, vpc=ec2.Vpc(new_stack(), "Vpc"))
+
+
+def test_training_request_with_a_newer_field_runs_through_the_aws_sdk_path() -> None:
+    request = load("create-training-job.json")
+    request["ResourceConfig"]["KeepAlivePeriodInSeconds"] = 600
+    request.pop("EnableManagedSpotTraining")
+    request["StoppingCondition"].pop("MaxWaitTimeInSeconds")
+    request["AlgorithmSpecification"]["ContainerEntrypoint"] = ["python", "train.py"]
+    request["AlgorithmSpecification"]["EnableSageMakerMetricsTimeSeries"] = True
+    _, state = synthesized_training(request, integration=sm.TrainingIntegration.AWS_SDK)
+    assert state["Resource"] == "arn:aws:states:::aws-sdk:sagemaker:createTrainingJob"
+    assert without_owned(state["Parameters"])["ResourceConfig"] == without_owned(request)["ResourceConfig"]
+    assert state["Parameters"]["AlgorithmSpecification"] == request["AlgorithmSpecification"]
+
+
+# Several training job definitions: the aws-sdk path
+
+
+@pytest.fixture(scope="module")
+def multi() -> tuple[dict[str, Any], dict[str, Any]]:
+    stack = new_stack()
+    sm.tuning_workflow_from_request(stack, "Imported", load("create-hyper-parameter-tuning-job-multi.json"))
+    template = Template.from_stack(stack).to_json()
+    return template, definition(template)["States"]["Create tuning job"]
+
+
+def test_multi_definition_request_round_trips_field_by_field(multi: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    _, state = multi
+    assert state["Resource"] == "arn:aws:states:::aws-sdk:sagemaker:createHyperParameterTuningJob"
+    request = without_owned(load("create-hyper-parameter-tuning-job-multi.json"))
+    sent = without_owned(state["Parameters"])
+    assert set(sent) == set(request)
+    for field, value in request["HyperParameterTuningJobConfig"].items():
+        assert sent["HyperParameterTuningJobConfig"][field] == value, field
+    assert set(sent["HyperParameterTuningJobConfig"]) == set(request["HyperParameterTuningJobConfig"])
+    assert sent["Tags"] == request["Tags"]
+    for index, job in enumerate(request["TrainingJobDefinitions"]):
+        assert set(sent["TrainingJobDefinitions"][index]) == set(job), index
+        for field, value in job.items():
+            assert sent["TrainingJobDefinitions"][index][field] == value, f"TrainingJobDefinitions[{index}].{field}"
+
+
+def test_multi_definition_owned_fields_are_the_constructs(multi: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    template, state = multi
+    for job in state["Parameters"]["TrainingJobDefinitions"]:
+        assert job["RoleArn"] == "${ExecutionRoleArn}"
+        assert job["OutputDataConfig"]["KmsKeyId"] == "${KeyArn}"
+    assert "'churn-multi'" in definition(template)["States"]["Generate name"]["Parameters"]["Name.$"]
+    policies = json.dumps(iam_policies(template))
+    assert "models/xgboost/*" in policies and "checkpoints/linear-learner/*" in policies
+
+
+def test_multi_definition_request_role_must_be_one_role() -> None:
+    request = load("create-hyper-parameter-tuning-job-multi.json")
+    stack = new_stack()
+    workflow = sm.tuning_workflow_from_request(stack, "Imported", request, use_request_role=True)
+    assert workflow.role.role_arn == "arn:aws:iam::123456789012:role/ExistingSageMakerRole"
+    request["TrainingJobDefinitions"][1]["RoleArn"] = "arn:aws:iam::123456789012:role/OtherRole"
+    with pytest.raises(
+        sm.ValidationError,
+        match=r"TrainingJobDefinitions\[1\].RoleArn: must be the same role as the other definitions'",
+    ):
+        sm.tuning_workflow_from_request(new_stack(), "Imported", request, use_request_role=True)
+
+
+def test_multi_definitions_share_one_vpc_config() -> None:
+    request = load("create-hyper-parameter-tuning-job-multi.json")
+    request["TrainingJobDefinitions"][0]["VpcConfig"] = {
+        "SecurityGroupIds": ["sg-0123456789abcdef0"],
+        "Subnets": ["subnet-0123456789abcdef0"],
+    }
+    with pytest.raises(
+        sm.ValidationError, match=r"TrainingJobDefinitions\[1\].VpcConfig: must equal TrainingJobDefinitions\[0\]"
+    ):
+        synthesized_request(request)
+
+
+def test_autotune_and_auto_parameters_round_trip() -> None:
+    request = load("create-hyper-parameter-tuning-job.json")
+    request["Autotune"] = {"Mode": "Enabled"}
+    request["HyperParameterTuningJobConfig"]["ParameterRanges"]["AutoParameters"] = [
+        {"Name": "alpha", "ValueHint": "0.1"}
+    ]
+    _, parameters = synthesized_request(request)
+    assert parameters["Autotune"] == {"Mode": "Enabled"}
+    assert parameters["HyperParameterTuningJobConfig"] == request["HyperParameterTuningJobConfig"]
+
+
+# Errors of the new paths: JSON path, rule and value
+
+
+def _training_error(request: dict[str, Any]) -> str:
+    with pytest.raises(sm.ValidationError) as error:
+        synthesized_training(request)
+    return str(error.value)
+
+
+def test_training_unknown_field() -> None:
+    request = load("create-training-job.json")
+    request["CheckpointConfig"]["Path"] = "/opt/ml/checkpoints"
+    assert _training_error(request).startswith("CheckpointConfig.Path: is not a field of CheckpointConfig")
+
+
+def test_training_wrong_type() -> None:
+    request = load("create-training-job.json")
+    request["StoppingCondition"]["MaxWaitTimeInSeconds"] = "7200"
+    assert _training_error(request) == "StoppingCondition.MaxWaitTimeInSeconds: must be an integer, but got '7200'"
+
+
+def test_training_value_outside_the_limits() -> None:
+    request = load("create-training-job.json")
+    request["RetryStrategy"]["MaximumRetryAttempts"] = 31
+    assert _training_error(request) == "RetryStrategy.MaximumRetryAttempts: must be at most 30, but got 31"
+
+
+@pytest.mark.parametrize(
+    ("name", "rule"),
+    [
+        ("churn_xgb", "must match the pattern"),
+        ("c" * 64, "must be at most 63 characters"),
+        ("", "must be at least 1 characters"),
+    ],
+)
+def test_training_bad_job_name(name: str, rule: str) -> None:
+    request = load("create-training-job.json")
+    request["TrainingJobName"] = name
+    assert _training_error(request).startswith(f"TrainingJobName: {rule}")
+
+
+def test_training_field_the_typed_props_do_not_support() -> None:
+    request = load("create-training-job.json")
+    request["StoppingCondition"]["MaxPendingTimeInSeconds"] = 3600
+    assert _training_error(request) == (
+        "StoppingCondition.MaxPendingTimeInSeconds: is not supported by constructs_sm's typed props yet, but got 3600"
+    )
+    request = load("create-training-job.json")
+    request["TensorBoardOutputConfig"] = {"S3OutputPath": "s3://example-ml-data/tensorboard/"}
+    assert _training_error(request).startswith(
+        "TensorBoardOutputConfig: is not supported by constructs_sm's typed props yet"
+    )
+
+
+def test_training_rules_of_the_typed_props_apply() -> None:
+    request = load("create-training-job.json")
+    request["StoppingCondition"].pop("MaxWaitTimeInSeconds")
+    assert _training_error(request) == (
+        "StoppingCondition.MaxWaitTimeInSeconds: is required with EnableManagedSpotTraining, but got None"
+    )
+
+
+def test_training_s3_uri_errors_name_the_json_path() -> None:
+    request = load("create-training-job.json")
+    request["CheckpointConfig"]["S3Uri"] = "s3://Example_Bucket/checkpoints/"
+    assert _training_error(request).startswith("CheckpointConfig.S3Uri: must be an s3:// URI")
+
+
+def test_multi_definition_errors_name_the_definition() -> None:
+    request = load("create-hyper-parameter-tuning-job-multi.json")
+    request["TrainingJobDefinitions"][1]["StoppingCondition"]["MaxPendingTimeInSeconds"] = 3600
+    with pytest.raises(
+        sm.ValidationError,
+        match=r"TrainingJobDefinitions\[1\].StoppingCondition.MaxPendingTimeInSeconds: is not supported",
+    ):
+        synthesized_request(request)
+    request = load("create-hyper-parameter-tuning-job-multi.json")
+    request["TrainingJobDefinitions"][0]["HyperParameterRanges"]["IntegerParameterRanges"][0]["MinValue"] = "three"
+    with pytest.raises(
+        sm.ValidationError,
+        match=r"TrainingJobDefinitions\[0\].HyperParameterRanges.IntegerParameterRanges\[0\].MinValue: "
+        r"must be an integer, but got 'three'",
+    ):
+        synthesized_request(request)
+
+
+def test_multi_definition_value_outside_the_limits() -> None:
+    request = load("create-hyper-parameter-tuning-job-multi.json")
+    request["HyperParameterTuningJobConfig"]["RandomSeed"] = -1
+    assert _error(request) == "HyperParameterTuningJobConfig.RandomSeed: must be at least 0, but got -1"
+    request = load("create-hyper-parameter-tuning-job-multi.json")
+    request["HyperParameterTuningJobConfig"]["StrategyConfig"]["HyperbandStrategyConfig"]["MinResource"] = 0
+    assert _error(request) == (
+        "HyperParameterTuningJobConfig.StrategyConfig.HyperbandStrategyConfig.MinResource: must be at least 1, but got 0"
+    )
+
+
+def test_multi_definition_wrong_type() -> None:
+    request = load("create-hyper-parameter-tuning-job-multi.json")
+    request["TrainingJobDefinitions"][1]["EnableManagedSpotTraining"] = "true"
+    assert (
+        _error(request) == "TrainingJobDefinitions[1].EnableManagedSpotTraining: must be true or false, but got 'true'"
+    )
+
+
+def test_training_only_field_in_a_tuning_definition() -> None:
+    request = load("create-hyper-parameter-tuning-job.json")
+    request["TrainingJobDefinition"]["AlgorithmSpecification"]["ContainerEntrypoint"] = ["python"]
+    assert _error(request).startswith(
+        "TrainingJobDefinition.AlgorithmSpecification.ContainerEntrypoint: is not a field of "
+        "HyperParameterAlgorithmSpecification"
+    )
+
+
+def test_request_of_the_other_kind_is_refused() -> None:
+    with pytest.raises(
+        sm.ValidationError, match="request: is a CreateTrainingJob request .* training_workflow_from_request"
+    ):
+        synthesized_request(load("create-training-job.json"))
+    with pytest.raises(
+        sm.ValidationError, match="request: is a CreateHyperParameterTuningJob request, not CreateTrainingJob"
+    ):
+        synthesized_training(load("create-hyper-parameter-tuning-job.json"))
