@@ -1,4 +1,4 @@
-"""``constructs-sm``: request JSON to CloudFormation, state machine diagrams, IAM tables.
+"""``constructs-sm``: request JSON (tuning or training) to CloudFormation, state machine diagrams, IAM tables.
 
 Exit codes: 0 done; 2 bad input (the message names the JSON path, the rule and the value);
 1 any other failure.
@@ -21,6 +21,7 @@ _SHAPES = {
     "current": "CreateHyperParameterTuningJob",
     "preview": "CreateTuningJob",
     "boto3": "create_tuning_job",
+    "training": "CreateTrainingJob",
 }
 
 
@@ -40,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="constructs-sm",
-        description="SageMaker tuning workflows as CloudFormation, without the CDK CLI.",
+        description="SageMaker tuning and training workflows as CloudFormation, without the CDK CLI.",
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
@@ -48,15 +49,28 @@ def _parser() -> argparse.ArgumentParser:
         "synth",
         help="write the CloudFormation template of a workflow built from a request JSON file",
         description="Build a TuningWorkflow from a CreateHyperParameterTuningJob request, a preview "
-        "CreateTuningJob request or its boto3 form, and write the synthesized template.",
+        "CreateTuningJob request or its boto3 form, or a TrainingWorkflow from a CreateTrainingJob "
+        "request, and write the synthesized template. The shape is detected from the request's "
+        "top-level fields (TrainingJobName or AlgorithmSpecification: training; TuningJobName, "
+        "TuningJobConfig or AwsAccountId: preview; else current). The constructs replace the "
+        "request's RoleArn, KMS key IDs and job name (kept as the prefix of per-execution names). "
+        "Exit codes: 0 done, 2 bad request (the message names the JSON path, the rule and the value).",
     )
     synth.add_argument("request", type=Path, help="the request JSON file")
     synth.add_argument("-o", "--output", type=Path, help="output file (default: standard output)")
-    synth.add_argument("--shape", choices=sorted(_SHAPES), default="auto", help="the request's form (default: auto)")
+    synth.add_argument(
+        "--shape",
+        choices=list(_SHAPES),
+        default="auto",
+        help="the request's form: current (CreateHyperParameterTuningJob), preview (CreateTuningJob), "
+        "boto3 (create_tuning_job keyword arguments) or training (CreateTrainingJob) (default: auto)",
+    )
     synth.add_argument("--definition-only", action="store_true", help="write only the state machine definition")
     synth.add_argument("--account", default="123456789012", help="account of the stack (default: %(default)s)")
     synth.add_argument("--region", default="us-east-1", help="region of the stack (default: %(default)s)")
-    synth.add_argument("--stack-name", default="ImportedTuning", help="stack name (default: %(default)s)")
+    synth.add_argument(
+        "--stack-name", help="stack name (default: ImportedTraining for a training request, else ImportedTuning)"
+    )
     synth.add_argument(
         "--use-request-role", action="store_true", help="use the request's RoleArn instead of a generated role"
     )
@@ -86,20 +100,27 @@ def _parser() -> argparse.ArgumentParser:
 def _synth(args: argparse.Namespace) -> int:
     import aws_cdk as cdk
 
-    from .request_import import RequestShape, tuning_workflow_from_request
+    from .request_import import (
+        RequestShape,
+        detect_request_shape,
+        training_workflow_from_request,
+        tuning_workflow_from_request,
+    )
 
     request = json.loads(args.request.read_text())
-    shape = _SHAPES[args.shape]
+    named = _SHAPES[args.shape]
+    shape = detect_request_shape(request) if named is None else RequestShape(named)
+    training = shape is RequestShape.CREATE_TRAINING_JOB
+    stack_name = args.stack_name or ("ImportedTraining" if training else "ImportedTuning")
     with tempfile.TemporaryDirectory() as outdir:
         app = cdk.App(outdir=outdir)
-        stack = cdk.Stack(app, args.stack_name, env=cdk.Environment(account=args.account, region=args.region))
-        tuning_workflow_from_request(
-            stack,
-            "Workflow",
-            request,
-            shape=None if shape is None else RequestShape(shape),
-            use_request_role=args.use_request_role,
-        )
+        stack = cdk.Stack(app, stack_name, env=cdk.Environment(account=args.account, region=args.region))
+        if training:
+            training_workflow_from_request(stack, "Workflow", request, use_request_role=args.use_request_role)
+        else:
+            tuning_workflow_from_request(
+                stack, "Workflow", request, shape=shape, use_request_role=args.use_request_role
+            )
         template: dict[str, Any] = app.synth().get_stack_by_name(stack.stack_name).template
     if args.definition_only:
         from .diagram import definitions_from_template

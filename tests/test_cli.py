@@ -76,3 +76,40 @@ def test_permissions_table(template_file: Path, capsys: pytest.CaptureFixture[st
     assert main(["permissions", str(template_file), "--format", "markdown"]) == 0
     out: Any = capsys.readouterr().out
     assert "iam:PassRole" in out and "sagemaker:CreateHyperParameterTuningJob" in out and "s3:GetObject" in out
+
+
+def test_synth_a_training_request(tmp_path: Path) -> None:
+    out = tmp_path / "training.template.json"
+    assert main(["synth", str(REQUESTS / "create-training-job.json"), "-o", str(out)]) == 0
+    template = json.loads(out.read_text())
+    (machine,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::StepFunctions::StateMachine"]
+    assert "sagemaker:createTrainingJob.sync" in json.dumps(machine)
+
+
+def test_synth_a_training_request_with_the_shape_named(tmp_path: Path) -> None:
+    out = tmp_path / "definition.json"
+    request = str(REQUESTS / "create-training-job.json")
+    assert main(["synth", request, "--shape", "training", "--definition-only", "-o", str(out)]) == 0
+    assert "Create training job" in json.loads(out.read_text())["States"]
+
+
+def test_bad_training_request_exits_2_with_the_json_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    request = json.loads((REQUESTS / "create-training-job.json").read_text())
+    request["RetryStrategy"]["MaximumRetryAttempts"] = 31
+    path = tmp_path / "bad-training.json"
+    path.write_text(json.dumps(request))
+    assert main(["synth", str(path)]) == 2
+    assert "RetryStrategy.MaximumRetryAttempts: must be at most 30, but got 31" in capsys.readouterr().err
+
+
+def test_training_shape_named_for_a_tuning_request_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    request = str(REQUESTS / "create-hyper-parameter-tuning-job.json")
+    assert main(["synth", request, "--shape", "training"]) == 2
+    assert "not CreateTrainingJob" in capsys.readouterr().err
+
+
+def test_synth_help_documents_training_requests(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["synth", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "CreateTrainingJob" in out and "training" in out and "Exit codes" in out
