@@ -56,11 +56,25 @@ def bind_job_resources(
         else None
     )
     for definition in definitions:
-        definition.grant(role)
-    grant_key_use(encryption_key, role)
-    if vpc is not None:
+        if _first_grant(role, ("definition", repr(definition))):
+            definition.grant(role)
+    if _first_grant(role, ("key", encryption_key.key_arn)):
+        grant_key_use(encryption_key, role)
+    if vpc is not None and _first_grant(
+        role, ("vpc", vpc.vpc.vpc_id, *vpc.subnet_ids, *vpc.render()["SecurityGroupIds"])
+    ):
         vpc.grant(role)
     return JobResources(role=role, key=encryption_key, vpc=vpc)
+
+
+def _first_grant(role: iam.IRole, grant: tuple[str, ...]) -> bool:
+    """Whether ``role`` has not yet received ``grant``: a role shared by many workflows gets each
+    grant once, which keeps its policies small and synthesis fast."""
+    granted: set[tuple[str, ...]] = role.__dict__.setdefault("_constructs_sm_grants", set())
+    if grant in granted:
+        return False
+    granted.add(grant)
+    return True
 
 
 def _single_instance(definition: TrainingJobDefinitionLike) -> bool:

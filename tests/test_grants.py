@@ -11,7 +11,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Template
 
 import constructs_sm as sm
-from tests.builders import definition, workflow
+from tests.builders import config, definition, workflow
 from tests.conftest import new_stack
 from tests.template_helpers import (
     actions,
@@ -70,3 +70,30 @@ def test_a_bucket_encrypted_with_its_own_key_grants_that_key_too() -> None:
         s for s in statements if "kms:Decrypt" in actions(s) and s["Resource"] == {"Fn::GetAtt": [key_id, "Arn"]}
     ]
     assert decrypt, "the role may decrypt the bucket's own key"
+
+
+def test_a_shared_role_gets_each_grant_once() -> None:
+    """Twelve workflows sharing a role, key and definition: the role's policies do not grow with them."""
+    stack = new_stack()
+    role = sm.SageMakerExecutionRole(stack, "Shared")
+    key = sm.artifact_key(stack, "SharedKey")
+    shared = definition()
+    for index in range(12):
+        sm.TuningWorkflow(
+            stack,
+            f"Tuning{index}",
+            hyper_parameter_tuning_job_config=config(),
+            training_job_definition=shared,
+            role=role,
+            encryption_key=key,
+        )
+    template = Template.from_stack(stack).to_json()
+    role_id = stack.get_logical_id(role.node.default_child)
+    attached = [
+        p
+        for p in resources(template, "AWS::IAM::ManagedPolicy").values()
+        if {"Ref": role_id} in p["Properties"].get("Roles", [])
+    ]
+    assert len(attached) == 1, f"{len(attached)} managed policies for one set of grants"
+    reads = [s for s in statements_of_role(template, role_id) if "s3:GetObject" in actions(s)]
+    assert len(reads) == 1, reads
