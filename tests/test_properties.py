@@ -1,5 +1,5 @@
-"""Property-based input (issue 5): valid TuningWorkflow props synthesize templates AWS would accept;
-invalid props raise the library's ValidationError naming the field, never another exception.
+"""Property-based input (issue 5): valid TuningWorkflow and TrainingWorkflow props synthesize templates AWS
+would accept; invalid props raise the library's ValidationError naming the field, never another exception.
 
 Profiles live in tests/conftest.py: "ci" (default: fixed seed, few examples) and "long"
 (``HYPOTHESIS_PROFILE=long``). The invalid draws are cheap (they fail before synthesis), so they
@@ -237,6 +237,118 @@ _INVALID: list[st.SearchStrategy[Invalid]] = [
 @settings(max_examples=_EXAMPLES * 8)
 @given(case=st.one_of(_INVALID))
 def test_invalid_tuning_props_raise_a_validation_error_naming_the_field(case: Invalid) -> None:
+    description, build, field = case
+    try:
+        build()
+    except sm.ValidationError as error:
+        assert field in error.field, f"{description}: {error}"
+    else:
+        raise AssertionError(f"{description}: no error")
+
+
+# TrainingWorkflow
+
+
+@st.composite
+def training_props(draw: st.DrawFn) -> dict[str, Any]:
+    """Keyword arguments of a valid TrainingWorkflow, spot training included."""
+    runtime = draw(st.integers(min_value=1, max_value=48))
+    spot = draw(st.booleans())
+    stopping = sm.StoppingCondition(
+        max_runtime=cdk.Duration.hours(runtime),
+        max_wait_time=cdk.Duration.hours(runtime + draw(st.integers(0, 24))) if spot else None,
+    )
+    channels = [channel(n) for n in draw(st.lists(st.sampled_from(["train", "validation"]), min_size=1, unique=True))]
+    return {
+        "training_job_definition": definition(
+            static_hyper_parameters=draw(st.dictionaries(st.sampled_from(_STATIC + _NAMES), _TEXT, max_size=6)),
+            resource_config=sm.ResourceConfig(
+                instance_type=draw(st.sampled_from(["ml.m5.xlarge", "ml.g5.2xlarge"])),
+                instance_count=draw(st.integers(min_value=1, max_value=4)),
+                volume_size=cdk.Size.gibibytes(draw(st.integers(min_value=1, max_value=500))),
+            ),
+            stopping_condition=stopping,
+            enable_managed_spot_training=spot,
+            input_data_config=channels,
+        ),
+        "job_name_prefix": draw(st.none() | _PREFIX),
+        "tags": draw(
+            st.none() | st.dictionaries(st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True), _TEXT, max_size=3)
+        ),
+        "integration": draw(st.sampled_from([None, sm.TrainingIntegration.AWS_SDK])),
+    }
+
+
+@given(props=training_props())
+def test_valid_training_props_synthesize_a_template_aws_accepts(props: dict[str, Any], tmp_path_factory: Any) -> None:
+    stack = new_stack()
+    sm.TrainingWorkflow(stack, "Training", **props)
+    template = Template.from_stack(stack).to_json()
+    assert problems("CreateTrainingJob", asl(template)["States"]["Create training job"]["Parameters"]) == []
+    path = Path(tmp_path_factory.mktemp("lint")) / "template.json"
+    path.write_text(json.dumps(template))
+    matches = lint_file(path, config=ManualArgs(regions=["us-east-1"], ignore_checks=["W3005"]))
+    assert [str(m) for m in matches] == []
+
+
+def _train(**changes: Any) -> Callable[[], object]:
+    props = {"training_job_definition": definition(**changes.pop("definition", {})), **changes}
+    return lambda: sm.TrainingWorkflow(new_stack(), "Training", **props)
+
+
+_INVALID_TRAINING: list[st.SearchStrategy[Invalid]] = [
+    st.integers(1, 48).map(
+        lambda hours: (
+            "spot training without a max wait time",
+            _train(
+                definition={
+                    "enable_managed_spot_training": True,
+                    "stopping_condition": sm.StoppingCondition(max_runtime=cdk.Duration.hours(hours)),
+                }
+            ),
+            "MaxWaitTimeInSeconds",
+        )
+    ),
+    st.tuples(st.integers(2, 48), st.integers(1, 47)).map(
+        lambda t: (
+            "max wait time below the max runtime",
+            _train(
+                definition={
+                    "enable_managed_spot_training": True,
+                    "stopping_condition": sm.StoppingCondition(
+                        max_runtime=cdk.Duration.hours(t[0]), max_wait_time=cdk.Duration.hours(min(t[1], t[0] - 1))
+                    ),
+                }
+            ),
+            "MaxWaitTimeInSeconds",
+        )
+    ),
+    (st.from_regex(r"[a-z]{0,3}[A-Z_ .][a-z]{0,3}", fullmatch=True) | st.text("abc", min_size=51, max_size=70)).map(
+        lambda p: ("training job name prefix", _train(job_name_prefix=p), "job_name_prefix")
+    ),
+    st.one_of(st.integers(), st.booleans(), st.none()).map(
+        lambda v: (
+            "hyperparameter value not a string",
+            _train(definition={"static_hyper_parameters": {"epochs": v}}),
+            "HyperParameters",
+        )
+    ),
+    st.integers(max_value=0).map(
+        lambda n: (
+            "instance count below 1",
+            _train(definition={"resource_config": sm.ResourceConfig(instance_type="ml.m5.xlarge", instance_count=n)}),
+            "InstanceCount",
+        )
+    ),
+    st.from_regex(r"(aws|AWS):[a-z]{0,8}", fullmatch=True).map(
+        lambda k: ("reserved tag key", _train(tags={k: "x"}), "Tags")
+    ),
+]
+
+
+@settings(max_examples=_EXAMPLES * 8)
+@given(case=st.one_of(_INVALID_TRAINING))
+def test_invalid_training_props_raise_a_validation_error_naming_the_field(case: Invalid) -> None:
     description, build, field = case
     try:
         build()
