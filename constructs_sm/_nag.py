@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
 IAM5 = "AwsSolutions::AwsSolutions-IAM5"
@@ -106,17 +105,18 @@ def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
     cdk.Validations.of(scope).acknowledge(cdk.Acknowledgment(id=rule_id, reason=reason))
 
 
-def acknowledge_statement(policy: IConstruct, statement: iam.PolicyStatement) -> None:
-    """Acknowledge the documented wildcards of ``statement`` on the policy resource that holds it."""
-    scope = policy.node.default_child or policy
-    resolved = cdk.Stack.of(policy).resolve(statement.to_statement_json())
+def acknowledge_statement(policy: IConstruct, resolved: Mapping[str, Any]) -> None:
+    """Acknowledge the documented wildcards of a statement (as the stack resolves it) on the policy
+    resource that holds it."""
     if resolved.get("Effect") != "Allow":
         return
     actions = set(_as_list(resolved.get("Action")))
-    for resource in _as_list(resolved.get("Resource")):
-        flat = flatten(resource)
-        if "*" not in flat:
-            continue
+    wildcards = [flatten(resource) for resource in _as_list(resolved.get("Resource"))]
+    wildcards = [flat for flat in wildcards if "*" in flat]
+    if not wildcards:
+        return
+    scope = policy.node.default_child or policy
+    for flat in wildcards:
         reason = _reason(flat, actions)
         if reason is not None:
             acknowledge(scope, f"{IAM5}[Resource::{flat}]", reason)

@@ -34,14 +34,20 @@ class ManagedPolicyRole(iam.Role):
 
     def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
         policies: list[tuple[iam.ManagedPolicy, int]] = self.__dict__.setdefault("_managed_policies", [])
-        size = len(json.dumps(cdk.Stack.of(self).resolve(statement.to_statement_json()), separators=(",", ":")))
-        if not policies or policies[-1][1] + size > _POLICY_BUDGET:
+        added: set[str] = self.__dict__.setdefault("_added_statements", set())
+        resolved = cdk.Stack.of(self).resolve(statement.to_statement_json())
+        text = json.dumps(resolved, separators=(",", ":"), sort_keys=True)
+        if text in added:
+            # The role holds this statement already (e.g. two workflows share the role).
+            return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=policies[-1][0])
+        added.add(text)
+        if not policies or policies[-1][1] + len(text) > _POLICY_BUDGET:
             policy_id = "Policy" if not policies else f"Policy{len(policies) + 1}"
             policies.append((iam.ManagedPolicy(self, policy_id, roles=[self]), 0))
         policy, used = policies[-1]
-        policies[-1] = (policy, used + size)
+        policies[-1] = (policy, used + len(text))
         policy.add_statements(statement)
-        acknowledge_statement(policy, statement)
+        acknowledge_statement(policy, resolved)
         return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=policy)
 
     @property
