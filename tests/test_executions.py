@@ -188,3 +188,44 @@ def test_polling_path_reports_a_stopped_job(aws: OfflineAws, polling_template: d
     result = aws.run(deploy(aws, polling_template), {}, name="polling-stopped")
     assert result.status == "FAILED"
     assert result.error == "TuningJobStopped"
+
+
+# Training workflow (app.py's SpotTraining stack): Name job, Generate name, Create training job,
+# Report training job, Succeeded.
+TRAINING_SUCCESS_TRANSITIONS = 5
+
+
+@pytest.fixture(scope="module")
+def spot_training(example_templates: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return example_templates["SpotTraining"]
+
+
+def test_training_success_reports_artifacts(aws: OfflineAws, spot_training: dict[str, Any]) -> None:
+    result = aws.run(deploy(aws, spot_training), {}, name="training-success")
+    assert result.status == "SUCCEEDED", result.cause
+    name = result.output["TrainingJobName"]
+    assert re.fullmatch(r"spot-xgb-[0-9a-f]{12}", name)
+    assert result.output["TrainingJobStatus"] == "Completed"
+    assert result.output["S3ModelArtifacts"].endswith("model.tar.gz")
+    assert result.output["TrainingJob"]["TrainingJobName"] == name
+    assert result.state_transitions == TRAINING_SUCCESS_TRANSITIONS
+    created = aws.sagemaker.describe_training_job(TrainingJobName=name)
+    assert created["EnableManagedSpotTraining"] is True
+    assert created["StoppingCondition"]["MaxWaitTimeInSeconds"] >= created["StoppingCondition"]["MaxRuntimeInSeconds"]
+
+
+def test_training_failure_carries_the_failure_reason(aws: OfflineAws, spot_training: dict[str, Any]) -> None:
+    aws.jobs.fail("CapacityError: Unable to provision requested ML compute capacity", kind="training")
+    result = aws.run(deploy(aws, spot_training), {}, name="training-failed")
+    assert result.status == "FAILED"
+    assert result.error == "JobFailed"
+    assert result.cause_json["FailureReason"].startswith("CapacityError")
+    assert result.cause_json["TrainingJobStatus"] == "Failed"
+
+
+def test_training_stopped_job_fails_the_execution(aws: OfflineAws, spot_training: dict[str, Any]) -> None:
+    aws.jobs.stop(kind="training")
+    result = aws.run(deploy(aws, spot_training), {"TrainingJobName": "spot-xgb-rerun"}, name="training-stopped")
+    assert result.status == "FAILED"
+    assert result.cause_json["TrainingJobStatus"] == "Stopped"
+    assert aws.jobs.created == ["spot-xgb-rerun"]
