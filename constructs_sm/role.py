@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -35,7 +36,7 @@ class ManagedPolicyRole(iam.Role):
     def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
         policies: list[tuple[iam.ManagedPolicy, int]] = self.__dict__.setdefault("_managed_policies", [])
         added: set[str] = self.__dict__.setdefault("_added_statements", set())
-        resolved = cdk.Stack.of(self).resolve(statement.to_statement_json())
+        resolved = _resolved(cdk.Stack.of(self), statement)
         text = json.dumps(resolved, separators=(",", ":"), sort_keys=True)
         if text in added:
             # The role holds this statement already (e.g. two workflows share the role).
@@ -54,6 +55,17 @@ class ManagedPolicyRole(iam.Role):
     def managed_policies(self) -> list[iam.ManagedPolicy]:
         """The policies created for the role's statements."""
         return [p for p, _ in self.__dict__.get("_managed_policies", [])]
+
+
+def _resolved(stack: cdk.Stack, statement: iam.PolicyStatement) -> Any:
+    """The statement as CloudFormation will see it, resolved once per stack: the same statement
+    (logging, tracing, metrics) recurs on every workflow's roles."""
+    raw = statement.to_statement_json()
+    cache: dict[str, Any] = stack.__dict__.setdefault("_constructs_sm_resolved_statements", {})
+    key = json.dumps(raw, sort_keys=True)
+    if key not in cache:
+        cache[key] = stack.resolve(raw)
+    return cache[key]
 
 
 def state_machine_role(scope: Construct, id: str) -> ManagedPolicyRole:
