@@ -6,6 +6,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from ._checks import is_unresolved
 from .errors import ValidationError
 
 
@@ -24,7 +25,7 @@ def check_key_region(scope: Construct, key: kms.IKey) -> None:
     """SageMaker needs a key in the job's own region."""
     key_region = key.env.region
     stack_region = cdk.Stack.of(scope).region
-    if cdk.Token.is_unresolved(key_region) or cdk.Token.is_unresolved(stack_region):
+    if is_unresolved(key_region) or is_unresolved(stack_region):
         return
     if key_region != stack_region:
         raise ValidationError(

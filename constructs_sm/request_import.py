@@ -26,6 +26,7 @@ from constructs import Construct
 
 from . import _preview
 from ._api_model import validate_request
+from ._checks import is_unresolved
 from ._job_request import TRAINING_JOB, TUNING_JOB
 from ._workflow_states import _SUFFIX_LENGTH
 from .algorithm import (
@@ -174,7 +175,7 @@ def tuning_workflow_from_request(
     """
     shape = _expect_shape(request, shape, training=False)
     stack = cdk.Stack.of(scope)
-    account = None if cdk.Token.is_unresolved(stack.account) else stack.account
+    account = None if is_unresolved(stack.account) else stack.account
     current = to_current_request(request, shape=shape, account=account)
     props = _Reader(scope, id, vpc).tuning(current)
     if use_request_role:
