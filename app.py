@@ -134,7 +134,6 @@ class SpotTrainingStack(cdk.Stack):
             xgboost_definition(bucket),
             output_data_config=sm.OutputDataConfig(
                 s3_output_path=sm.S3Location.from_bucket(bucket, "models/spot/"),
-                compression_type=sm.OutputCompressionType.GZIP,
             ),
             stopping_condition=sm.StoppingCondition(
                 max_runtime=cdk.Duration.hours(2), max_wait_time=cdk.Duration.hours(4)

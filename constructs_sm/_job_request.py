@@ -1,24 +1,24 @@
-"""What the CreateTrainingJob and CreateHyperParameterTuningJob requests share: names, tags,
-the choice of integration, and the state machine role's policy."""
+"""What the two kinds of job share: their API names, the state that creates one, and the state
+machine role's policy for it."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_stepfunctions as sfn
 from constructs import IConstruct
 
 from ._arns import arn
-from ._checks import check_job_name, check_tags, is_unresolved
+from ._request import TRAINING, TUNING, JobRequest
 
 
 @dataclass(frozen=True)
 class JobKind:
-    """A kind of SageMaker job, as the Step Functions guide's IAM policies name it."""
+    """A kind of SageMaker job, as the API and the Step Functions guide's IAM policies name it."""
 
+    operation: str
+    """The create operation, e.g. ``CreateTrainingJob``."""
     action_noun: str
     """``sagemaker:Create<noun>`` and the other job actions."""
     resource_type: str
@@ -26,76 +26,65 @@ class JobKind:
     events_rule: str
     """The managed EventBridge rule through which ``.sync`` learns that the job ended."""
     name_field: str
-    """The request field of the job's name."""
     max_name_length: int
+    status_field: str
+    title: str
+    """How the guides name it: ``training job``."""
+
+    def resource(self, partition: str, *, sdk: bool = False, sync: bool = False) -> str:
+        """The Task state's Resource: the optimized integration (``.sync`` to wait), or the aws-sdk call."""
+        service = "aws-sdk:sagemaker" if sdk else "sagemaker"
+        return f"arn:{partition}:states:::{service}:create{self.action_noun}{'.sync' if sync else ''}"
+
+    def describe_resource(self, partition: str) -> str:
+        return f"arn:{partition}:states:::aws-sdk:sagemaker:describe{self.action_noun}"
 
 
 TRAINING_JOB = JobKind(
-    "TrainingJob", "training-job", "StepFunctionsGetEventsForSageMakerTrainingJobsRule", "TrainingJobName", 63
+    TRAINING,
+    "TrainingJob",
+    "training-job",
+    "StepFunctionsGetEventsForSageMakerTrainingJobsRule",
+    "TrainingJobName",
+    63,
+    "TrainingJobStatus",
+    "training job",
 )
 TUNING_JOB = JobKind(
+    TUNING,
     "HyperParameterTuningJob",
     "hyper-parameter-tuning-job",
     "StepFunctionsGetEventsForSageMakerTuningJobsRule",
     "HyperParameterTuningJobName",
     32,
+    "HyperParameterTuningJobStatus",
+    "hyperparameter tuning job",
 )
+
+
+def create_job_state(kind: JobKind, request: JobRequest, name: dict[str, Any], *, resource: str) -> dict[str, Any]:
+    """The Task state that creates the job: its Resource and Parameters, the job's name first."""
+    return {"Type": "Task", "Resource": resource, "Parameters": {**name, **request.parameters()}}
 
 
 def job_arn(scope: IConstruct, kind: JobKind, name_pattern: str) -> str:
     return arn(scope, "sagemaker", f"{kind.resource_type}/{name_pattern}")
 
 
-def training_job_arn(scope: IConstruct, name_pattern: str) -> str:
-    return job_arn(scope, TRAINING_JOB, name_pattern)
-
-
-def name_parameter(kind: JobKind, name: str) -> tuple[dict[str, str], str]:
-    """The job name's request entry and the IAM name pattern it allows.
-
-    A name read from the state input can be any name: the documented ``*``. SageMaker ARNs
-    hold lowercase names, which IAM compares case-sensitively.
-    """
-    check_job_name(kind.name_field, name, kind.max_name_length)
-    if is_unresolved(name) and name.startswith("$"):
-        return {f"{kind.name_field}.$": name}, "*"
-    return {kind.name_field: name}, f"{name.lower()}*"
-
-
-def render_tags(tags: Mapping[str, str] | None) -> dict[str, Any]:
-    """``{"Tags": [...]}``, or nothing without tags."""
-    if not tags:
-        return {}
-    check_tags("Tags", dict(tags))
-    return {"Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}
-
-
-def uses_optimized_integration(request: Mapping[str, Any], optimized_fields: Collection[str]) -> bool:
-    """Whether the optimized integration takes every top-level field; else the aws-sdk integration runs it."""
-    return {key.removesuffix(".$") for key in request} <= set(optimized_fields)
-
-
 def job_policy_statements(
-    scope: IConstruct,
-    kind: JobKind,
-    *,
-    name_pattern: str,
-    role: iam.IRole,
-    integration_pattern: sfn.IntegrationPattern,
-    tagged: bool,
+    scope: IConstruct, kind: JobKind, *, name_pattern: str, role: iam.IRole, optimized: bool
 ) -> list[iam.PolicyStatement]:
     """The state machine role's policy for creating and waiting on a job.
 
-    Follows the Step Functions developer guide's policies for SageMaker jobs: the job
-    actions on the job's ARN, iam:PassRole limited to SageMaker, and for ``.sync`` the
-    managed EventBridge rule that reports the job's completion.
-    ``name_pattern`` is the lowercase job name prefix followed by ``*``, or ``*`` when
-    names come from the execution input.
+    Follows the Step Functions developer guide's policies for SageMaker jobs: the job actions on
+    the job's ARN (``.sync`` tags the job it starts, MANAGED_BY_AWS=STARTED_BY_STEP_FUNCTIONS,
+    hence AddTags and ListTags), iam:PassRole limited to SageMaker, and for ``.sync`` the managed
+    EventBridge rule that reports the job's completion. ``name_pattern`` is the lowercase job name
+    prefix followed by ``*``, or ``*`` when names come from the execution input.
     """
     noun = kind.action_noun
-    actions = [f"sagemaker:Create{noun}", f"sagemaker:Describe{noun}", f"sagemaker:Stop{noun}", "sagemaker:ListTags"]
-    if tagged:
-        actions.append("sagemaker:AddTags")
+    actions = [f"sagemaker:Create{noun}", f"sagemaker:Describe{noun}", f"sagemaker:Stop{noun}"]
+    actions += ["sagemaker:AddTags", "sagemaker:ListTags"]
     statements = [
         iam.PolicyStatement(actions=actions, resources=[job_arn(scope, kind, name_pattern)]),
         iam.PolicyStatement(
@@ -104,7 +93,7 @@ def job_policy_statements(
             conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
         ),
     ]
-    if integration_pattern == sfn.IntegrationPattern.RUN_JOB:
+    if optimized:
         statements.append(
             iam.PolicyStatement(
                 actions=["events:DescribeRule", "events:PutRule", "events:PutTargets"],

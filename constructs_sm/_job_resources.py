@@ -1,85 +1,63 @@
-"""The role, key and network shared by the training jobs of one task or workflow."""
+"""The role and key of a task's or a workflow's training jobs, and its request, made ready."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any
 
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from ._request import JobRequest, prepare
 from .encryption_key import artifact_key, check_key_region
-from .network import BoundVpcConfig, VpcConfig
+from .errors import ValidationError
 from .role import SageMakerExecutionRole, grant_key_use
 
-
-class TrainingJobDefinitionLike(Protocol):
-    @property
-    def vpc_config(self) -> VpcConfig | None: ...
-
-    def grant(self, grantee: iam.IRole) -> None: ...
+RequestBody = Callable[[Construct], dict[str, Any]]
+"""The request without its job name, role and key; given the scope to create what it needs (a security group)."""
 
 
 @dataclass(frozen=True)
 class JobResources:
     role: iam.IRole
-    key: kms.IKey | None
-    vpc: BoundVpcConfig | None
-
-    @property
-    def key_arn(self) -> str | None:
-        return None if self.key is None else self.key.key_arn
+    key: kms.IKey
+    request: JobRequest
 
 
 def bind_job_resources(
     scope: Construct,
+    operation: str,
+    body: RequestBody,
     *,
-    definitions: Sequence[TrainingJobDefinitionLike],
     role: iam.IRole | None,
     encryption_key: kms.IKey | None,
 ) -> JobResources:
-    """Create what was not given (role, key, security group) and grant the role what the jobs use."""
+    """Create what was not given (role, key), check the request and grant the role what the jobs use."""
+    if role is not None and not hasattr(role, "role_arn"):
+        raise ValidationError("role", "must be an iam.IRole", role)
     if encryption_key is None:
         encryption_key = artifact_key(scope, "Key")
+    elif not hasattr(encryption_key, "key_arn"):
+        raise ValidationError("encryption_key", "must be a kms.IKey", encryption_key)
     else:
         check_key_region(scope, encryption_key)
     if role is None:
         role = SageMakerExecutionRole(scope, "ExecutionRole")
-    vpc_configs = {id(d.vpc_config): d.vpc_config for d in definitions if d.vpc_config is not None}
-    vpc = (
-        BoundVpcConfig(
-            scope, next(iter(vpc_configs.values())), distributed=not all(_single_instance(d) for d in definitions)
-        )
-        if vpc_configs
-        else None
-    )
-    for definition in definitions:
-        if _first_grant(role, ("definition", repr(definition))):
-            definition.grant(role)
-    if _first_grant(role, ("key", encryption_key.key_arn)):
+    request = prepare(operation, body(scope), role=role, key_arn=encryption_key.key_arn)
+    granted: set[str] = role.__dict__.setdefault("_constructs_sm_keys", set())
+    if encryption_key.key_arn not in granted:
+        granted.add(encryption_key.key_arn)
         grant_key_use(encryption_key, role)
-    if vpc is not None and _first_grant(
-        role, ("vpc", vpc.vpc.vpc_id, *vpc.subnet_ids, *vpc.render()["SecurityGroupIds"])
-    ):
-        vpc.grant(role)
-    return JobResources(role=role, key=encryption_key, vpc=vpc)
+    return JobResources(role=role, key=encryption_key, request=request)
 
 
-def _first_grant(role: iam.IRole, grant: tuple[str, ...]) -> bool:
-    """Whether ``role`` has not yet received ``grant``: a role shared by many workflows gets each
-    grant once, which keeps its policies small and synthesis fast."""
-    granted: set[tuple[str, ...]] = role.__dict__.setdefault("_constructs_sm_grants", set())
-    if grant in granted:
-        return False
-    granted.add(grant)
-    return True
-
-
-def _single_instance(definition: TrainingJobDefinitionLike) -> bool:
+def single_instance(definitions: list[dict[str, Any]]) -> bool:
     """Whether every training job runs on one instance, so its instances need no traffic between them."""
-    config = getattr(definition, "resource_config", None)
-    if config is None or tuple(getattr(config, "instance_groups", None) or ()):
-        return False
-    return getattr(config, "instance_count", None) in (None, 1)
+    for definition in definitions:
+        config = definition.get("ResourceConfig") or definition.get("HyperParameterTuningResourceConfig") or {}
+        counts = [c.get("InstanceCount") for c in config.get("InstanceConfigs", [])] or [config.get("InstanceCount")]
+        if config.get("InstanceGroups") or any(count != 1 for count in counts):
+            return False
+    return True

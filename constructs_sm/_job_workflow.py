@@ -3,8 +3,8 @@ traced Standard state machine, the execution timeout."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import math
+from enum import StrEnum
 from typing import Any
 
 import aws_cdk as cdk
@@ -14,11 +14,14 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from ._checks import check_range
 from ._definition import to_definition_string
 from ._execution_logs import execution_log_group
-from ._job_request import JobKind, job_policy_statements
-from ._job_resources import JobResources, TrainingJobDefinitionLike, bind_job_resources
+from ._job_request import JobKind, create_job_state, job_policy_statements
+from ._job_resources import RequestBody, bind_job_resources
+from ._paths import find
+from ._props import seconds
+from ._rules import grid_size
+from ._tokens import is_token
 from ._workflow_states import (
     OPTIMIZED_RETRY_ERRORS,
     SDK_RETRY_ERRORS,
@@ -30,6 +33,7 @@ from ._workflow_states import (
     polling_states,
     retry,
 )
+from .errors import ValidationError
 from .role import state_machine_role as new_state_machine_role
 
 _ONE_YEAR = 365 * 24 * 3600
@@ -37,27 +41,8 @@ _ONE_YEAR = 365 * 24 * 3600
 _MARGIN = 3600
 
 
-@dataclass(frozen=True, kw_only=True)
-class JobStates:
-    """How a workflow creates its kind of job and waits for it."""
-
-    kind: JobKind
-    create_state: str
-    """Name of the Task state that creates the job."""
-    optimized_resource: str
-    """The optimized integration's Resource, without ``.sync``; ``{partition}`` is filled in."""
-    sdk_resource: str
-    describe_resource: str
-    """The aws-sdk Describe call of the polling loop."""
-    status_field: str
-    result_path: str
-    """Where the job's description goes in the state."""
-    next_state: str
-    """The state after the job completed."""
-
-
 class JobWorkflow(Construct):
-    """Base of the workflows: execution role, key and network of the jobs; the state machine."""
+    """Base of the workflows: execution role and key of the jobs, the request, the state machine."""
 
     def __init__(
         self,
@@ -65,53 +50,68 @@ class JobWorkflow(Construct):
         id: str,
         *,
         kind: JobKind,
-        definitions: Sequence[TrainingJobDefinitionLike],
+        body: RequestBody,
+        integration: StrEnum | str | None,
+        integrations: type[StrEnum],
         role: iam.IRole | None,
         encryption_key: kms.IKey | None,
         job_name_prefix: str | None,
+        create_state: str,
+        result_path: str,
+        end_states: dict[str, Any],
+        next_state: str,
+        polling_interval: cdk.Duration | None,
+        timeout: cdk.Duration | None,
+        log_retention: logs.RetentionDays,
+        state_machine_name: str | None,
     ) -> None:
         super().__init__(scope, id)
         limit = kind.max_name_length
         self.job_name_prefix = (
             default_prefix(id, limit) if job_name_prefix is None else check_prefix(job_name_prefix, limit)
         )
-        self.resources = bind_job_resources(self, definitions=definitions, role=role, encryption_key=encryption_key)
-
-    def _create_workflow(
-        self,
-        job: JobStates,
-        *,
-        request: dict[str, Any],
-        optimized: bool,
-        end_states: dict[str, Any],
-        extra_statements: Sequence[iam.PolicyStatement],
-        tagged: bool,
-        comment: str,
-        timeout_seconds: int,
-        polling_interval: cdk.Duration | None,
-        log_retention: logs.RetentionDays,
-        state_machine_name: str | None,
-    ) -> None:
-        """Name the job, create it and wait for it, then ``end_states``; every failure ends in a Fail state."""
-        # A literal partition where the region is known, so cfn-lint can check the Resource ARNs.
+        self.resources = bind_job_resources(self, kind.operation, body, role=role, encryption_key=encryption_key)
+        request = self.resources.request
+        self.integration = _choose(integration, integrations, request.unsupported_by_optimized_integration())
+        optimized = self.integration is next(iter(integrations))
         partition = cdk.Stack.of(self).partition
-        states = naming_states(job.kind.name_field, self.job_name_prefix, job.create_state)
-        states.update(_create_job_states(job, partition, request, optimized, polling_interval))
+        name = {f"{kind.name_field}.$": "$.JobName.Name"}
+        resource = kind.resource(partition, sdk=not optimized, sync=optimized)
+        create = create_job_state(kind, request, name, resource=resource)
+        states = naming_states(kind.name_field, self.job_name_prefix, create_state)
+        if optimized:
+            create.update(ResultPath=result_path, Retry=retry(OPTIMIZED_RETRY_ERRORS), Catch=catch(), Next=next_state)
+            states[create_state] = create
+        else:
+            period = seconds("polling_interval", polling_interval) or 60
+            if not 1 <= period <= 3600:
+                raise ValidationError("polling_interval", "must be between 1 second and 1 hour", period)
+            create.update(ResultPath=None, Retry=retry(SDK_RETRY_ERRORS), Catch=catch(), Next="Wait for job")
+            states[create_state] = create
+            states.update(
+                polling_states(
+                    describe_resource=kind.describe_resource(partition),
+                    describe_parameters=name,
+                    status_field=kind.status_field,
+                    result_path=result_path,
+                    period_seconds=period,
+                    completed_next=next_state,
+                    job_kind=kind.action_noun.removeprefix("HyperParameter"),
+                )
+            )
         states.update(end_states)
         states.update(failure_states())
-        definition = {"Comment": comment, "StartAt": "Name job", "TimeoutSeconds": timeout_seconds, "States": states}
+        definition = {
+            "Comment": f"Runs a SageMaker {kind.title} ({self.integration.value})",
+            "StartAt": "Name job",
+            "TimeoutSeconds": _execution_timeout(timeout, kind.operation, request.body),
+            "States": states,
+        }
         statements = job_policy_statements(
-            self,
-            job.kind,
-            name_pattern=f"{self.job_name_prefix}*",
-            role=self.resources.role,
-            integration_pattern=sfn.IntegrationPattern.RUN_JOB
-            if optimized
-            else sfn.IntegrationPattern.REQUEST_RESPONSE,
-            tagged=tagged,
+            self, kind, name_pattern=f"{self.job_name_prefix}*", role=self.resources.role, optimized=optimized
         )
-        text, substitutions = to_definition_string(definition, placeholder_names(self.resources))
-        # Encrypted, kept and with the construct's managed-policy role: see _execution_logs and role (issue 5).
+        text, substitutions = to_definition_string(definition, self._placeholder_names())
+        # Encrypted, kept and with the construct's managed-policy role: see _execution_logs and role.
         self.log_group = execution_log_group(self, "ExecutionLogs", key=self.resources.key, retention=log_retention)
         self.state_machine = sfn.StateMachine(
             self,
@@ -124,8 +124,13 @@ class JobWorkflow(Construct):
             logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
             tracing_enabled=True,
         )
-        for statement in [*statements, *extra_statements]:
+        for statement in statements:
             self.state_machine.add_to_role_policy(statement)
+
+    @property
+    def request(self) -> dict[str, Any]:
+        """The job's request as the state machine sends it (the job name is set per execution)."""
+        return self.resources.request.body
 
     @property
     def role(self) -> iam.IRole:
@@ -135,7 +140,6 @@ class JobWorkflow(Construct):
     @property
     def encryption_key(self) -> kms.IKey:
         """The KMS key of model artifacts and training volumes."""
-        assert self.resources.key is not None
         return self.resources.key
 
     @property
@@ -147,66 +151,76 @@ class JobWorkflow(Construct):
         """Allow ``grantee`` to start executions of the workflow."""
         return self.state_machine.grant_start_execution(grantee)
 
+    def _placeholder_names(self) -> dict[str, str]:
+        """Readable ``${Name}`` placeholders for the tokens a definition holds."""
+        names = {
+            cdk.Aws.PARTITION: "Partition",
+            cdk.Aws.REGION: "Region",
+            cdk.Aws.ACCOUNT_ID: "AccountId",
+            self.resources.role.role_arn: "ExecutionRoleArn",
+            self.resources.key.key_arn: "KeyArn",
+        }
+        for pattern in ("VpcConfig", "TrainingJobDefinition.VpcConfig", "TrainingJobDefinitions[].VpcConfig"):
+            for _path, config in find(self.request, pattern):
+                names.update({s: f"Subnet{i}" for i, s in enumerate(config["Subnets"])})
+                names.update({g: f"SecurityGroup{i}" for i, g in enumerate(config["SecurityGroupIds"])})
+        return names
 
-def _create_job_states(
-    job: JobStates, partition: str, request: dict[str, Any], optimized: bool, polling_interval: cdk.Duration | None
-) -> dict[str, Any]:
-    """Create the job named in ``$.JobName.Name`` and wait for it: with ``.sync``, or with the
-    aws-sdk integration and a polling loop."""
-    name = {f"{job.kind.name_field}.$": "$.JobName.Name"}
-    create: dict[str, Any] = {"Type": "Task", "Parameters": {**name, **request}}
-    if optimized:
-        create.update(
-            Resource=job.optimized_resource.format(partition=partition) + ".sync",
-            ResultPath=job.result_path,
-            Retry=retry(OPTIMIZED_RETRY_ERRORS),
-            Catch=catch(),
-            Next=job.next_state,
+
+def _choose(given: StrEnum | str | None, integrations: type[StrEnum], unsupported: list[str]) -> StrEnum:
+    """The optimized integration (the enum's first member) when it takes every field, else the aws-sdk one."""
+    optimized, sdk = list(integrations)
+    if given is None:
+        return sdk if unsupported else optimized
+    if given not in {optimized, sdk, optimized.value, sdk.value}:
+        raise ValidationError("integration", f"must be {integrations.__name__}.OPTIMIZED or .AWS_SDK", given)
+    chosen = integrations(given)
+    if chosen is optimized and unsupported:
+        raise ValidationError(
+            unsupported[0],
+            f"is not taken by the optimized integration ({optimized.value}): leave integration unset or use AWS_SDK",
+            unsupported,
         )
-        return {job.create_state: create}
-    period = 60 if polling_interval is None else int(polling_interval.to_seconds())
-    check_range("polling_interval", period, 1, 3600)
-    create.update(
-        Resource=job.sdk_resource.format(partition=partition),
-        ResultPath=None,
-        Retry=retry(SDK_RETRY_ERRORS),
-        Catch=catch(),
-        Next="Wait for job",
-    )
-    return {
-        job.create_state: create,
-        **polling_states(
-            describe_resource=job.describe_resource.format(partition=partition),
-            describe_parameters=name,
-            status_field=job.status_field,
-            result_path=job.result_path,
-            period_seconds=period,
-            completed_next=job.next_state,
-            job_kind=job.kind.action_noun.removeprefix("HyperParameter"),
-        ),
-    }
+    return chosen
 
 
-def execution_timeout_seconds(timeout: cdk.Duration | None, longest_job_seconds: int) -> int:
-    """The given timeout, else the longest the job can take plus a margin; at most a year."""
-    if timeout is not None:
-        seconds = int(timeout.to_seconds())
-        check_range("timeout", seconds, 60, _ONE_YEAR)
-        return seconds
-    return min(longest_job_seconds + _MARGIN, _ONE_YEAR)
+def _execution_timeout(timeout: cdk.Duration | None, operation: str, request: dict[str, Any]) -> int:
+    """The given timeout, else the longest the request's job can run plus a margin; at most a year."""
+    given = seconds("timeout", timeout)
+    if given is not None:
+        if given < 60:
+            raise ValidationError("timeout", "must be at least 60 seconds", given)
+        if given > _ONE_YEAR:
+            raise ValidationError("timeout", f"must be at most {_ONE_YEAR} seconds (one year)", given)
+        return given
+    return min(longest_run_seconds(operation, request) + _MARGIN, _ONE_YEAR)
 
 
-def placeholder_names(resources: JobResources) -> dict[str, str]:
-    """Readable ``${Name}`` placeholders for the tokens a definition holds."""
-    names = {
-        cdk.Aws.PARTITION: "Partition",
-        cdk.Aws.REGION: "Region",
-        cdk.Aws.ACCOUNT_ID: "AccountId",
-        resources.role.role_arn: "ExecutionRoleArn",
-    }
-    if resources.key is not None:
-        names[resources.key.key_arn] = "KeyArn"
-    if resources.vpc is not None:
-        names.update({s: f"Subnet{i}" for i, s in enumerate(resources.vpc.subnet_ids)})
-        names.update({g.security_group_id: f"SecurityGroup{i}" for i, g in enumerate(resources.vpc.security_groups)})
-    return names
+def longest_run_seconds(operation: str, request: dict[str, Any]) -> int:
+    """The longest the job runs: a training job's every attempt at its longest (its wait time with
+    spot training); a tuning job's own MaxRuntimeInSeconds, else its rounds of parallel jobs."""
+    if operation == "CreateTrainingJob":
+        return _longest_job(request)
+    config = request["HyperParameterTuningJobConfig"]
+    limits = config["ResourceLimits"]
+    if limits.get("MaxRuntimeInSeconds") is not None and not is_token(limits["MaxRuntimeInSeconds"]):
+        return int(limits["MaxRuntimeInSeconds"])
+    total = limits.get("MaxNumberOfTrainingJobs") or grid_size(request)
+    parallel = limits["MaxParallelTrainingJobs"]
+    if total is None or is_token(total) or is_token(parallel):
+        return _ONE_YEAR
+    jobs = [d for _p, d in find(request, "TrainingJobDefinition")] + [
+        d for _p, d in find(request, "TrainingJobDefinitions[]")
+    ]
+    return int(math.ceil(total / parallel) * max(_longest_job(d) for d in jobs))
+
+
+def _longest_job(definition: dict[str, Any]) -> int:
+    condition = definition["StoppingCondition"]
+    spot = definition.get("EnableManagedSpotTraining") is True
+    attempt = condition.get("MaxWaitTimeInSeconds") if spot else None
+    attempt = attempt or condition.get("MaxRuntimeInSeconds") or 86400
+    retries = definition.get("RetryStrategy", {}).get("MaximumRetryAttempts", 0)
+    if is_token(attempt) or is_token(retries):
+        return _ONE_YEAR
+    return int(attempt) * (1 + int(retries))

@@ -8,7 +8,6 @@ that ``TaskStateBase`` itself uses.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable
 from typing import Any
 
 import aws_cdk as cdk
@@ -17,8 +16,10 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from ._job_request import JobKind, job_policy_statements, name_parameter
-from ._job_resources import JobResources, TrainingJobDefinitionLike, bind_job_resources
+from ._job_request import JobKind, create_job_state, job_policy_statements
+from ._job_resources import RequestBody, bind_job_resources
+from ._request import check_name, render_parameters
+from ._tokens import execution_path
 from .errors import ValidationError
 
 
@@ -90,33 +91,44 @@ class PythonTaskState(sfn.TaskStateBase):
 
 
 class JobTask(PythonTaskState):
-    """Base of the tasks that create a SageMaker job through its optimized integration."""
+    """Base of the tasks that create a SageMaker job."""
 
     def _bind_request(
         self,
         kind: JobKind,
         *,
         name: str,
-        definition: TrainingJobDefinitionLike,
-        render: Callable[[JobResources], dict[str, Any]],
+        body: RequestBody,
         role: iam.IRole | None,
         encryption_key: kms.IKey | None,
-        resource: str,
-        tagged: bool,
     ) -> None:
         """Create the job's resources, then set the Parameters (the job's name first) and the
-        state machine role's policy; ``render`` makes the request from the resources."""
-        self.resources = bind_job_resources(self, definitions=[definition], role=role, encryption_key=encryption_key)
-        name_entry, name_pattern = name_parameter(kind, name)
-        self.parameters = {**name_entry, **render(self.resources)}
-        self._resource = resource
+        state machine role's policy."""
+        path = execution_path(name)
+        if path is None:
+            check_name(kind.operation, name)
+        self.resources = bind_job_resources(self, kind.operation, body, role=role, encryption_key=encryption_key)
+        sync = self.integration_pattern == sfn.IntegrationPattern.RUN_JOB
+        unsupported = self.resources.request.unsupported_by_optimized_integration()
+        if unsupported and sync:
+            raise ValidationError(
+                unsupported[0],
+                f"is not taken by the optimized sagemaker:create{kind.action_noun}.sync integration (use "
+                "a workflow, which polls through the aws-sdk integration, or REQUEST_RESPONSE)",
+                unsupported,
+            )
+        self._state = create_job_state(
+            kind,
+            self.resources.request,
+            render_parameters({kind.name_field: name}),
+            resource=kind.resource(cdk.Stack.of(self).partition, sdk=bool(unsupported), sync=sync),
+        )
         self._policies = job_policy_statements(
             self,
             kind,
-            name_pattern=name_pattern,
+            name_pattern="*" if path is not None else name.lower(),
             role=self.resources.role,
-            integration_pattern=self.integration_pattern,
-            tagged=tagged,
+            optimized=sync,
         )
 
     @property
@@ -129,8 +141,4 @@ class JobTask(PythonTaskState):
         return self._policies
 
     def _task_json(self) -> dict[str, Any]:
-        suffix = ".sync" if self.integration_pattern == sfn.IntegrationPattern.RUN_JOB else ""
-        return {
-            "Resource": self._resource.format(partition=cdk.Stack.of(self).partition) + suffix,
-            "Parameters": self.parameters,
-        }
+        return {"Resource": self._state["Resource"], "Parameters": self._state["Parameters"]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._checks import is_unresolved
+from ._tokens import is_token
 from .errors import ValidationError
 
 FAILED = "Job failed"
@@ -14,17 +14,17 @@ FAILED = "Job failed"
 OPTIMIZED_RETRY_ERRORS = ["SageMaker.AmazonSageMakerException", "SageMaker.ResourceLimitExceededException"]
 SDK_RETRY_ERRORS = ["SageMaker.ResourceLimitExceededException", "SageMaker.SageMakerException"]
 _PREFIX = re.compile(r"[a-z0-9](-*[a-z0-9])*")
-_SUFFIX_LENGTH = 13  # "-" and the last 12 hex digits of a UUID
+SUFFIX_LENGTH = 13  # "-" and the last 12 hex digits of a UUID
 
 
 def check_prefix(prefix: str, max_name_length: int) -> str:
-    limit = max_name_length - _SUFFIX_LENGTH
-    if is_unresolved(prefix):
+    limit = max_name_length - SUFFIX_LENGTH
+    if not isinstance(prefix, str) or is_token(prefix):
         raise ValidationError("job_name_prefix", "must be a literal string (it scopes IAM)", prefix)
     if not 1 <= len(prefix) <= limit:
         raise ValidationError(
             "job_name_prefix",
-            f"length must be between 1 and {limit} characters (a generated name adds {_SUFFIX_LENGTH} "
+            f"length must be between 1 and {limit} characters (a generated name adds {SUFFIX_LENGTH} "
             f"to make at most {max_name_length})",
             prefix,
         )
@@ -40,7 +40,7 @@ def check_prefix(prefix: str, max_name_length: int) -> str:
 
 def default_prefix(construct_id: str, max_name_length: int) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", construct_id.lower()).strip("-") or "job"
-    return slug[: max_name_length - _SUFFIX_LENGTH].rstrip("-")
+    return slug[: max_name_length - SUFFIX_LENGTH].rstrip("-")
 
 
 def naming_states(name_field: str, prefix: str, next_state: str) -> dict[str, Any]:

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from aws_cdk import aws_iam as iam
-
-from ._checks import check_count, check_enum, check_length, check_pattern, check_range, is_unresolved
+from ._props import compact, enum_value, items, strings
 from .algorithm import InputMode
-from .errors import ValidationError
 from .s3_location import S3Location
-
-_CHANNEL_NAME = re.compile(r"[A-Za-z0-9.\-_]+")
-_FILE_SYSTEM_ID = re.compile(r"fs-[0-9a-f]{8,}")
 
 
 class S3DataType(StrEnum):
@@ -25,6 +18,7 @@ class S3DataType(StrEnum):
     S3_PREFIX = "S3Prefix"
     MANIFEST_FILE = "ManifestFile"
     AUGMENTED_MANIFEST_FILE = "AugmentedManifestFile"
+    CONVERSE = "Converse"
 
 
 class S3DataDistributionType(StrEnum):
@@ -54,37 +48,25 @@ class S3DataSource:
 
     location: S3Location
     """Where the data is; may be read from the execution input (``S3Location.from_json_path``)."""
-    s3_data_type: S3DataType = S3DataType.S3_PREFIX
+    s3_data_type: S3DataType | str = S3DataType.S3_PREFIX
     """@default S3DataType.S3_PREFIX"""
-    distribution_type: S3DataDistributionType = S3DataDistributionType.FULLY_REPLICATED
+    distribution_type: S3DataDistributionType | str = S3DataDistributionType.FULLY_REPLICATED
     """@default S3DataDistributionType.FULLY_REPLICATED"""
     attribute_names: Sequence[str] = ()
     """Attributes to use from an augmented manifest, at most 16."""
 
-    def render(self, data_source_field: str) -> dict[str, Any]:
-        field = f"{data_source_field}.S3DataSource"
-        check_enum(f"{field}.S3DataType", self.s3_data_type, S3DataType)
-        check_enum(f"{field}.S3DataDistributionType", self.distribution_type, S3DataDistributionType)
-        source: dict[str, Any] = {
-            "S3DataType": self.s3_data_type.value,
-            "S3DataDistributionType": self.distribution_type.value,
+    def render(self, field: str) -> dict[str, Any]:
+        at = f"{field}.S3DataSource"
+        return {
+            "S3DataSource": compact(
+                S3DataType=enum_value(f"{at}.S3DataType", self.s3_data_type, S3DataType),
+                S3Uri=self.location.uri,
+                S3DataDistributionType=enum_value(
+                    f"{at}.S3DataDistributionType", self.distribution_type, S3DataDistributionType
+                ),
+                AttributeNames=strings(f"{at}.AttributeNames", self.attribute_names),
+            )
         }
-        self.location.render_into(source, "S3Uri")
-        if self.attribute_names:
-            if self.s3_data_type is not S3DataType.AUGMENTED_MANIFEST_FILE:
-                raise ValidationError(
-                    f"{field}.AttributeNames",
-                    "is only allowed with S3DataType.AUGMENTED_MANIFEST_FILE",
-                    list(self.attribute_names),
-                )
-            check_count(f"{field}.AttributeNames", self.attribute_names, 1, 16)
-            for index, name in enumerate(self.attribute_names):
-                check_length(f"{field}.AttributeNames[{index}]", name, 1, 256)
-            source["AttributeNames"] = list(self.attribute_names)
-        return {"S3DataSource": source}
-
-    def grant(self, grantee: iam.IRole) -> None:
-        self.location.grant_read(grantee)
 
 
 class FileSystemType(StrEnum):
@@ -111,35 +93,25 @@ class FileSystemDataSource:
 
     file_system_id: str
     """The file system's ID, e.g. ``fs-0123456789abcdef0``."""
-    file_system_type: FileSystemType
+    file_system_type: FileSystemType | str
     """EFS or FSx for Lustre."""
     directory_path: str
     """Absolute path of the data, e.g. ``/training`` for EFS or ``/<mount name>/training`` for FSx."""
-    file_system_access_mode: FileSystemAccessMode = FileSystemAccessMode.READ_ONLY
+    file_system_access_mode: FileSystemAccessMode | str = FileSystemAccessMode.READ_ONLY
     """@default FileSystemAccessMode.READ_ONLY"""
 
-    def render(self, data_source_field: str) -> dict[str, Any]:
-        field = f"{data_source_field}.FileSystemDataSource"
-        check_length(f"{field}.FileSystemId", self.file_system_id, 11, 21)
-        check_pattern(f"{field}.FileSystemId", self.file_system_id, _FILE_SYSTEM_ID, "must match fs-[0-9a-f]{8,}")
-        check_enum(f"{field}.FileSystemType", self.file_system_type, FileSystemType)
-        check_enum(f"{field}.FileSystemAccessMode", self.file_system_access_mode, FileSystemAccessMode)
-        check_length(f"{field}.DirectoryPath", self.directory_path, 1, 4096)
-        if not is_unresolved(self.directory_path) and not self.directory_path.startswith("/"):
-            raise ValidationError(
-                f"{field}.DirectoryPath", "must be an absolute path starting with '/'", self.directory_path
-            )
+    def render(self, field: str) -> dict[str, Any]:
+        at = f"{field}.FileSystemDataSource"
         return {
             "FileSystemDataSource": {
                 "FileSystemId": self.file_system_id,
-                "FileSystemType": self.file_system_type.value,
-                "FileSystemAccessMode": self.file_system_access_mode.value,
+                "FileSystemAccessMode": enum_value(
+                    f"{at}.FileSystemAccessMode", self.file_system_access_mode, FileSystemAccessMode
+                ),
+                "FileSystemType": enum_value(f"{at}.FileSystemType", self.file_system_type, FileSystemType),
                 "DirectoryPath": self.directory_path,
             }
         }
-
-    def grant(self, grantee: iam.IRole) -> None:
-        """Nothing: the mount is allowed by the file system's network settings, not by IAM."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,55 +124,27 @@ class Channel:
     """Where the channel's data is: S3, or EFS / FSx for Lustre."""
     content_type: str | None = None
     """MIME type of the data, e.g. ``text/csv``. @default - none"""
-    compression_type: CompressionType | None = None
+    compression_type: CompressionType | str | None = None
     """@default - SageMaker's default, CompressionType.NONE"""
-    record_wrapper_type: RecordWrapperType | None = None
+    record_wrapper_type: RecordWrapperType | str | None = None
     """@default - SageMaker's default, RecordWrapperType.NONE"""
-    input_mode: InputMode | None = None
+    input_mode: InputMode | str | None = None
     """Overrides the algorithm's input mode for this channel. @default - the algorithm's"""
     shuffle_seed: int | None = None
     """Seed for shuffling S3 data with ShuffleConfig. @default - no shuffling"""
 
     def render(self, field: str) -> dict[str, Any]:
-        check_length(f"{field}.ChannelName", self.channel_name, 1, 64)
-        check_pattern(
-            f"{field}.ChannelName",
-            self.channel_name,
-            _CHANNEL_NAME,
-            "must contain only letters, digits, '.', '-' and '_'",
+        return compact(
+            ChannelName=self.channel_name,
+            DataSource=self.data_source.render(f"{field}.DataSource"),
+            ContentType=self.content_type,
+            CompressionType=enum_value(f"{field}.CompressionType", self.compression_type, CompressionType),
+            RecordWrapperType=enum_value(f"{field}.RecordWrapperType", self.record_wrapper_type, RecordWrapperType),
+            InputMode=enum_value(f"{field}.InputMode", self.input_mode, InputMode),
+            ShuffleConfig=None if self.shuffle_seed is None else {"Seed": self.shuffle_seed},
         )
-        channel: dict[str, Any] = {
-            "ChannelName": self.channel_name,
-            "DataSource": self.data_source.render(f"{field}.DataSource"),
-        }
-        if self.content_type is not None:
-            check_length(f"{field}.ContentType", self.content_type, 0, 256)
-            channel["ContentType"] = self.content_type
-        if self.compression_type is not None:
-            check_enum(f"{field}.CompressionType", self.compression_type, CompressionType)
-            channel["CompressionType"] = self.compression_type.value
-        if self.record_wrapper_type is not None:
-            check_enum(f"{field}.RecordWrapperType", self.record_wrapper_type, RecordWrapperType)
-            channel["RecordWrapperType"] = self.record_wrapper_type.value
-        if self.input_mode is not None:
-            check_enum(f"{field}.InputMode", self.input_mode, InputMode)
-            channel["InputMode"] = self.input_mode.value
-        if self.shuffle_seed is not None:
-            check_range(f"{field}.ShuffleConfig.Seed", self.shuffle_seed, 0)
-            channel["ShuffleConfig"] = {"Seed": self.shuffle_seed}
-        return channel
 
 
 def render_channels(field: str, channels: Sequence[Channel]) -> list[dict[str, Any]]:
-    """``InputDataConfig``: 1 to 20 channels with distinct names."""
-    check_count(field, channels, 1, 20)
-    seen: set[str] = set()
-    rendered = []
-    for index, channel in enumerate(channels):
-        if channel.channel_name in seen:
-            raise ValidationError(
-                f"{field}[{index}].ChannelName", "must be unique among the channels", channel.channel_name
-            )
-        seen.add(channel.channel_name)
-        rendered.append(channel.render(f"{field}[{index}]"))
-    return rendered
+    """``InputDataConfig``."""
+    return [channel.render(f"{field}[{index}]") for index, channel in enumerate(items(field, channels, Channel))]

@@ -9,9 +9,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct, IConstruct
 
-from ._checks import check_job_name, is_unresolved
-from ._job_request import training_job_arn
+from ._job_request import TRAINING_JOB, job_arn
+from ._request import check_name
 from ._task_state import PythonTaskState
+from ._tokens import execution_path
 
 DESCRIBE_TRAINING_JOB_RESOURCE = "arn:{partition}:states:::aws-sdk:sagemaker:describeTrainingJob"
 
@@ -54,11 +55,12 @@ class SageMakerDescribeTrainingJob(PythonTaskState):
             result_selector=result_selector,
             task_timeout=None,
         )
-        check_job_name("TrainingJobName", training_job_name, 63)
-        if is_unresolved(training_job_name) and training_job_name.startswith("$"):
-            self.parameters: dict[str, str] = {"TrainingJobName.$": training_job_name}
+        path = execution_path(training_job_name)
+        if path is not None:
+            self.parameters: dict[str, str] = {"TrainingJobName.$": path}
             pattern = f"{training_job_name_prefix.lower()}*" if training_job_name_prefix else "*"
         else:
+            check_name("CreateTrainingJob", training_job_name)
             self.parameters = {"TrainingJobName": training_job_name}
             pattern = training_job_name.lower()
         self._policies = [describe_training_job_statement(self, pattern)]
@@ -76,5 +78,5 @@ class SageMakerDescribeTrainingJob(PythonTaskState):
 
 def describe_training_job_statement(scope: IConstruct, name_pattern: str) -> iam.PolicyStatement:
     return iam.PolicyStatement(
-        actions=["sagemaker:DescribeTrainingJob"], resources=[training_job_arn(scope, name_pattern)]
+        actions=["sagemaker:DescribeTrainingJob"], resources=[job_arn(scope, TRAINING_JOB, name_pattern)]
     )

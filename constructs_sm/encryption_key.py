@@ -6,7 +6,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from ._checks import is_unresolved
+from ._tokens import is_token
 from .errors import ValidationError
 
 
@@ -25,7 +25,7 @@ def check_key_region(scope: Construct, key: kms.IKey) -> None:
     """SageMaker needs a key in the job's own region."""
     key_region = key.env.region
     stack_region = cdk.Stack.of(scope).region
-    if is_unresolved(key_region) or is_unresolved(stack_region):
+    if is_token(key_region) or is_token(stack_region):
         return
     if key_region != stack_region:
         raise ValidationError(

@@ -6,35 +6,20 @@ job's ``HyperParameterTrainingJobDefinition``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from aws_cdk import aws_iam as iam
-
-from ._checks import (
-    check_enum,
-    check_environment,
-    check_job_name,
-    check_length,
-    check_range,
-    check_string_map,
-    is_unresolved,
-)
-from ._job_resources import JobResources
+from ._paths import join
+from ._props import compact, enum_value, string_map
 from .algorithm import AlgorithmSpecification
-from .channels import Channel, FileSystemDataSource, render_channels
+from .channels import Channel, render_channels
 from .errors import ValidationError
 from .network import VpcConfig
 from .resources import HyperParameterTuningResourceConfig, ResourceConfig, StoppingCondition
 from .s3_location import S3Location
-from .tuning_config import ParameterRange, TuningObjective
-
-# Most Environment entries: CreateTrainingJob's TrainingEnvironmentMap and a tuning
-# definition's HyperParameterTrainingJobEnvironmentMap (botocore's SageMaker model).
-_MAX_TRAINING_ENVIRONMENT = 100
-_MAX_TUNING_ENVIRONMENT = 48
+from .tuning_config import ParameterRange, TuningObjective, render_parameter_ranges
 
 
 class OutputCompressionType(StrEnum):
@@ -50,7 +35,7 @@ class OutputDataConfig:
 
     s3_output_path: S3Location
     """The artifacts' S3 prefix; the execution role may write only there."""
-    compression_type: OutputCompressionType | None = None
+    compression_type: OutputCompressionType | str | None = None
     """@default - SageMaker's default, OutputCompressionType.GZIP"""
 
 
@@ -64,25 +49,6 @@ class CheckpointConfig:
     local_path: str | None = None
     """Absolute path in the container. @default - SageMaker's, /opt/ml/checkpoints"""
 
-    def render(self, field: str) -> dict[str, Any]:
-        location = self.s3_uri
-        if not is_unresolved(location.key_prefix) and not location.key_prefix.strip("/"):
-            raise ValidationError(
-                f"{field}.S3Uri",
-                "must name a key prefix, not a whole bucket (the execution role gets write access to it)",
-                location.render_uri() if location.json_path is None else location.json_path,
-            )
-        config: dict[str, Any] = {}
-        location.render_into(config, "S3Uri")
-        if self.local_path is not None:
-            check_length(f"{field}.LocalPath", self.local_path, 1, 4096)
-            if not is_unresolved(self.local_path) and not self.local_path.startswith("/"):
-                raise ValidationError(
-                    f"{field}.LocalPath", "must be an absolute path starting with '/'", self.local_path
-                )
-            config["LocalPath"] = self.local_path
-        return config
-
 
 @dataclass(frozen=True, kw_only=True)
 class RetryStrategy:
@@ -90,13 +56,6 @@ class RetryStrategy:
 
     maximum_retry_attempts: int
     """Retries after the first attempt, 1 to 30."""
-
-    def render(self, field: str) -> dict[str, int]:
-        attempts = self.maximum_retry_attempts
-        if isinstance(attempts, bool) or not isinstance(attempts, int):
-            raise ValidationError(f"{field}.MaximumRetryAttempts", "must be an integer", attempts)
-        check_range(f"{field}.MaximumRetryAttempts", attempts, 1, 30)
-        return {"MaximumRetryAttempts": attempts}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,7 +69,7 @@ class TrainingJobDefinition:
     algorithm_specification: AlgorithmSpecification
     """The image or algorithm, input mode and metric definitions."""
     input_data_config: Sequence[Channel]
-    """1 to 20 input channels with distinct names."""
+    """Up to 20 input channels with distinct names."""
     output_data_config: S3Location | OutputDataConfig
     """Where SageMaker writes model artifacts (``OutputDataConfig.S3OutputPath``): a location,
     or an :class:`OutputDataConfig` to set the compression too."""
@@ -120,8 +79,9 @@ class TrainingJobDefinition:
     stopping_condition: StoppingCondition = StoppingCondition()
     """@default - each training job may run 1 day"""
     static_hyper_parameters: Mapping[str, str] = field(default_factory=dict)
-    """Hyperparameters that do not change: at most 100, keys and values at most 256 characters.
-    A training job sends them as ``HyperParameters``, a tuning job as ``StaticHyperParameters``."""
+    """Hyperparameters that do not change: at most 100 (a tuning job's static and tuned ones
+    together), keys at most 256 characters, values 2500. A training job sends them as
+    ``HyperParameters``, a tuning job as ``StaticHyperParameters``."""
     vpc_config: VpcConfig | None = None
     """Run in a VPC. @default - no VPC"""
     enable_network_isolation: bool = False
@@ -152,72 +112,59 @@ class TrainingJobDefinition:
     """Instance choices for a tuning job's training jobs, instead of ``resource_config``
     (``HyperParameterTuningResourceConfig``). @default - none; tuning jobs only"""
 
-    @property
-    def output_location(self) -> S3Location:
-        config = self.output_data_config
-        return config.s3_output_path if isinstance(config, OutputDataConfig) else config
-
-    @property
-    def needs_vpc(self) -> bool:
-        """Whether the job reaches something only its VPC leads to (a file system, a private registry)."""
-        file_system = any(isinstance(c.data_source, FileSystemDataSource) for c in self.input_data_config)
-        return file_system or self.algorithm_specification.needs_vpc
-
-    def longest_job_seconds(self) -> int:
-        """The longest one job can take: every attempt at its wait time (spot) or runtime."""
-        attempt = self.stopping_condition.longest_attempt_seconds(
-            managed_spot_training=self.enable_managed_spot_training
-        )
-        retries = 0 if self.retry_strategy is None else self.retry_strategy.maximum_retry_attempts
-        return attempt * (1 + retries)
-
-    def render(self, field_name: str, resources: JobResources, *, tuning: bool) -> dict[str, Any]:
-        """The request fragment, with the role, key and VPC of ``resources``.
-
-        ``tuning`` selects the tuning job's HyperParameterTrainingJobDefinition over the
-        fields of a CreateTrainingJob request.
-        """
-        at = _path(field_name)
-        hyper_parameters = "StaticHyperParameters" if tuning else "HyperParameters"
-        check_string_map(at(hyper_parameters), dict(self.static_hyper_parameters), 100)
+    def render(self, at: str, *, tuning: bool) -> dict[str, Any]:
+        """The request fragment: a tuning job's HyperParameterTrainingJobDefinition, or the fields
+        of a CreateTrainingJob request. The constructs add the role and the key."""
         if not tuning:
             self._check_training_only(at)
-        rendered: dict[str, Any] = {}
-        if tuning and self.definition_name is not None:
-            check_job_name(at("DefinitionName"), self.definition_name, 64)
-            rendered["DefinitionName"] = self.definition_name
-        if tuning and self.tuning_objective is not None:
-            rendered["TuningObjective"] = self.tuning_objective.render(at("TuningObjective"))
-        rendered.update(
-            AlgorithmSpecification=self.algorithm_specification.render(
-                at("AlgorithmSpecification"), training_job=not tuning
+        tuning_resources = self.hyper_parameter_tuning_resource_config
+        resources = self.resource_config
+        if resources is None and tuning_resources is None:
+            resources = ResourceConfig()
+        output = self.output_data_config
+        location = output.s3_output_path if isinstance(output, OutputDataConfig) else output
+        compression = output.compression_type if isinstance(output, OutputDataConfig) else None
+        checkpoint = self.checkpoint_config
+        fragment = compact(
+            DefinitionName=self.definition_name if tuning else None,
+            TuningObjective=None
+            if not tuning or self.tuning_objective is None
+            else self.tuning_objective.render(join(at, "TuningObjective")),
+            HyperParameterRanges=render_parameter_ranges(join(at, "HyperParameterRanges"), self.hyper_parameter_ranges)
+            if tuning
+            else None,
+            AlgorithmSpecification=self.algorithm_specification.render(join(at, "AlgorithmSpecification")),
+            InputDataConfig=render_channels(join(at, "InputDataConfig"), self.input_data_config),
+            OutputDataConfig=compact(
+                S3OutputPath=location.uri,
+                CompressionType=enum_value(
+                    join(at, "OutputDataConfig.CompressionType"), compression, OutputCompressionType
+                ),
             ),
-            RoleArn=resources.role.role_arn,
-            InputDataConfig=render_channels(at("InputDataConfig"), self.input_data_config),
-            OutputDataConfig=self._render_output(at("OutputDataConfig"), resources),
+            ResourceConfig=None if resources is None else resources.render(join(at, "ResourceConfig")),
+            HyperParameterTuningResourceConfig=None
+            if tuning_resources is None
+            else tuning_resources.render(join(at, "HyperParameterTuningResourceConfig")),
+            StoppingCondition=self.stopping_condition.render(join(at, "StoppingCondition")),
+            EnableNetworkIsolation=self.enable_network_isolation or None,
+            EnableInterContainerTrafficEncryption=self.enable_inter_container_traffic_encryption or None,
+            EnableManagedSpotTraining=self.enable_managed_spot_training or None,
+            CheckpointConfig=None
+            if checkpoint is None
+            else compact(S3Uri=checkpoint.s3_uri.uri, LocalPath=checkpoint.local_path),
+            RetryStrategy=None
+            if self.retry_strategy is None
+            else {"MaximumRetryAttempts": self.retry_strategy.maximum_retry_attempts},
+            Environment=string_map(join(at, "Environment"), self.environment),
         )
-        rendered.update(self._render_resources(at, resources))
-        rendered["StoppingCondition"] = self.stopping_condition.render(
-            at("StoppingCondition"), managed_spot_training=self.enable_managed_spot_training
+        hyper_parameters = string_map(
+            join(at, "StaticHyperParameters" if tuning else "HyperParameters"), self.static_hyper_parameters
         )
-        if self.static_hyper_parameters:
-            rendered[hyper_parameters] = dict(self.static_hyper_parameters)
-        if self.needs_vpc and resources.vpc is None:
-            raise ValidationError(
-                at("VpcConfig"),
-                "is required to reach a FileSystemDataSource or a private registry (TrainingRepositoryAccessMode.VPC)",
-                None,
-            )
-        if resources.vpc is not None:
-            rendered["VpcConfig"] = resources.vpc.render()
-        if self.enable_network_isolation:
-            rendered["EnableNetworkIsolation"] = True
-        if self.enable_inter_container_traffic_encryption:
-            rendered["EnableInterContainerTrafficEncryption"] = True
-        rendered.update(self._render_spot_and_retries(at, tuning=tuning))
-        return rendered
+        if hyper_parameters:
+            fragment["StaticHyperParameters" if tuning else "HyperParameters"] = hyper_parameters
+        return fragment
 
-    def _check_training_only(self, at: Callable[[str], str]) -> None:
+    def _check_training_only(self, at: str) -> None:
         tuning_fields = {
             "DefinitionName": self.definition_name,
             "TuningObjective": self.tuning_objective,
@@ -226,70 +173,6 @@ class TrainingJobDefinition:
         }
         for name, value in tuning_fields.items():
             if value is not None:
-                raise ValidationError(at(name), "is only allowed in a tuning job's training job definition", value)
-
-    def _render_output(self, field: str, resources: JobResources) -> dict[str, Any]:
-        output: dict[str, Any] = {}
-        self.output_location.render_into(output, "S3OutputPath")
-        if resources.key_arn is not None:
-            output["KmsKeyId"] = resources.key_arn
-        config = self.output_data_config
-        if isinstance(config, OutputDataConfig) and config.compression_type is not None:
-            check_enum(f"{field}.CompressionType", config.compression_type, OutputCompressionType)
-            output["CompressionType"] = config.compression_type.value
-        return output
-
-    def _render_resources(self, at: Callable[[str], str], resources: JobResources) -> dict[str, Any]:
-        tuning_resources = self.hyper_parameter_tuning_resource_config
-        if tuning_resources is None:
-            config = ResourceConfig() if self.resource_config is None else self.resource_config
-            return {"ResourceConfig": config.render(at("ResourceConfig"), resources.key_arn)}
-        if self.resource_config is not None:
-            raise ValidationError(
-                at("HyperParameterTuningResourceConfig"),
-                "replaces ResourceConfig: set resource_config or hyper_parameter_tuning_resource_config, not both",
-                self.resource_config,
-            )
-        return {
-            "HyperParameterTuningResourceConfig": tuning_resources.render(
-                at("HyperParameterTuningResourceConfig"), resources.key_arn
-            )
-        }
-
-    def _render_spot_and_retries(self, at: Callable[[str], str], *, tuning: bool) -> dict[str, Any]:
-        rendered: dict[str, Any] = {}
-        if self.enable_managed_spot_training:
-            keep_alive = None if self.resource_config is None else self.resource_config.keep_alive_period
-            if keep_alive is not None:
                 raise ValidationError(
-                    at("ResourceConfig.KeepAlivePeriodInSeconds"),
-                    "is not allowed with EnableManagedSpotTraining (warm pools need on-demand instances)",
-                    int(keep_alive.to_seconds()),
+                    join(at, name), "is only allowed in a tuning job's training job definition", value
                 )
-            rendered["EnableManagedSpotTraining"] = True
-        if self.checkpoint_config is not None:
-            rendered["CheckpointConfig"] = self.checkpoint_config.render(at("CheckpointConfig"))
-        if self.retry_strategy is not None:
-            rendered["RetryStrategy"] = self.retry_strategy.render(at("RetryStrategy"))
-        if self.environment:
-            limit = _MAX_TUNING_ENVIRONMENT if tuning else _MAX_TRAINING_ENVIRONMENT
-            check_environment(at("Environment"), dict(self.environment), limit)
-            rendered["Environment"] = dict(self.environment)
-        return rendered
-
-    def grant(self, grantee: iam.IRole) -> None:
-        """Give the execution role read access to the inputs, write access to the output and
-        checkpoints, image pull."""
-        self.algorithm_specification.grant(grantee)
-        for channel in self.input_data_config:
-            channel.data_source.grant(grantee)
-        self.output_location.grant_write(grantee)
-        if self.checkpoint_config is not None:
-            # SageMaker uploads checkpoints and downloads them again to resume an interrupted job.
-            self.checkpoint_config.s3_uri.grant_read(grantee)
-            self.checkpoint_config.s3_uri.grant_write(grantee)
-
-
-def _path(prefix: str) -> Callable[[str], str]:
-    """The API path of a field: ``TrainingJobDefinition.X`` in a tuning request, ``X`` at a training request's top."""
-    return lambda name: f"{prefix}.{name}" if prefix else name

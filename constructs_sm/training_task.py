@@ -13,7 +13,7 @@ from constructs import Construct
 
 from ._job_request import TRAINING_JOB
 from ._task_state import JobTask
-from ._training_request import OPTIMIZED_RESOURCE, TrainingRequest
+from ._typed_request import training_body
 from .training_job_definition import TrainingJobDefinition
 
 
@@ -79,10 +79,7 @@ class SageMakerCreateTrainingJob(JobTask):
         self._bind_request(
             TRAINING_JOB,
             name=training_job_name,
-            definition=training_job_definition,
-            render=TrainingRequest(definition=training_job_definition, tags=tags).render,
+            body=training_body(definition=training_job_definition, tags=tags),
             role=role,
             encryption_key=encryption_key,
-            resource=OPTIMIZED_RESOURCE,
-            tagged=bool(tags),
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -10,14 +9,7 @@ from typing import Any
 
 import aws_cdk as cdk
 
-from ._checks import (
-    check_count,
-    check_enum,
-    check_job_name,
-    check_length,
-    check_range,
-    is_unresolved,
-)
+from ._props import compact, enum_value, items, seconds, strings
 from .errors import ValidationError
 
 
@@ -60,19 +52,24 @@ class WarmStartType(StrEnum):
     TRANSFER_LEARNING = "TransferLearning"
 
 
+class CompleteOnConvergence(StrEnum):
+    """Whether the tuning job stops once SageMaker detects convergence (``CompleteOnConvergence``)."""
+
+    ENABLED = "Enabled"
+    DISABLED = "Disabled"
+
+
 @dataclass(frozen=True, kw_only=True)
 class TuningObjective:
     """The metric the tuning job optimizes (``HyperParameterTuningJobObjective``)."""
 
     metric_name: str
     """Name of the metric, 1-255 characters; one of the algorithm's metric definitions."""
-    type: ObjectiveType
+    type: ObjectiveType | str
     """Minimize or maximize it."""
 
-    def render(self, field: str) -> dict[str, str]:
-        check_length(f"{field}.MetricName", self.metric_name, 1, 255)
-        check_enum(f"{field}.Type", self.type, ObjectiveType)
-        return {"MetricName": self.metric_name, "Type": self.type.value}
+    def render(self, field: str) -> dict[str, Any]:
+        return {"MetricName": self.metric_name, "Type": enum_value(f"{field}.Type", self.type, ObjectiveType)}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,7 +79,7 @@ class ContinuousParameterRange:
     name: str
     min_value: float
     max_value: float
-    scaling_type: ScalingType | None = None
+    scaling_type: ScalingType | str | None = None
     """@default - SageMaker's default, ScalingType.AUTO"""
 
 
@@ -93,7 +90,7 @@ class IntegerParameterRange:
     name: str
     min_value: int
     max_value: int
-    scaling_type: ScalingType | None = None
+    scaling_type: ScalingType | str | None = None
     """@default - SageMaker's default, ScalingType.AUTO. ReverseLogarithmic is not allowed."""
 
 
@@ -115,91 +112,38 @@ class AutoParameter:
 
 
 ParameterRange = ContinuousParameterRange | IntegerParameterRange | CategoricalParameterRange | AutoParameter
-# Most ranges of one kind (ParameterRanges in the API reference).
-_MAX_RANGES = {"AutoParameters": 100}
+_RANGE_KINDS: dict[type, str] = {
+    ContinuousParameterRange: "ContinuousParameterRanges",
+    IntegerParameterRange: "IntegerParameterRanges",
+    CategoricalParameterRange: "CategoricalParameterRanges",
+    AutoParameter: "AutoParameters",
+}
 
 
-def render_parameter_ranges(field: str, ranges: Sequence[ParameterRange]) -> dict[str, Any]:
-    """``ParameterRanges``: at most 30 of each kind (100 AutoParameters), distinct names, each range checked."""
+def render_parameter_ranges(field: str, ranges: Sequence[ParameterRange]) -> dict[str, Any] | None:
+    """``ParameterRanges``: the ranges grouped by kind, in the order given."""
     grouped: dict[str, list[dict[str, Any]]] = {}
-    seen: set[str] = set()
-    for index, item in enumerate(ranges):
-        where = f"{field}[{index}]"
-        check_length(f"{where}.Name", item.name, 1, 256)
-        if item.name in seen:
-            raise ValidationError(f"{where}.Name", "must be unique among the parameter ranges", item.name)
-        seen.add(item.name)
-        if isinstance(item, CategoricalParameterRange):
-            key, rendered = "CategoricalParameterRanges", _categorical(where, item)
-        elif isinstance(item, IntegerParameterRange):
-            key, rendered = "IntegerParameterRanges", _numeric(where, item, integer=True)
-        elif isinstance(item, ContinuousParameterRange):
-            key, rendered = "ContinuousParameterRanges", _numeric(where, item, integer=False)
-        elif isinstance(item, AutoParameter):
-            check_length(f"{where}.ValueHint", item.value_hint, 0, 256)
-            key, rendered = "AutoParameters", {"Name": item.name, "ValueHint": item.value_hint}
-        else:
-            raise ValidationError(
-                where,
-                "must be a ContinuousParameterRange, IntegerParameterRange, CategoricalParameterRange or AutoParameter",
-                item,
-            )
-        grouped.setdefault(key, []).append(rendered)
-    for key, items in grouped.items():
-        check_count(f"{field} ({key})", items, 0, _MAX_RANGES.get(key, 30))
-    return grouped
+    for item in items(field, ranges, tuple(_RANGE_KINDS)):
+        kind = _RANGE_KINDS[type(item)]
+        at = f"{field}.{kind}[{len(grouped.get(kind, []))}]"
+        grouped.setdefault(kind, []).append(_render_range(at, item))
+    return grouped or None
 
 
-def check_grid_ranges(field: str, ranges: dict[str, Any], strategy: Strategy) -> None:
-    """The Grid strategy enumerates values: it searches categorical ranges only."""
-    if strategy is Strategy.GRID and set(ranges) - {"CategoricalParameterRanges"}:
-        raise ValidationError(field, "must hold only categorical ranges with the Grid strategy", sorted(ranges))
-
-
-def _categorical(field: str, item: CategoricalParameterRange) -> dict[str, Any]:
-    values = list(item.values) if not isinstance(item.values, str) else None
-    if values is None:
-        raise ValidationError(f"{field}.Values", "must be a list of strings, not one string", item.values)
-    check_count(f"{field}.Values", values, 1, 30)
-    for index, value in enumerate(values):
-        if not isinstance(value, str):
-            raise ValidationError(f"{field}.Values[{index}]", "must be a string", value)
-        check_length(f"{field}.Values[{index}]", value, 0, 256)
-    if len(set(values)) != len(values):
-        raise ValidationError(f"{field}.Values", "must not repeat a value", values)
-    return {"Name": item.name, "Values": values}
-
-
-def _numeric(field: str, item: ContinuousParameterRange | IntegerParameterRange, *, integer: bool) -> dict[str, Any]:
-    low, high = item.min_value, item.max_value
-    for name, value in (("MinValue", low), ("MaxValue", high)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
-            raise ValidationError(f"{field}.{name}", "must be an integer" if integer else "must be a number", value)
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ValidationError(f"{field}.{name}", "must be a finite number", value)
-    if not low < high:
-        raise ValidationError(f"{field}.MinValue", f"must be less than MaxValue ({high})", low)
-    rendered: dict[str, Any] = {"Name": item.name, "MinValue": _text(low), "MaxValue": _text(high)}
-    scaling = item.scaling_type
-    if scaling is not None:
-        check_enum(f"{field}.ScalingType", scaling, ScalingType)
-        if scaling is ScalingType.LOGARITHMIC and low <= 0:
-            raise ValidationError(f"{field}.MinValue", "must be greater than 0 with Logarithmic scaling", low)
-        if scaling is ScalingType.REVERSE_LOGARITHMIC:
-            if integer:
-                raise ValidationError(
-                    f"{field}.ScalingType", "ReverseLogarithmic is only allowed for continuous ranges", scaling.value
-                )
-            if not (0 <= low < high < 1):
-                raise ValidationError(
-                    field, "ReverseLogarithmic scaling needs 0 <= MinValue < MaxValue < 1", f"{low}..{high}"
-                )
-        rendered["ScalingType"] = scaling.value
-    return rendered
-
-
-def _text(value: float) -> str:
-    return str(value) if isinstance(value, int) else repr(float(value))
+def _render_range(at: str, item: ParameterRange) -> dict[str, Any]:
+    if isinstance(item, CategoricalParameterRange):
+        return {"Name": item.name, "Values": strings(f"{at}.Values", item.values) or []}
+    if isinstance(item, AutoParameter):
+        return {"Name": item.name, "ValueHint": item.value_hint}
+    integer = isinstance(item, IntegerParameterRange)
+    bounds = {}
+    for name, value in (("MinValue", item.min_value), ("MaxValue", item.max_value)):
+        if isinstance(value, bool) or not isinstance(value, int if integer else (int, float)):
+            raise ValidationError(f"{at}.{name}", "must be an integer" if integer else "must be a number", value)
+        bounds[name] = str(value) if isinstance(value, int) else repr(float(value))
+    return compact(
+        Name=item.name, **bounds, ScalingType=enum_value(f"{at}.ScalingType", item.scaling_type, ScalingType)
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -207,64 +151,20 @@ class ResourceLimits:
     """How many training jobs the tuning job runs (``ResourceLimits``)."""
 
     max_parallel_training_jobs: int
-    """Training jobs run at the same time, at least 1."""
+    """Training jobs run at the same time, 1 to 100 (10 without a quota increase)."""
     max_number_of_training_jobs: int | None = None
-    """Training jobs in all, at least 1 and not less than the parallel jobs.
-    @default - none; required unless the strategy is Grid"""
+    """Training jobs in all, at most 750 (10,000 with Random), not less than the parallel jobs.
+    @default - none; required unless the strategy is Grid, where it may only equal the grid's size"""
     max_runtime: cdk.Duration | None = None
-    """Longest run of the whole tuning job, 120 seconds to 182.5 days (``MaxRuntimeInSeconds``).
+    """Longest run of the whole tuning job, 120 seconds to 30 days (``MaxRuntimeInSeconds``).
     @default - no limit but the training jobs' own"""
 
-    def render(self, field: str, strategy: Strategy) -> dict[str, int]:
-        limits = self._render_counts(field, strategy)
-        seconds = self.max_runtime_seconds
-        if seconds is not None:
-            check_range(f"{field}.MaxRuntimeInSeconds", seconds, 120, 15768000)
-            limits["MaxRuntimeInSeconds"] = seconds
-        return limits
-
-    @property
-    def max_runtime_seconds(self) -> int | None:
-        return None if self.max_runtime is None else int(self.max_runtime.to_seconds())
-
-    def _render_counts(self, field: str, strategy: Strategy) -> dict[str, int]:
-        parallel, total = self.max_parallel_training_jobs, self.max_number_of_training_jobs
-        _integer(f"{field}.MaxParallelTrainingJobs", parallel)
-        check_range(f"{field}.MaxParallelTrainingJobs", parallel, 1)
-        limits = {"MaxParallelTrainingJobs": parallel}
-        if strategy is Strategy.GRID:
-            if total is not None:
-                raise ValidationError(
-                    f"{field}.MaxNumberOfTrainingJobs",
-                    "must not be set with the Grid strategy (the grid defines the number of jobs)",
-                    total,
-                )
-            return limits
-        if total is None:
-            raise ValidationError(
-                f"{field}.MaxNumberOfTrainingJobs", f"is required with the {strategy.value} strategy", None
-            )
-        _integer(f"{field}.MaxNumberOfTrainingJobs", total)
-        check_range(f"{field}.MaxNumberOfTrainingJobs", total, 1)
-        if not is_unresolved(parallel) and not is_unresolved(total) and parallel > total:
-            raise ValidationError(
-                f"{field}.MaxParallelTrainingJobs",
-                f"must not exceed MaxNumberOfTrainingJobs ({total})",
-                parallel,
-            )
-        limits["MaxNumberOfTrainingJobs"] = total
-        return limits
-
-    def rounds(self) -> int:
-        """Sequential rounds of training jobs at most (used to bound the execution's timeout)."""
-        total = self.max_number_of_training_jobs or self.max_parallel_training_jobs
-        return math.ceil(total / self.max_parallel_training_jobs)
-
-
-def _integer(field: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        if not is_unresolved(value):
-            raise ValidationError(field, "must be an integer", value)
+    def render(self, field: str) -> dict[str, Any]:
+        return compact(
+            MaxNumberOfTrainingJobs=self.max_number_of_training_jobs,
+            MaxParallelTrainingJobs=self.max_parallel_training_jobs,
+            MaxRuntimeInSeconds=seconds(f"{field}.MaxRuntimeInSeconds", self.max_runtime),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -273,20 +173,14 @@ class WarmStartConfig:
 
     parent_tuning_job_names: Sequence[str]
     """Names of 1 to 5 completed parent tuning jobs."""
-    warm_start_type: WarmStartType = WarmStartType.IDENTICAL_DATA_AND_ALGORITHM
+    warm_start_type: WarmStartType | str = WarmStartType.IDENTICAL_DATA_AND_ALGORITHM
     """@default WarmStartType.IDENTICAL_DATA_AND_ALGORITHM"""
 
     def render(self, field: str) -> dict[str, Any]:
-        names = self.parent_tuning_job_names
-        if isinstance(names, str):
-            raise ValidationError(f"{field}.ParentHyperParameterTuningJobs", "must be a list of names", names)
-        check_count(f"{field}.ParentHyperParameterTuningJobs", names, 1, 5)
-        for index, name in enumerate(names):
-            check_job_name(f"{field}.ParentHyperParameterTuningJobs[{index}].HyperParameterTuningJobName", name, 32)
-        check_enum(f"{field}.WarmStartType", self.warm_start_type, WarmStartType)
+        names = strings(f"{field}.ParentHyperParameterTuningJobs", self.parent_tuning_job_names) or []
         return {
             "ParentHyperParameterTuningJobs": [{"HyperParameterTuningJobName": n} for n in names],
-            "WarmStartType": self.warm_start_type.value,
+            "WarmStartType": enum_value(f"{field}.WarmStartType", self.warm_start_type, WarmStartType),
         }
 
 
@@ -301,24 +195,8 @@ class HyperbandStrategyConfig:
     max_resource: int | None = None
     """Most resource a training job gets, at least ``min_resource``. @default - SageMaker's default"""
 
-    def render(self, field: str) -> dict[str, Any]:
-        config: dict[str, Any] = {}
-        for name, value in (("MinResource", self.min_resource), ("MaxResource", self.max_resource)):
-            if value is not None:
-                _integer(f"{field}.{name}", value)
-                check_range(f"{field}.{name}", value, 1)
-                config[name] = value
-        low, high = self.min_resource, self.max_resource
-        if low is not None and high is not None and not is_unresolved(low) and not is_unresolved(high) and low > high:
-            raise ValidationError(f"{field}.MinResource", f"must not exceed MaxResource ({high})", low)
-        return {"HyperbandStrategyConfig": config}
-
-
-class CompleteOnConvergence(StrEnum):
-    """Whether the tuning job stops once SageMaker detects convergence (``CompleteOnConvergence``)."""
-
-    ENABLED = "Enabled"
-    DISABLED = "Disabled"
+    def render(self) -> dict[str, Any]:
+        return {"HyperbandStrategyConfig": compact(MinResource=self.min_resource, MaxResource=self.max_resource)}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -333,7 +211,7 @@ class BestObjectiveNotImproving:
 class ConvergenceDetected:
     """Stop when SageMaker's model of the search converges (``ConvergenceDetected``)."""
 
-    complete_on_convergence: CompleteOnConvergence = CompleteOnConvergence.ENABLED
+    complete_on_convergence: CompleteOnConvergence | str = CompleteOnConvergence.ENABLED
     """@default CompleteOnConvergence.ENABLED"""
 
 
@@ -349,25 +227,22 @@ class TuningJobCompletionCriteria:
     """@default - none"""
 
     def render(self, field: str) -> dict[str, Any]:
-        criteria: dict[str, Any] = {}
-        target = self.target_objective_metric_value
-        if target is not None:
-            if isinstance(target, bool) or not isinstance(target, (int, float)) or not math.isfinite(target):
-                raise ValidationError(f"{field}.TargetObjectiveMetricValue", "must be a finite number", target)
-            criteria["TargetObjectiveMetricValue"] = target
-        if self.best_objective_not_improving is not None:
-            jobs = self.best_objective_not_improving.max_number_of_training_jobs_not_improving
-            where = f"{field}.BestObjectiveNotImproving.MaxNumberOfTrainingJobsNotImproving"
-            _integer(where, jobs)
-            check_range(where, jobs, 3)
-            criteria["BestObjectiveNotImproving"] = {"MaxNumberOfTrainingJobsNotImproving": jobs}
-        if self.convergence_detected is not None:
-            mode = self.convergence_detected.complete_on_convergence
-            check_enum(f"{field}.ConvergenceDetected.CompleteOnConvergence", mode, CompleteOnConvergence)
-            criteria["ConvergenceDetected"] = {"CompleteOnConvergence": mode.value}
-        if not criteria:
-            raise ValidationError(field, "needs at least one criterion", self)
-        return criteria
+        improving, converged = self.best_objective_not_improving, self.convergence_detected
+        return compact(
+            TargetObjectiveMetricValue=self.target_objective_metric_value,
+            BestObjectiveNotImproving=None
+            if improving is None
+            else {"MaxNumberOfTrainingJobsNotImproving": improving.max_number_of_training_jobs_not_improving},
+            ConvergenceDetected=None
+            if converged is None
+            else {
+                "CompleteOnConvergence": enum_value(
+                    f"{field}.ConvergenceDetected.CompleteOnConvergence",
+                    converged.complete_on_convergence,
+                    CompleteOnConvergence,
+                )
+            },
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -380,10 +255,10 @@ class HyperParameterTuningJobConfig:
     resource_limits: ResourceLimits
     """How many training jobs to run, in all and at once."""
     parameter_ranges: Sequence[ParameterRange] = ()
-    """Hyperparameters to search: at most 30 of each kind, distinct names."""
-    strategy: Strategy = Strategy.BAYESIAN
+    """Hyperparameters to search: at most 30 in all, distinct names."""
+    strategy: Strategy | str = Strategy.BAYESIAN
     """@default Strategy.BAYESIAN"""
-    training_job_early_stopping_type: EarlyStoppingType | None = None
+    training_job_early_stopping_type: EarlyStoppingType | str | None = None
     """@default - SageMaker's default, EarlyStoppingType.OFF; must stay OFF with Hyperband"""
     strategy_config: HyperbandStrategyConfig | None = None
     """Hyperband's resource bounds (``StrategyConfig``); only with Strategy.HYPERBAND. @default - none"""
@@ -394,45 +269,20 @@ class HyperParameterTuningJobConfig:
     @default - none"""
 
     def render(self, field: str) -> dict[str, Any]:
-        check_enum(f"{field}.Strategy", self.strategy, Strategy)
-        config: dict[str, Any] = {"Strategy": self.strategy.value}
-        if self.objective is not None:
-            config["HyperParameterTuningJobObjective"] = self.objective.render(
-                f"{field}.HyperParameterTuningJobObjective"
-            )
-        config["ResourceLimits"] = self.resource_limits.render(f"{field}.ResourceLimits", self.strategy)
-        ranges = render_parameter_ranges(f"{field}.ParameterRanges", self.parameter_ranges)
-        check_grid_ranges(f"{field}.ParameterRanges", ranges, self.strategy)
-        if ranges:
-            config["ParameterRanges"] = ranges
-        if self.training_job_early_stopping_type is not None:
-            check_enum(
+        criteria = self.tuning_job_completion_criteria
+        return compact(
+            Strategy=enum_value(f"{field}.Strategy", self.strategy, Strategy),
+            StrategyConfig=None if self.strategy_config is None else self.strategy_config.render(),
+            HyperParameterTuningJobObjective=None
+            if self.objective is None
+            else self.objective.render(f"{field}.HyperParameterTuningJobObjective"),
+            ResourceLimits=self.resource_limits.render(f"{field}.ResourceLimits"),
+            ParameterRanges=render_parameter_ranges(f"{field}.ParameterRanges", self.parameter_ranges),
+            TrainingJobEarlyStoppingType=enum_value(
                 f"{field}.TrainingJobEarlyStoppingType", self.training_job_early_stopping_type, EarlyStoppingType
-            )
-            config["TrainingJobEarlyStoppingType"] = self.training_job_early_stopping_type.value
-        config.update(self._render_strategy(field))
-        if self.tuning_job_completion_criteria is not None:
-            config["TuningJobCompletionCriteria"] = self.tuning_job_completion_criteria.render(
-                f"{field}.TuningJobCompletionCriteria"
-            )
-        if self.random_seed is not None:
-            _integer(f"{field}.RandomSeed", self.random_seed)
-            check_range(f"{field}.RandomSeed", self.random_seed, 0)
-            config["RandomSeed"] = self.random_seed
-        return config
-
-    def _render_strategy(self, field: str) -> dict[str, Any]:
-        hyperband = self.strategy is Strategy.HYPERBAND
-        if hyperband and self.training_job_early_stopping_type is EarlyStoppingType.AUTO:
-            raise ValidationError(
-                f"{field}.TrainingJobEarlyStoppingType",
-                "must be Off with the Hyperband strategy (Hyperband stops training jobs itself)",
-                self.training_job_early_stopping_type.value,
-            )
-        if self.strategy_config is None:
-            return {}
-        if not hyperband:
-            raise ValidationError(
-                f"{field}.StrategyConfig", "is only allowed with the Hyperband strategy", self.strategy.value
-            )
-        return {"StrategyConfig": self.strategy_config.render(f"{field}.StrategyConfig")}
+            ),
+            TuningJobCompletionCriteria=None
+            if criteria is None
+            else criteria.render(f"{field}.TuningJobCompletionCriteria"),
+            RandomSeed=self.random_seed,
+        )

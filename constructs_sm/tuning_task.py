@@ -13,7 +13,7 @@ from constructs import Construct
 
 from ._job_request import TUNING_JOB
 from ._task_state import JobTask
-from ._tuning_request import OPTIMIZED_RESOURCE, TuningRequest
+from ._typed_request import tuning_body
 from .training_job_definition import TrainingJobDefinition
 from .tuning_config import HyperParameterTuningJobConfig, WarmStartConfig
 
@@ -71,19 +71,17 @@ class SageMakerCreateHyperParameterTuningJob(JobTask):
             result_selector=result_selector,
             task_timeout=task_timeout,
         )
-        request = TuningRequest(
-            config=hyper_parameter_tuning_job_config,
-            definition=training_job_definition,
-            warm_start_config=warm_start_config,
-            tags=tags,
-        )
         self._bind_request(
             TUNING_JOB,
             name=hyper_parameter_tuning_job_name,
-            definition=training_job_definition,
-            render=request.render,
+            body=tuning_body(
+                config=hyper_parameter_tuning_job_config,
+                definition=training_job_definition,
+                definitions=(),
+                warm_start_config=warm_start_config,
+                tags=tags,
+                autotune=False,
+            ),
             role=role,
             encryption_key=encryption_key,
-            resource=OPTIMIZED_RESOURCE,
-            tagged=bool(tags),
         )

@@ -13,10 +13,12 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from ._job_request import TUNING_JOB
-from ._job_workflow import JobStates, JobWorkflow, execution_timeout_seconds
-from ._tuning_request import OPTIMIZED_RESOURCE, SDK_RESOURCE, TuningRequest
+from ._job_resources import RequestBody
+from ._job_workflow import JobWorkflow
+from ._typed_request import tuning_body
 from ._workflow_states import SDK_RETRY_ERRORS, catch, retry
-from .describe_task import DESCRIBE_TRAINING_JOB_RESOURCE, describe_training_job_statement
+from .describe_task import describe_training_job_statement
+from .errors import ValidationError
 from .training_job_definition import TrainingJobDefinition
 from .tuning_config import HyperParameterTuningJobConfig, WarmStartConfig
 
@@ -27,8 +29,7 @@ class TuningIntegration(StrEnum):
     OPTIMIZED = "sagemaker:createHyperParameterTuningJob.sync"
     """The optimized integration: Step Functions waits on the job and stops it with the execution."""
     AWS_SDK = "aws-sdk:sagemaker:createHyperParameterTuningJob"
-    """For requests with fields the optimized integration does not take (Autotune,
-    TrainingJobDefinitions): a Wait, DescribeHyperParameterTuningJob, Choice loop."""
+    """Any CreateHyperParameterTuningJob field: a Wait, DescribeHyperParameterTuningJob, Choice loop."""
 
 
 class TuningWorkflow(JobWorkflow):
@@ -44,10 +45,12 @@ class TuningWorkflow(JobWorkflow):
          "TrainingJob": <DescribeTrainingJob of the best job: image, hyperparameters,
                          FinalMetricDataList, BillableTimeInSeconds, ...>}
 
-    A Failed or Stopped job, or any error, ends in the ``Job failed`` Fail state whose
-    cause carries SageMaker's description with its ``FailureReason``.
-    Logging (ALL) and X-Ray tracing are on; the execution times out after the longest the
-    tuning job can run plus an hour.
+    A Failed or Stopped job, or any error, ends in a Fail state whose cause carries SageMaker's
+    description with its ``FailureReason``. Logging (ALL) and X-Ray tracing are on; the execution
+    times out after the longest the tuning job can run plus an hour.
+
+    Give the job as typed props (``hyper_parameter_tuning_job_config`` and one of the training job
+    definitions), or as ``request``: a CreateHyperParameterTuningJob request in botocore's shape.
     """
 
     def __init__(
@@ -55,15 +58,17 @@ class TuningWorkflow(JobWorkflow):
         scope: Construct,
         id: str,
         *,
-        hyper_parameter_tuning_job_config: HyperParameterTuningJobConfig,
+        hyper_parameter_tuning_job_config: HyperParameterTuningJobConfig | None = None,
         training_job_definition: TrainingJobDefinition | None = None,
         training_job_definitions: Sequence[TrainingJobDefinition] = (),
         warm_start_config: WarmStartConfig | None = None,
         tags: Mapping[str, str] | None = None,
         autotune: bool = False,
+        request: Mapping[str, Any] | None = None,
         role: iam.IRole | None = None,
         encryption_key: kms.IKey | None = None,
         job_name_prefix: str | None = None,
+        integration: TuningIntegration | str | None = None,
         polling_interval: cdk.Duration | None = None,
         timeout: cdk.Duration | None = None,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
@@ -71,80 +76,75 @@ class TuningWorkflow(JobWorkflow):
     ) -> None:
         """
         :param hyper_parameter_tuning_job_config: objective, ranges, strategy and limits.
+            @default - none; required unless ``request`` is given
         :param training_job_definition: what each training job runs. @default - none; give exactly
             one of this or ``training_job_definitions``
-        :param training_job_definitions: 2 to 10 algorithms to tune together, each with its
-            ``definition_name``, ``tuning_objective`` and ``hyper_parameter_ranges``; runs through
-            the aws-sdk integration. @default - none
+        :param training_job_definitions: up to 10 algorithms to tune together, each with its
+            ``definition_name``, ``tuning_objective`` and ``hyper_parameter_ranges``. @default - none
         :param warm_start_config: parent tuning jobs to start from. @default - none
         :param tags: tags of the tuning job and its training jobs, at most 50. @default - none
-        :param autotune: let SageMaker choose the tuning configuration (``Autotune``); runs
-            through the aws-sdk integration. @default false
+        :param autotune: let SageMaker choose the tuning configuration (``Autotune``). @default false
+        :param request: the whole job as a CreateHyperParameterTuningJob request (botocore's shape),
+            instead of the typed props; every field passes through but the role ARN, the KMS key IDs
+            and the job name, which the workflow sets. @default - none
         :param role: SageMaker execution role. @default - a new :class:`SageMakerExecutionRole`
-        :param encryption_key: encrypts model artifacts and volumes.
+        :param encryption_key: encrypts model artifacts, volumes and the execution logs.
             @default - a new key with rotation on, retained when the stack is deleted
         :param job_name_prefix: lowercase prefix of the job names, at most 19 characters;
             IAM allows only jobs with this prefix. @default - derived from ``id``
+        :param integration: force one integration. @default - the optimized ``.sync`` integration
+            when it takes every field of the request, else the aws-sdk integration
         :param polling_interval: time between DescribeHyperParameterTuningJob calls on the
             aws-sdk path. @default - 1 minute
         :param timeout: the execution's timeout. @default - the longest the tuning job can run, plus 1 hour
         :param log_retention: retention of the execution log group. @default - one year
         :param state_machine_name: @default - generated by CloudFormation
         """
-        tuning = TuningRequest(
-            config=hyper_parameter_tuning_job_config,
-            definition=training_job_definition,
-            definitions=training_job_definitions,
-            warm_start_config=warm_start_config,
-            tags=tags,
-            autotune=autotune,
-        )
+        body: RequestBody
+        if request is not None:
+            typed = [hyper_parameter_tuning_job_config, training_job_definition, warm_start_config, tags]
+            if any(p is not None for p in typed) or training_job_definitions or autotune:
+                raise ValidationError(
+                    "request", "replaces the typed props: give request or the typed props, not both", None
+                )
+            body = _from_request(request)
+        elif hyper_parameter_tuning_job_config is None:
+            raise ValidationError("hyper_parameter_tuning_job_config", "is required (or request)", None)
+        else:
+            body = tuning_body(
+                config=hyper_parameter_tuning_job_config,
+                definition=training_job_definition,
+                definitions=training_job_definitions,
+                warm_start_config=warm_start_config,
+                tags=tags,
+                autotune=autotune,
+            )
         super().__init__(
             scope,
             id,
             kind=TUNING_JOB,
-            definitions=tuning.all_definitions,
+            body=body,
+            integration=integration,
+            integrations=TuningIntegration,
             role=role,
             encryption_key=encryption_key,
             job_name_prefix=job_name_prefix,
-        )
-        request = tuning.render(self.resources)
-        self.integration = (
-            TuningIntegration.OPTIMIZED
-            if TuningRequest.uses_optimized_integration(request)
-            else TuningIntegration.AWS_SDK
-        )
-        self._create_workflow(
-            _TUNING_STATES,
-            request=request,
-            optimized=self.integration is TuningIntegration.OPTIMIZED,
-            end_states=_best_job_states(cdk.Stack.of(self).partition),
-            extra_statements=[describe_training_job_statement(self, f"{self.job_name_prefix}*")],
-            tagged=bool(tags),
-            comment=f"Runs a SageMaker hyperparameter tuning job ({self.integration.value})",
-            timeout_seconds=execution_timeout_seconds(timeout, _longest_tuning_seconds(tuning)),
+            create_state="Create tuning job",
+            result_path="$.TuningJob",
+            end_states=_best_job_states(cdk.Stack.of(scope).partition),
+            next_state="Has best training job",
             polling_interval=polling_interval,
+            timeout=timeout,
             log_retention=log_retention,
             state_machine_name=state_machine_name,
         )
+        self.state_machine.add_to_role_policy(describe_training_job_statement(self, f"{self.job_name_prefix}*"))
 
 
-_TUNING_STATES = JobStates(
-    kind=TUNING_JOB,
-    create_state="Create tuning job",
-    optimized_resource=OPTIMIZED_RESOURCE,
-    sdk_resource=SDK_RESOURCE,
-    describe_resource="arn:{partition}:states:::aws-sdk:sagemaker:describeHyperParameterTuningJob",
-    status_field="HyperParameterTuningJobStatus",
-    result_path="$.TuningJob",
-    next_state="Has best training job",
-)
-
-
-def _longest_tuning_seconds(tuning: TuningRequest) -> int:
-    """The tuning job's own MaxRuntimeInSeconds, else rounds of parallel training jobs at their longest."""
-    limits = tuning.config.resource_limits
-    return limits.max_runtime_seconds or limits.rounds() * max(d.longest_job_seconds() for d in tuning.all_definitions)
+def _from_request(request: Mapping[str, Any]) -> RequestBody:
+    if not isinstance(request, Mapping):
+        raise ValidationError("request", "must be a CreateHyperParameterTuningJob request (a dict)", request)
+    return lambda _scope: dict(request)
 
 
 def _best_job_states(partition: str) -> dict[str, Any]:
@@ -167,7 +167,7 @@ def _best_job_states(partition: str) -> dict[str, Any]:
         },
         "Describe best training job": {
             "Type": "Task",
-            "Resource": DESCRIBE_TRAINING_JOB_RESOURCE.format(partition=partition),
+            "Resource": f"arn:{partition}:states:::aws-sdk:sagemaker:describeTrainingJob",
             "Parameters": {"TrainingJobName.$": "$.TuningJob.BestTrainingJob.TrainingJobName"},
             "ResultPath": "$.BestTrainingJob",
             "Retry": retry(SDK_RETRY_ERRORS),

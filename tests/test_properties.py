@@ -178,9 +178,9 @@ _INVALID: list[st.SearchStrategy[Invalid]] = [
             "StaticHyperParameters",
         )
     ),
-    st.integers(max_value=0).map(
+    st.integers(max_value=-1).map(
         lambda n: (
-            "instance count below 1",
+            "instance count below 0",
             _build(**_job(resource_config=sm.ResourceConfig(instance_type="ml.m5.xlarge", instance_count=n))),
             "InstanceCount",
         )
@@ -228,8 +228,8 @@ _INVALID: list[st.SearchStrategy[Invalid]] = [
             "Values",
         )
     ),
-    st.sampled_from([s.value for s in sm.Strategy]).map(
-        lambda s: ("strategy as a string", _build(hyper_parameter_tuning_job_config=config(strategy=s)), "Strategy")
+    st.sampled_from([s.value.lower() for s in sm.Strategy]).map(
+        lambda s: ("strategy not an API string", _build(hyper_parameter_tuning_job_config=config(strategy=s)), "Strategy")
     ),
 ]
 
@@ -327,9 +327,9 @@ _INVALID_TRAINING: list[st.SearchStrategy[Invalid]] = [
             "HyperParameters",
         )
     ),
-    st.integers(max_value=0).map(
+    st.integers(max_value=-1).map(
         lambda n: (
-            "instance count below 1",
+            "instance count below 0",
             _train(definition={"resource_config": sm.ResourceConfig(instance_type="ml.m5.xlarge", instance_count=n)}),
             "InstanceCount",
         )

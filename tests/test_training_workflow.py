@@ -67,7 +67,6 @@ def test_request_carries_spot_checkpoints_retries_and_environment(spot: dict[str
     assert parameters["OutputDataConfig"] == {
         "S3OutputPath": "s3://example-ml-data/models/spot/",
         "KmsKeyId": "${KeyArn}",
-        "CompressionType": "GZIP",
     }
     assert parameters["RoleArn"] == "${ExecutionRoleArn}"
     assert problems("CreateTrainingJob", parameters) == []
@@ -176,7 +175,7 @@ def test_task_takes_the_name_from_the_state_input_and_widens_iam() -> None:
     assert state["Parameters"]["TrainingJobName.$"] == "$.JobName"
     job = next(s.to_json() for s in task._task_policies if "sagemaker:CreateTrainingJob" in s.to_json()["Action"])
     assert flat(job["Resource"]) == "arn:aws:sagemaker:us-east-1:123456789012:training-job/*"
-    assert "sagemaker:AddTags" not in job["Action"]
+    assert "sagemaker:AddTags" in job["Action"]  # .sync tags the job it starts
 
 
 def test_request_response_task_has_no_sync_and_no_events_rule() -> None:
@@ -231,7 +230,14 @@ def test_every_new_training_field_renders_and_satisfies_the_api_model() -> None:
         enable_network_isolation=True,
         enable_inter_container_traffic_encryption=True,
     )
-    task = sm.SageMakerCreateTrainingJob(stack, "Train", training_job_name="train-1", training_job_definition=full)
+    task = sm.SageMakerCreateTrainingJob(
+        stack,
+        "Train",
+        training_job_name="train-1",
+        training_job_definition=full,
+        integration_pattern=sfn.IntegrationPattern.REQUEST_RESPONSE,
+    )
+    assert task.to_state_json()["Resource"] == "arn:aws:states:::aws-sdk:sagemaker:createTrainingJob"
     parameters = task.to_state_json()["Parameters"]
     spec = parameters["AlgorithmSpecification"]
     assert spec["ContainerEntrypoint"] == ["python", "train.py"]
@@ -252,6 +258,8 @@ def test_every_new_training_field_renders_and_satisfies_the_api_model() -> None:
     resolved = re.sub(r'\{"Fn::GetAtt": \[[^]]*Role[^]]*\]\}', '"arn:aws:iam::123456789012:role/r"', resolved)
     resolved = re.sub(r'\{"(Ref|Fn::GetAtt)": [^{}]*\}', '"sg-0123456789abcdef0"', resolved)
     assert problems("CreateTrainingJob", json.loads(resolved)) == []
+    with pytest.raises(sm.ValidationError, match="is not taken by the optimized sagemaker:createTrainingJob.sync"):
+        sm.SageMakerCreateTrainingJob(stack, "Sync", training_job_name="train-2", training_job_definition=full)
 
 
 def test_spot_training_and_environment_inside_a_tuning_definition() -> None:

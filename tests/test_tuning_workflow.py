@@ -118,6 +118,7 @@ def test_state_machine_role_has_the_documented_policy(minimal: dict[str, Any]) -
     statements = statements_of_role(minimal, role_assumed_by(minimal, "states.amazonaws.com"))
     job = statement_with(statements, "sagemaker:CreateHyperParameterTuningJob")
     assert sorted(actions(job)) == [
+        "sagemaker:AddTags",
         "sagemaker:CreateHyperParameterTuningJob",
         "sagemaker:DescribeHyperParameterTuningJob",
         "sagemaker:ListTags",
@@ -135,13 +136,15 @@ def test_state_machine_role_has_the_documented_policy(minimal: dict[str, Any]) -
     assert pass_role["Resource"] == {"Fn::GetAtt": [role_assumed_by(minimal, "sagemaker.amazonaws.com"), "Arn"]}
 
 
-def test_tags_add_the_add_tags_permission(hardened: dict[str, Any], minimal: dict[str, Any]) -> None:
+def test_every_workflow_may_tag_its_job(hardened: dict[str, Any], minimal: dict[str, Any]) -> None:
+    """The .sync integration tags the job it starts (MANAGED_BY_AWS=STARTED_BY_STEP_FUNCTIONS): the
+    Step Functions guide lists AddTags and ListTags for every SageMaker job pattern (aws-cdk#32294)."""
     def tuning_actions(template: dict[str, Any]) -> list[str]:
         statements = statements_of_role(template, role_assumed_by(template, "states.amazonaws.com"))
         return actions(statement_with(statements, "sagemaker:CreateHyperParameterTuningJob"))
 
     assert "sagemaker:AddTags" in tuning_actions(hardened)
-    assert "sagemaker:AddTags" not in tuning_actions(minimal)
+    assert "sagemaker:AddTags" in tuning_actions(minimal)
 
 
 def test_execution_role_reads_inputs_writes_output_and_nothing_more(minimal: dict[str, Any]) -> None:

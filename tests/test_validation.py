@@ -11,7 +11,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_stepfunctions as sfn
 
 import constructs_sm as sm
-from constructs_sm._api_model import validate_request
+from constructs_sm._model import validate as validate_request
 from tests.builders import channel, config, definition, workflow
 from tests.conftest import new_stack
 
@@ -55,7 +55,7 @@ def test_tuning_job_name_of_33_characters() -> None:
 
 
 def test_tuning_job_name_with_underscore() -> None:
-    with fails("HyperParameterTuningJobName: must match ^[a-zA-Z0-9](-*[a-zA-Z0-9])*"):
+    with fails("HyperParameterTuningJobName: must match ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$"):
         task(hyper_parameter_tuning_job_name="my_job")
 
 
@@ -73,13 +73,15 @@ def test_101_static_hyperparameters() -> None:
 
 
 def test_hyperparameter_key_longer_than_256() -> None:
-    with fails("TrainingJobDefinition.StaticHyperParameters key: length must be between 1 and 256"):
+    with fails("TrainingJobDefinition.StaticHyperParameters key: length must be between 0 and 256"):
         workflow(training_job_definition=definition(static_hyper_parameters={"k" * 257: "1"}))
 
 
-def test_hyperparameter_value_longer_than_256() -> None:
-    with fails("TrainingJobDefinition.StaticHyperParameters.p: length must be between 0 and 256"):
-        workflow(training_job_definition=definition(static_hyper_parameters={"p": "v" * 257}))
+def test_hyperparameter_value_longer_than_2500() -> None:
+    # botocore's HyperParameterValue allows 2500 characters (an earlier cap of 256 was wrong).
+    workflow(training_job_definition=definition(static_hyper_parameters={"p": "v" * 2500}))
+    with fails("TrainingJobDefinition.StaticHyperParameters.p: length must be between 0 and 2500"):
+        workflow(training_job_definition=definition(static_hyper_parameters={"p": "v" * 2501}))
 
 
 def test_hyperparameter_value_not_a_string() -> None:
@@ -89,7 +91,8 @@ def test_hyperparameter_value_not_a_string() -> None:
 
 def test_static_hyperparameter_also_tuned() -> None:
     with fails(
-        "StaticHyperParameters: must not name a hyperparameter that is also in ParameterRanges, but got ['eta']"
+        "TrainingJobDefinition.StaticHyperParameters: must not name a hyperparameter that is also in "
+        "HyperParameterTuningJobConfig.ParameterRanges, but got ['eta']"
     ):
         workflow(training_job_definition=definition(static_hyper_parameters={"eta": "0.2"}))
 
@@ -115,14 +118,14 @@ def test_duplicate_channel_names() -> None:
 
 def test_channel_name_pattern() -> None:
     with fails(
-        "InputDataConfig[0].ChannelName: must contain only letters, digits, '.', '-' and '_', but got 'my channel'"
+        "TrainingJobDefinition.InputDataConfig[0].ChannelName: must match ^[A-Za-z0-9"
     ):
         workflow(training_job_definition=definition(input_data_config=[channel("my channel")]))
 
 
 def test_attribute_names_need_an_augmented_manifest() -> None:
     source = sm.S3DataSource(location=sm.S3Location.from_uri("s3://b-1/x/"), attribute_names=["source-ref"])
-    with fails("S3DataSource.AttributeNames: is only allowed with S3DataType.AUGMENTED_MANIFEST_FILE"):
+    with fails("S3DataSource.AttributeNames: is only allowed with S3DataType AugmentedManifestFile"):
         workflow(
             training_job_definition=definition(input_data_config=[sm.Channel(channel_name="c", data_source=source)])
         )
@@ -163,12 +166,12 @@ def test_51_tags() -> None:
 
 
 def test_tag_key_longer_than_128() -> None:
-    with fails("Tags key: length must be between 1 and 128 characters"):
+    with fails("Tags[0].Key: length must be between 1 and 128 characters"):
         workflow(tags={"k" * 129: "v"})
 
 
 def test_tag_key_with_aws_prefix() -> None:
-    with fails("Tags key: must not start with the reserved prefix 'aws:'"):
+    with fails("Tags[0].Key: must not start with the reserved prefix 'aws:'"):
         workflow(tags={"aws:owner": "me"})
 
 
@@ -177,7 +180,7 @@ def test_tag_key_with_aws_prefix() -> None:
 
 def test_range_min_not_below_max() -> None:
     ranges = [sm.ContinuousParameterRange(name="eta", min_value=0.5, max_value=0.1)]
-    with fails("ParameterRanges[0].MinValue: must be less than MaxValue (0.1), but got 0.5"):
+    with fails("ParameterRanges.ContinuousParameterRanges[0].MinValue: must be less than MaxValue (0.1), but got '0.5'"):
         workflow(hyper_parameter_tuning_job_config=config(parameter_ranges=ranges))
 
 
@@ -185,7 +188,7 @@ def test_logarithmic_needs_positive_min() -> None:
     ranges = [
         sm.ContinuousParameterRange(name="eta", min_value=0, max_value=1, scaling_type=sm.ScalingType.LOGARITHMIC)
     ]
-    with fails("ParameterRanges[0].MinValue: must be greater than 0 with Logarithmic scaling, but got 0"):
+    with fails("ParameterRanges.ContinuousParameterRanges[0].MinValue: must be greater than 0 with Logarithmic scaling"):
         workflow(hyper_parameter_tuning_job_config=config(parameter_ranges=ranges))
 
 
@@ -214,13 +217,13 @@ def test_duplicate_range_names() -> None:
         sm.ContinuousParameterRange(name="eta", min_value=0.1, max_value=0.2),
         sm.IntegerParameterRange(name="eta", min_value=1, max_value=2),
     ]
-    with fails("ParameterRanges[1].Name: must be unique among the parameter ranges, but got 'eta'"):
+    with fails("ParameterRanges.IntegerParameterRanges[0].Name: must be unique among the parameter ranges, but got 'eta'"):
         workflow(hyper_parameter_tuning_job_config=config(parameter_ranges=ranges))
 
 
 def test_31_ranges_of_one_kind() -> None:
     ranges = [sm.IntegerParameterRange(name=f"p{i}", min_value=1, max_value=2) for i in range(31)]
-    with fails("ParameterRanges (IntegerParameterRanges): must have between 0 and 30 items, but got '31 items'"):
+    with fails("ParameterRanges.IntegerParameterRanges: must have between 0 and 30 items, but got '31 items'"):
         workflow(hyper_parameter_tuning_job_config=config(parameter_ranges=ranges))
 
 
@@ -267,7 +270,7 @@ def test_grid_with_total_jobs() -> None:
     grid = config(
         strategy=sm.Strategy.GRID, parameter_ranges=[sm.CategoricalParameterRange(name="c", values=["a", "b"])]
     )
-    with fails("ResourceLimits.MaxNumberOfTrainingJobs: must not be set with the Grid strategy"):
+    with fails("ResourceLimits.MaxNumberOfTrainingJobs: must equal the number of categorical combinations"):
         workflow(hyper_parameter_tuning_job_config=grid)
 
 
@@ -277,9 +280,14 @@ def test_grid_with_continuous_range() -> None:
         workflow(hyper_parameter_tuning_job_config=grid)
 
 
-def test_strategy_given_as_a_string() -> None:
+def test_strategy_given_as_the_api_string() -> None:
+    wf = workflow(hyper_parameter_tuning_job_config=config(strategy="Random"))
+    assert wf.request["HyperParameterTuningJobConfig"]["Strategy"] == "Random"
+
+
+def test_strategy_neither_member_nor_api_string() -> None:
     with fails("HyperParameterTuningJobConfig.Strategy: must be one of Strategy.BAYESIAN"):
-        workflow(hyper_parameter_tuning_job_config=config(strategy="Bayesian"))
+        workflow(hyper_parameter_tuning_job_config=config(strategy="bayesian"))
 
 
 def test_empty_objective_metric_name() -> None:
@@ -291,13 +299,14 @@ def test_empty_objective_metric_name() -> None:
 # Resources and time
 
 
-def test_instance_count_of_zero() -> None:
-    with fails("ResourceConfig.InstanceCount: must be at least 1, but got 0"):
-        workflow(training_job_definition=definition(resource_config=sm.ResourceConfig(instance_count=0)))
+def test_negative_instance_count() -> None:
+    # botocore's model (what runs on AWS) sets the minimum at 0.
+    with fails("ResourceConfig.InstanceCount: must be at least 0, but got -1"):
+        workflow(training_job_definition=definition(resource_config=sm.ResourceConfig(instance_count=-1)))
 
 
 def test_instance_type_without_ml_prefix() -> None:
-    with fails("ResourceConfig.InstanceType: must be an ML instance type such as ml.m5.xlarge, but got 'm5.xlarge'"):
+    with fails("ResourceConfig.InstanceType: must be one of ml.m4.xlarge"):
         workflow(training_job_definition=definition(resource_config=sm.ResourceConfig(instance_type="m5.xlarge")))
 
 
@@ -307,9 +316,9 @@ def test_instance_type_unknown_to_sagemaker() -> None:
         workflow(training_job_definition=definition(resource_config=sm.ResourceConfig(instance_type="ml.x9.mega")))
 
 
-def test_volume_of_zero() -> None:
-    config_ = sm.ResourceConfig(volume_size=cdk.Size.gibibytes(0))
-    with fails("ResourceConfig.VolumeSizeInGB: must be at least 1, but got 0"):
+def test_volume_size_not_a_size() -> None:
+    config_ = sm.ResourceConfig(volume_size=30)  # type: ignore[arg-type]
+    with fails("ResourceConfig.VolumeSizeInGB: must be a Size, e.g. Size.gibibytes(30), but got 30"):
         workflow(training_job_definition=definition(resource_config=config_))
 
 
@@ -329,12 +338,12 @@ def test_timeout_over_a_year() -> None:
 
 def test_image_and_algorithm_name_together() -> None:
     spec = sm.AlgorithmSpecification(training_image=sm.TrainingImage.from_registry("a/b:1"), algorithm_name="algo")
-    with fails("AlgorithmSpecification: takes training_image or algorithm_name, not both"):
+    with fails("AlgorithmSpecification: needs exactly one of TrainingImage or AlgorithmName"):
         workflow(training_job_definition=definition(algorithm_specification=spec))
 
 
 def test_neither_image_nor_algorithm_name() -> None:
-    with fails("AlgorithmSpecification: needs exactly one of training_image or algorithm_name"):
+    with fails("AlgorithmSpecification: needs exactly one of TrainingImage or AlgorithmName"):
         workflow(training_job_definition=definition(algorithm_specification=sm.AlgorithmSpecification()))
 
 

@@ -1,0 +1,180 @@
+"""What the SageMaker execution role needs, found by walking the request: one row a path.
+
+Each row names a path under a training job definition and the access SageMaker needs to the
+resource it names (CreateTrainingJob API: Execution Role Permissions, SageMaker Developer Guide).
+A value read at execution time grants on the scope its factory declared
+(``S3Location.from_json_path``); an ``sfn.JsonPath`` token without one is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+
+from ._arns import arn
+from ._paths import find, join
+from ._tokens import bound, execution_path, is_token
+from .errors import ValidationError
+
+_ECR_URI = re.compile(
+    r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?"
+    r"/(?P<repository>[a-z0-9][a-z0-9._/-]*)(?::[\w.-]+|@sha256:[0-9a-f]{64})?"
+)
+# S3 User Guide, "Bucket naming rules": 3-63 characters, lowercase letters, digits, '.' and '-'.
+_BUCKET = re.compile(r"(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
+_PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
+
+
+class S3Scope:
+    """A bucket and key prefix the role may use; ``bucket`` when the app knows it (for its key)."""
+
+    def __init__(self, bucket_name: str, key_prefix: str, bucket: s3.IBucket | None = None) -> None:
+        self.bucket_name, self.key_prefix, self.bucket = bucket_name, key_prefix, bucket
+
+
+def grant_request(role: iam.IRole, operation: str, request: dict[str, Any]) -> None:
+    """Grant ``role`` what every training job of ``request`` reads, writes, pulls and invokes."""
+    roots = [""] if operation == "CreateTrainingJob" else ["TrainingJobDefinition", "TrainingJobDefinitions[]"]
+    for root in roots:
+        for relative, grant in _ROWS:
+            for path, value in find(request, join(root, relative)):
+                grant(role, path, value)
+
+
+def _scope(path: str, value: Any) -> S3Scope:
+    declared = bound(value)
+    if isinstance(declared, S3Scope):
+        return declared
+    if execution_path(value) is not None:
+        raise ValidationError(
+            path,
+            "is read at execution time without a declared scope: use S3Location.from_json_path(path, "
+            "bucket=..., key_prefix=...) so that IAM stays scoped",
+            execution_path(value),
+        )
+    if not isinstance(value, str) or not value.startswith("s3://"):
+        raise ValidationError(path, "must be an s3:// URI (constructs_sm scopes IAM to its bucket and prefix)", value)
+    bucket_name, _, key_prefix = value[len("s3://") :].partition("/")
+    if not is_token(bucket_name) and not _BUCKET.fullmatch(bucket_name):
+        raise ValidationError(path, "must be an s3:// URI with a valid bucket name (S3 bucket naming rules)", value)
+    return S3Scope(bucket_name, key_prefix, bound(bucket_name))
+
+
+def _read(role: iam.IRole, path: str, value: Any) -> None:
+    """s3:GetObject under the prefix, s3:ListBucket limited to it."""
+    scope = _scope(path, value)
+    _add(role, ["s3:GetObject"], [_objects(role, scope)])
+    condition = {"StringLike": {"s3:prefix": f"{scope.key_prefix}*"}} if scope.key_prefix else None
+    _add(role, ["s3:ListBucket"], [arn(role, "s3", scope.bucket_name, regional=False)], condition)
+    if scope.bucket is not None and scope.bucket.encryption_key is not None:
+        scope.bucket.encryption_key.grant_decrypt(role)
+
+
+def _write(role: iam.IRole, path: str, value: Any) -> None:
+    """s3:PutObject under the prefix."""
+    scope = _scope(path, value)
+    _add(role, ["s3:PutObject"], [_objects(role, scope)])
+    if scope.bucket is not None and scope.bucket.encryption_key is not None:
+        scope.bucket.encryption_key.grant_encrypt(role)
+
+
+def _read_write(role: iam.IRole, path: str, value: Any) -> None:
+    """Checkpoints: SageMaker uploads them and downloads them again to resume a job."""
+    scope = _scope(path, value)
+    if not is_token(scope.key_prefix) and not scope.key_prefix.strip("/"):
+        raise ValidationError(
+            path, "must name a key prefix, not a whole bucket (the execution role gets write access to it)", value
+        )
+    _read(role, path, value)
+    _write(role, path, value)
+
+
+def _objects(role: iam.IRole, scope: S3Scope) -> str:
+    return arn(role, "s3", f"{scope.bucket_name}/{scope.key_prefix}*", regional=False)
+
+
+def _pull(role: iam.IRole, path: str, value: Any) -> None:
+    """ECR pull rights on the image's repository; images of other registries need none."""
+    declared = bound(value)
+    if declared is not None and not isinstance(declared, str):  # an ecr.IRepository
+        declared.grant_pull(role)
+        return
+    if isinstance(declared, str):  # a repository pattern declared for an image read at execution time
+        repository = declared
+    else:
+        match = None if is_token(value) else _ECR_URI.fullmatch(value)
+        if match is None:
+            return
+        repository = f"arn:{{partition}}:ecr:{match['region']}:{match['account']}:repository/{match['repository']}"
+    # ecr:GetAuthorizationToken has no resource-level permissions (ECR authorization reference).
+    ecr.AuthorizationToken.grant_read(role)
+    partition = arn(role, "ecr", "").split(":")[1]
+    _add(role, _PULL_ACTIONS, [repository.format(partition=partition)])
+
+
+def _invoke(role: iam.IRole, path: str, value: Any) -> None:
+    """The Lambda function that returns a private registry's credentials."""
+    declared = bound(value)
+    if declared is not None:  # a lambda_.IFunction
+        declared.grant_invoke(role)
+    else:
+        _add(role, ["lambda:InvokeFunction"], [value])
+
+
+def _network(role: iam.IRole, path: str, config: dict[str, Any]) -> None:
+    """The EC2 actions SageMaker needs to attach training instances to the subnets and security groups
+    ("Give SageMaker Training Jobs Access to Resources in Your Amazon VPC"). The Describe actions take
+    no resource; the interface actions are limited to interfaces in these subnets."""
+    subnets = [arn(role, "ec2", f"subnet/{s}") for s in config["Subnets"]]
+    groups = [arn(role, "ec2", f"security-group/{g}") for g in config["SecurityGroupIds"]]
+    interfaces = arn(role, "ec2", "network-interface/*")
+    _add(
+        role,
+        [f"ec2:Describe{n}" for n in ("DhcpOptions", "NetworkInterfaces", "SecurityGroups", "Subnets", "Vpcs")],
+        ["*"],
+    )
+    _add(role, ["ec2:CreateNetworkInterface"], [interfaces, *subnets, *groups])
+    vpcs = {bound(s) for s in config["Subnets"]}
+    vpc = next(iter(vpcs)) if len(vpcs) == 1 else None
+    condition = {"ec2:Vpc": arn(role, "ec2", f"vpc/{vpc.vpc_id}")} if vpc is not None else {"ec2:Subnet": subnets}
+    _add(
+        role,
+        ["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission"],
+        [interfaces],
+        {"ArnEquals": condition},
+    )
+
+
+def _add(role: iam.IRole, actions: list[str], resources: list[str], conditions: dict[str, Any] | None = None) -> None:
+    """One statement, once per role: a role shared by many workflows gets each statement once."""
+    key = repr((actions, resources, conditions))
+    granted: set[str] = role.__dict__.setdefault("_constructs_sm_statements", set())
+    if key not in granted:
+        granted.add(key)
+        role.add_to_principal_policy(iam.PolicyStatement(actions=actions, resources=resources, conditions=conditions))
+
+
+_Grant = Callable[[iam.IRole, str, Any], None]
+_ROWS: list[tuple[str, _Grant]] = [
+    ("InputDataConfig[].DataSource.S3DataSource.S3Uri", _read),
+    ("OutputDataConfig.S3OutputPath", _write),
+    ("CheckpointConfig.S3Uri", _read_write),
+    ("DebugHookConfig.S3OutputPath", _write),
+    ("DebugRuleConfigurations[].S3OutputPath", _write),
+    ("ProfilerConfig.S3OutputPath", _write),
+    ("ProfilerRuleConfigurations[].S3OutputPath", _write),
+    ("TensorBoardOutputConfig.S3OutputPath", _write),
+    ("AlgorithmSpecification.TrainingImage", _pull),
+    ("DebugRuleConfigurations[].RuleEvaluatorImage", _pull),
+    ("ProfilerRuleConfigurations[].RuleEvaluatorImage", _pull),
+    (
+        "AlgorithmSpecification.TrainingImageConfig.TrainingRepositoryAuthConfig.TrainingRepositoryCredentialsProviderArn",
+        _invoke,
+    ),
+    ("VpcConfig", _network),
+]

@@ -1,0 +1,150 @@
+"""A job's request, from typed props or from a client's JSON, ready for a Task state.
+
+The request is a dict in the exact shape of botocore's CreateTrainingJob or
+CreateHyperParameterTuningJob input. The library owns a few paths (:data:`OWNED_PATHS`) and sets
+them; everything else passes through, checked against the model and the rules.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from . import _model, _rules
+from ._grants import grant_request
+from ._integration import unsupported_fields
+from ._paths import find, join
+from ._tokens import execution_path
+from .errors import ValidationError
+
+TRAINING = "CreateTrainingJob"
+TUNING = "CreateHyperParameterTuningJob"
+
+_JOBS = {TRAINING: [""], TUNING: ["TrainingJobDefinition", "TrainingJobDefinitions[]"]}
+OWNED_PATHS: dict[str, list[str]] = {
+    operation: [
+        "TrainingJobName" if operation == TRAINING else "HyperParameterTuningJobName",
+        *(
+            join(job, path)
+            for job in jobs
+            for path in (
+                "RoleArn",
+                "OutputDataConfig.KmsKeyId",
+                "ResourceConfig.VolumeKmsKeyId",
+                "HyperParameterTuningResourceConfig.VolumeKmsKeyId",
+            )
+        ),
+    ]
+    for operation, jobs in _JOBS.items()
+}
+"""The paths the constructs set: the job name (per execution), the execution role, the KMS key."""
+
+_NAME_STAND_IN = "stand-in-name"
+_ROLE_STAND_IN = "arn:aws:iam::000000000000:role/stand-in"
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """A request without its job name, with the role and key the constructs own."""
+
+    operation: str
+    body: dict[str, Any]
+
+    @property
+    def name_field(self) -> str:
+        return OWNED_PATHS[self.operation][0]
+
+    def unsupported_by_optimized_integration(self) -> list[str]:
+        return unsupported_fields(self.operation, self.body)
+
+    def parameters(self) -> dict[str, Any]:
+        """The Task state's Parameters: ``sfn.JsonPath`` tokens become ``"Field.$"`` entries."""
+        rendered = render_parameters(self.body)
+        assert isinstance(rendered, dict)
+        return rendered
+
+
+def prepare(operation: str, body: dict[str, Any], *, role: Any, key_arn: str) -> JobRequest:
+    """Set the owned paths, check the request against the model and the rules, grant the role."""
+    owned = _own(operation, body, role.role_arn, key_arn)
+    check(operation, owned)
+    grant_request(role, operation, owned)
+    return JobRequest(operation, owned)
+
+
+def check(operation: str, request: dict[str, Any]) -> None:
+    """Check a request against the model and the rules; owned paths it leaves out get stand-ins."""
+    if not isinstance(request, dict):
+        raise ValidationError("request", f"must be a {operation} request (a JSON object)", request)
+    _model.validate(
+        operation, {owned_name(operation): _NAME_STAND_IN, **_own(operation, request, _ROLE_STAND_IN, None)}
+    )
+    _rules.check(operation, request)
+
+
+def owned_name(operation: str) -> str:
+    return OWNED_PATHS[operation][0]
+
+
+def check_name(operation: str, name: Any) -> None:
+    """A job name given as a literal: the model's length and pattern."""
+    _model.validate_member(operation, owned_name(operation), name)
+
+
+def _own(operation: str, body: dict[str, Any], role_arn: str, key_arn: str | None) -> dict[str, Any]:
+    """The request with the owned role and key set; ``key_arn`` None keeps the request's own keys."""
+    request = {k: copy.deepcopy(v) for k, v in body.items() if k != owned_name(operation)}
+    for job in _JOBS[operation]:
+        for _path, definition in list(find(request, job)):
+            if not isinstance(definition, dict):
+                continue
+            if key_arn is None:
+                definition.setdefault("RoleArn", role_arn)
+                continue
+            definition["RoleArn"] = role_arn
+            for parent, field in (
+                ("OutputDataConfig", "KmsKeyId"),
+                ("ResourceConfig", "VolumeKmsKeyId"),
+                ("HyperParameterTuningResourceConfig", "VolumeKmsKeyId"),
+            ):
+                if isinstance(definition.get(parent), dict):
+                    definition[parent] = {**definition[parent], field: key_arn}
+    return request
+
+
+def render_parameters(value: Any, at: str = "") -> Any:
+    """A request as a Task state's Parameters: ``sfn.JsonPath`` tokens become ``\"Field.$\"`` entries."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            path = execution_path(item)
+            if path is not None:
+                out[f"{key}.$"] = path
+            else:
+                out[key] = render_parameters(item, join(at, key))
+        return out
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if execution_path(item) is not None:
+                raise ValidationError(
+                    f"{at}[{index}]",
+                    "cannot be read at execution time: Amazon States Language takes paths in objects, not in lists",
+                    execution_path(item),
+                )
+        return [render_parameters(item, f"{at}[{index}]") for index, item in enumerate(value)]
+    return value
+
+
+def literal_strings(value: Any, at: str = "") -> Any:
+    """Reject strings that could pass for CDK tokens in a request read from a file."""
+    if isinstance(value, str) and "${Token[" in value:
+        raise ValidationError(at or "request", "must not contain '${Token[' (CDK's token syntax)", value)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            literal_strings(key, at)
+            literal_strings(item, join(at, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            literal_strings(item, f"{at}[{index}]")
+    return value
