@@ -16,7 +16,7 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 
-from ._arns import arn
+from ._arns import arn, partition
 from ._paths import find, join
 from ._tokens import bound, execution_path, is_token
 from .errors import ValidationError
@@ -113,8 +113,7 @@ def _pull(role: iam.IRole, path: str, value: Any) -> None:
         repository = f"arn:{{partition}}:ecr:{match['region']}:{match['account']}:repository/{match['repository']}"
     # ecr:GetAuthorizationToken has no resource-level permissions (ECR authorization reference).
     ecr.AuthorizationToken.grant_read(role)
-    partition = arn(role, "ecr", "").split(":")[1]
-    _add(role, _PULL_ACTIONS, [repository.format(partition=partition)])
+    _add(role, _PULL_ACTIONS, [repository.format(partition=partition(role))])
 
 
 def _invoke(role: iam.IRole, path: str, value: Any) -> None:
