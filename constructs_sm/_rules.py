@@ -120,8 +120,9 @@ def _parameter_ranges(ranges: dict[str, Any], at: str, request: dict[str, Any]) 
     if tuned > 30:  # _HPO_GUIDE: at most 30 hyperparameters to search
         _fail(at, "must tune at most 30 hyperparameters in all", f"{tuned} hyperparameters")
     strategy = request["HyperParameterTuningJobConfig"]["Strategy"]
-    if strategy == "Grid" and set(ranges) - {"CategoricalParameterRanges"}:
-        _fail(at, "must hold only categorical ranges with the Grid strategy", sorted(ranges))
+    kinds = sorted(kind for kind, items in ranges.items() if items)  # the SDK sends empty lists too
+    if strategy == "Grid" and set(kinds) - {"CategoricalParameterRanges"}:
+        _fail(at, "must hold only categorical ranges with the Grid strategy", kinds)
     if ranges.get("AutoParameters") and request.get("Autotune", {}).get("Mode") != "Enabled":
         _fail(
             f"{at}.AutoParameters", "are only used with Autotune enabled", [p["Name"] for p in ranges["AutoParameters"]]

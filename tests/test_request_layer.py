@@ -269,6 +269,20 @@ def test_grid_takes_the_number_of_combinations_or_none() -> None:
     assert machine(stack)[0]["TimeoutSeconds"] == 3 * 86400 + 3600
 
 
+def test_grid_with_empty_lists_of_other_kinds_as_the_sdk_sends_them() -> None:
+    request = json.loads(open("examples/requests/create-hyper-parameter-tuning-job.json").read())
+    config_ = request["HyperParameterTuningJobConfig"]
+    config_["Strategy"] = "Grid"
+    config_["ParameterRanges"] = {
+        "CategoricalParameterRanges": [{"Name": "booster", "Values": ["gbtree", "dart"]}],
+        "ContinuousParameterRanges": [],
+        "IntegerParameterRanges": [],
+    }
+    config_["ResourceLimits"] = {"MaxNumberOfTrainingJobs": 2, "MaxParallelTrainingJobs": 2}
+    config_.pop("TrainingJobEarlyStoppingType", None)
+    assert sm.to_current_request(request)["HyperParameterTuningJobConfig"]["ParameterRanges"]["ContinuousParameterRanges"] == []
+
+
 def test_grid_with_another_number_of_jobs() -> None:
     with fails(
         "MaxNumberOfTrainingJobs: must equal the number of categorical combinations (6) with the Grid strategy, but got 5"
