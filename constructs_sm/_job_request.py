@@ -72,19 +72,23 @@ def job_arn(scope: IConstruct, kind: JobKind, name_pattern: str) -> str:
 
 
 def job_policy_statements(
-    scope: IConstruct, kind: JobKind, *, name_pattern: str, role: iam.IRole, optimized: bool
+    scope: IConstruct, kind: JobKind, *, name_pattern: str, role: iam.IRole, sync: bool, sdk: bool, tagged: bool
 ) -> list[iam.PolicyStatement]:
-    """The state machine role's policy for creating and waiting on a job.
+    """The state machine role's policy for creating (and, with ``sync``, waiting on) a job.
 
-    Follows the Step Functions developer guide's policies for SageMaker jobs: the job actions on
-    the job's ARN (``.sync`` tags the job it starts, MANAGED_BY_AWS=STARTED_BY_STEP_FUNCTIONS,
-    hence AddTags and ListTags), iam:PassRole limited to SageMaker, and for ``.sync`` the managed
-    EventBridge rule that reports the job's completion. ``name_pattern`` is the lowercase job name
-    prefix followed by ``*``, or ``*`` when names come from the execution input.
+    Follows the Step Functions developer guide's policies for SageMaker jobs: the optimized
+    integration tags the job it starts (MANAGED_BY_AWS=STARTED_BY_STEP_FUNCTIONS), hence AddTags
+    and ListTags, and ``.sync`` describes and stops the job and uses the managed EventBridge rule
+    that reports its completion. The aws-sdk path calls Create and the polling loop's Describe
+    only, with AddTags when the request has tags. iam:PassRole is limited to SageMaker.
+    ``name_pattern`` is the lowercase job name prefix and ``-*``, or ``*`` for names from the input.
     """
     noun = kind.action_noun
-    actions = [f"sagemaker:Create{noun}", f"sagemaker:Describe{noun}", f"sagemaker:Stop{noun}"]
-    actions += ["sagemaker:AddTags", "sagemaker:ListTags"]
+    if sdk:
+        actions = [f"sagemaker:Create{noun}", f"sagemaker:Describe{noun}"] + (["sagemaker:AddTags"] if tagged else [])
+    else:
+        waits = [f"sagemaker:Describe{noun}", f"sagemaker:Stop{noun}"] if sync else []
+        actions = [f"sagemaker:Create{noun}", *waits, "sagemaker:AddTags", "sagemaker:ListTags"]
     statements = [
         iam.PolicyStatement(actions=actions, resources=[job_arn(scope, kind, name_pattern)]),
         iam.PolicyStatement(
@@ -93,7 +97,7 @@ def job_policy_statements(
             conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
         ),
     ]
-    if optimized:
+    if sync and not sdk:
         statements.append(
             iam.PolicyStatement(
                 actions=["events:DescribeRule", "events:PutRule", "events:PutTargets"],

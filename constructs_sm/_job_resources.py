@@ -6,11 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from ._request import JobRequest, prepare
+from ._tokens import is_token
 from .encryption_key import artifact_key, check_key_region
 from .errors import ValidationError
 from .role import SageMakerExecutionRole, grant_key_use
@@ -45,12 +47,21 @@ def bind_job_resources(
         check_key_region(scope, encryption_key)
     if role is None:
         role = SageMakerExecutionRole(scope, "ExecutionRole")
+    else:
+        _check_role_account(scope, role)
     request = prepare(operation, body(scope), role=role, key_arn=encryption_key.key_arn)
     granted: set[str] = role.__dict__.setdefault("_constructs_sm_keys", set())
     if encryption_key.key_arn not in granted:
         granted.add(encryption_key.key_arn)
         grant_key_use(encryption_key, role)
     return JobResources(role=role, key=encryption_key, request=request)
+
+
+def _check_role_account(scope: Construct, role: iam.IRole) -> None:
+    """iam:PassRole passes only roles of the stack's own account."""
+    role_account, stack_account = role.env.account, cdk.Stack.of(scope).account
+    if not is_token(role_account) and not is_token(stack_account) and role_account != stack_account:
+        raise ValidationError("role", f"must be a role of the stack's account ({stack_account})", role.role_arn)
 
 
 def single_instance(definitions: list[dict[str, Any]]) -> bool:

@@ -108,7 +108,13 @@ class JobWorkflow(Construct):
             "States": states,
         }
         statements = job_policy_statements(
-            self, kind, name_pattern=f"{self.job_name_prefix}*", role=self.resources.role, optimized=optimized
+            self,
+            kind,
+            name_pattern=f"{self.job_name_prefix}-*",
+            role=self.resources.role,
+            sync=optimized,
+            sdk=not optimized,
+            tagged="Tags" in request.body,
         )
         text, substitutions = to_definition_string(definition, self._placeholder_names())
         # Encrypted, kept and with the construct's managed-policy role: see _execution_logs and role.

@@ -128,7 +128,9 @@ class JobTask(PythonTaskState):
             kind,
             name_pattern="*" if path is not None else name.lower(),
             role=self.resources.role,
-            optimized=sync,
+            sync=sync,
+            sdk=bool(unsupported),
+            tagged="Tags" in self.resources.request.body,
         )
 
     @property

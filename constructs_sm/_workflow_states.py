@@ -53,7 +53,7 @@ def naming_states(name_field: str, prefix: str, next_state: str) -> dict[str, An
                 {
                     "And": [
                         {"Variable": variable, "IsPresent": True},
-                        {"Variable": variable, "StringMatches": f"{prefix}*"},
+                        {"Variable": variable, "StringMatches": f"{prefix}-*"},
                     ],
                     "Next": "Use given name",
                 },
@@ -79,7 +79,7 @@ def naming_states(name_field: str, prefix: str, next_state: str) -> dict[str, An
         "Name not allowed": {
             "Type": "Fail",
             "Error": "InvalidJobName",
-            "Cause": f"{name_field} in the execution input must start with '{prefix}': "
+            "Cause": f"{name_field} in the execution input must start with '{prefix}-': "
             "the state machine may only manage jobs with that prefix",
         },
     }

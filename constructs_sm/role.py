@@ -96,10 +96,18 @@ class SageMakerExecutionRole(ManagedPolicyRole):
     """
 
     def __init__(self, scope: Construct, id: str, *, description: str | None = None) -> None:
+        # aws:SourceAccount and aws:SourceArn keep SageMaker from assuming the role for another
+        # account's jobs (SageMaker Developer Guide, "Cross-service confused deputy prevention").
         super().__init__(
             scope,
             id,
-            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
+            assumed_by=iam.ServicePrincipal(
+                "sagemaker.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": cdk.Stack.of(scope).account},
+                    "ArnLike": {"aws:SourceArn": arn(scope, "sagemaker", "*")},
+                },
+            ),
             description=description or "Execution role of SageMaker training jobs",
         )
         log_group = arn(self, "logs", f"log-group:{TRAINING_LOG_GROUP}")

@@ -138,7 +138,7 @@ class TuningWorkflow(JobWorkflow):
             log_retention=log_retention,
             state_machine_name=state_machine_name,
         )
-        self.state_machine.add_to_role_policy(describe_training_job_statement(self, f"{self.job_name_prefix}*"))
+        self.state_machine.add_to_role_policy(describe_training_job_statement(self, f"{self.job_name_prefix}-*"))
 
 
 def _from_request(request: Mapping[str, Any]) -> RequestBody:

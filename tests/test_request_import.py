@@ -107,7 +107,7 @@ def test_iam_is_scoped_to_the_requests_locations(current: tuple[dict[str, Any], 
     policies = json.dumps(iam_policies(template))
     assert "example-ml-data/data/train/*" in policies
     assert "example-ml-data/models/*" in policies
-    assert "hyper-parameter-tuning-job/churn-xgb*" in policies
+    assert "hyper-parameter-tuning-job/churn-xgb-*" in policies
 
 
 @pytest.mark.parametrize("name", ["create-tuning-job-preview.json", "create-tuning-job-boto3.json"])
@@ -296,7 +296,7 @@ def test_training_owned_fields_are_the_constructs(training: tuple[dict[str, Any]
 def test_training_iam_is_scoped_to_the_requests_locations(training: tuple[dict[str, Any], dict[str, Any]]) -> None:
     template, _ = training
     policies = json.dumps(iam_policies(template))
-    for location in ("data/train/*", "models/*", "checkpoints/churn-xgb/*", "training-job/churn-xgb-spot*"):
+    for location in ("data/train/*", "models/*", "checkpoints/churn-xgb/*", "training-job/churn-xgb-spot-*"):
         assert location in policies, location
 
 

@@ -115,11 +115,11 @@ EXPECTED_ACKNOWLEDGEMENTS = {
         ("XgboostTuning/StateMachineRole/Policy/Resource", "AwsSolutions-IAM5[Resource::*]"),
         (
             "XgboostTuning/StateMachineRole/Policy/Resource",
-            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/xgboosttuning*]",
+            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/xgboosttuning-*]",
         ),
         (
             "XgboostTuning/StateMachineRole/Policy/Resource",
-            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:training-job/xgboosttuning*]",
+            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:training-job/xgboosttuning-*]",
         ),
     },
     "HardenedTuning": {
@@ -147,11 +147,11 @@ EXPECTED_ACKNOWLEDGEMENTS = {
         ("HardenedTuning/StateMachineRole/Policy/Resource", "AwsSolutions-IAM5[Resource::*]"),
         (
             "HardenedTuning/StateMachineRole/Policy/Resource",
-            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/hardened-xgb*]",
+            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/hardened-xgb-*]",
         ),
         (
             "HardenedTuning/StateMachineRole/Policy/Resource",
-            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:training-job/hardened-xgb*]",
+            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:training-job/hardened-xgb-*]",
         ),
     },
     "SpotTraining": {
@@ -179,7 +179,7 @@ EXPECTED_ACKNOWLEDGEMENTS = {
         ("SpotTraining/StateMachineRole/Policy/Resource", "AwsSolutions-IAM5[Resource::*]"),
         (
             "SpotTraining/StateMachineRole/Policy/Resource",
-            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:training-job/spot-xgb*]",
+            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:training-job/spot-xgb-*]",
         ),
     },
     "MultiAlgorithmTuning": {
@@ -213,11 +213,11 @@ EXPECTED_ACKNOWLEDGEMENTS = {
         ),
         (
             "MultiAlgorithmTuning/StateMachineRole/Policy/Resource",
-            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/multi-algo*]",
+            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/multi-algo-*]",
         ),
         (
             "MultiAlgorithmTuning/StateMachineRole/Policy/Resource",
-            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:training-job/multi-algo*]",
+            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:training-job/multi-algo-*]",
         ),
     },
 }

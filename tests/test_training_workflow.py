@@ -95,7 +95,7 @@ def test_state_machine_role_has_the_documented_training_policy(spot: dict[str, A
         "sagemaker:ListTags",
         "sagemaker:StopTrainingJob",
     ]
-    assert flat(job["Resource"]) == "arn:aws:sagemaker:us-east-1:123456789012:training-job/spot-xgb*"
+    assert flat(job["Resource"]) == "arn:aws:sagemaker:us-east-1:123456789012:training-job/spot-xgb-*"
     events = statement_with(statements, "events:PutRule")
     assert flat(events["Resource"]) == (
         "arn:aws:events:us-east-1:123456789012:rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule"

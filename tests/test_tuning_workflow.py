@@ -81,7 +81,7 @@ def test_job_names_are_generated_unique_or_taken_from_input_with_the_prefix(mini
         "States.Format('{}-{}', 'xgboosttuning', States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 4))"
     )
     given = states["Name job"]["Choices"][0]
-    assert {"Variable": "$.HyperParameterTuningJobName", "StringMatches": "xgboosttuning*"} in given["And"]
+    assert {"Variable": "$.HyperParameterTuningJobName", "StringMatches": "xgboosttuning-*"} in given["And"]
     assert states["Name not allowed"]["Type"] == "Fail"
 
 
@@ -124,9 +124,9 @@ def test_state_machine_role_has_the_documented_policy(minimal: dict[str, Any]) -
         "sagemaker:ListTags",
         "sagemaker:StopHyperParameterTuningJob",
     ]
-    assert flat(job["Resource"]) == "arn:aws:sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/xgboosttuning*"
+    assert flat(job["Resource"]) == "arn:aws:sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/xgboosttuning-*"
     describe = statement_with(statements, "sagemaker:DescribeTrainingJob")
-    assert flat(describe["Resource"]) == "arn:aws:sagemaker:us-east-1:123456789012:training-job/xgboosttuning*"
+    assert flat(describe["Resource"]) == "arn:aws:sagemaker:us-east-1:123456789012:training-job/xgboosttuning-*"
     events = statement_with(statements, "events:PutRule")
     assert flat(events["Resource"]) == (
         "arn:aws:events:us-east-1:123456789012:rule/StepFunctionsGetEventsForSageMakerTuningJobsRule"
