@@ -6,14 +6,18 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: synth test
 
-$(VENV)/installed: pyproject.toml
+LOCK := requirements-dev.lock
+
+# Exact versions and hashes from the lock file; the project itself on top, editable.
+$(VENV)/installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
-node_modules/.bin/cdk: package.json
-	npm install --no-audit --no-fund --loglevel=error
+node_modules/.bin/cdk: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 ## Synthesize the example app into cdk.out/ with the AWS CDK CLI.
@@ -25,6 +29,19 @@ test: $(VENV)/installed
 	$(VENV)/bin/ruff check constructs_sm tests app.py
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
+
+## Re-resolve the lock file from pyproject.toml's ranges (newest versions they allow), with hashes.
+.PHONY: lock test-latest
+lock: $(VENV)/installed
+	$(PY) -m pip install --quiet uv==0.13.8
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes --upgrade -o $(LOCK)
+
+## The whole suite against the newest versions the ranges allow, in a venv of its own (not the lock).
+test-latest:
+	$(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install --quiet --upgrade pip
+	.venv-latest/bin/python -m pip install --quiet --upgrade -e ".[dev]"
+	.venv-latest/bin/python -m pytest -q
 
 ## Run the performance benchmark (issue 6); writes benchmarks/RESULTS.md. About 10 minutes.
 .PHONY: bench

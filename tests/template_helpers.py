@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import json
 import re
 from typing import Any
@@ -84,3 +86,18 @@ def flat(value: Any) -> str:
 
 def placeholders(text: str) -> set[str]:
     return set(_PLACEHOLDER.findall(text))
+
+
+def reviewable(template: dict[str, Any]) -> dict[str, Any]:
+    """The template as a snapshot holds it: each state machine definition parsed (a change diffs as
+    pretty-printed JSON), and what belongs to aws-cdk-lib rather than to this library masked: the
+    asset hash and Node runtime of CDK's own custom-resource handlers, which change with CDK upgrades."""
+    out = copy.deepcopy(template)
+    for resource in out["Resources"].values():
+        properties = resource.get("Properties", {})
+        if resource["Type"] == "AWS::StepFunctions::StateMachine" and isinstance(properties.get("DefinitionString"), str):
+            properties["DefinitionString"] = json.loads(properties["DefinitionString"])
+        if resource["Type"] == "AWS::Lambda::Function" and properties.get("Handler") == "__entrypoint__.handler":
+            properties["Code"]["S3Key"] = "<aws-cdk-lib asset>"
+            properties["Runtime"] = "<aws-cdk-lib runtime>"
+    return out

@@ -11,6 +11,7 @@ from cfnlint.api import ManualArgs, lint_file
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from tests.api_shapes import problems
+from tests.template_helpers import reviewable
 from tests.template_helpers import definition
 
 TUNING_STACKS = ["MinimalTuning", "HardenedTuning", "MultiAlgorithmTuning"]
@@ -20,7 +21,7 @@ STACKS = TUNING_STACKS + TRAINING_STACKS
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_template_matches_snapshot(example_templates: dict[str, Any], stack: str, snapshot: Any) -> None:
-    assert example_templates[stack] == snapshot(extension_class=JSONSnapshotExtension)
+    assert reviewable(example_templates[stack]) == snapshot(extension_class=JSONSnapshotExtension)
 
 
 @pytest.mark.parametrize("stack", STACKS)
