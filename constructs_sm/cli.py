@@ -57,7 +57,13 @@ def _parser() -> argparse.ArgumentParser:
         "Exit codes: 0 done, 2 bad request (the message names the JSON path, the rule and the value).",
     )
     synth.add_argument("request", type=Path, help="the request JSON file")
-    synth.add_argument("-o", "--output", type=Path, help="output file (default: standard output)")
+    synth.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="write a cloud assembly (a cdk.out folder) here, for `npx cdk deploy --app DIR` "
+        "(default: print the template on standard output)",
+    )
     synth.add_argument(
         "--shape",
         choices=list(_SHAPES),
@@ -65,9 +71,13 @@ def _parser() -> argparse.ArgumentParser:
         help="the request's form: current (CreateHyperParameterTuningJob), preview (CreateTuningJob), "
         "boto3 (create_tuning_job keyword arguments) or training (CreateTrainingJob) (default: auto)",
     )
-    synth.add_argument("--definition-only", action="store_true", help="write only the state machine definition")
-    synth.add_argument("--account", default="123456789012", help="account of the stack (default: %(default)s)")
-    synth.add_argument("--region", default="us-east-1", help="region of the stack (default: %(default)s)")
+    synth.add_argument(
+        "--definition-only", action="store_true", help="print only the state machine definition (indented)"
+    )
+    synth.add_argument(
+        "--account", help="the stack's account (default: none; the template uses AWS::AccountId at deploy time)"
+    )
+    synth.add_argument("--region", help="the stack's region (default: none; AWS::Region at deploy time)")
     synth.add_argument(
         "--stack-name", help="stack name (default: ImportedTraining for a training request, else ImportedTuning)"
     )
@@ -112,9 +122,11 @@ def _synth(args: argparse.Namespace) -> int:
     shape = detect_request_shape(request) if named is None else RequestShape(named)
     training = shape is RequestShape.CREATE_TRAINING_JOB
     stack_name = args.stack_name or ("ImportedTraining" if training else "ImportedTuning")
-    with tempfile.TemporaryDirectory() as outdir:
+    env = None if args.account is None and args.region is None else cdk.Environment(account=args.account, region=args.region)
+    with tempfile.TemporaryDirectory() as scratch:
+        outdir = str(args.output) if args.output is not None else scratch
         app = cdk.App(outdir=outdir)
-        stack = cdk.Stack(app, stack_name, env=cdk.Environment(account=args.account, region=args.region))
+        stack = cdk.Stack(app, stack_name, env=env)
         if training:
             training_workflow_from_request(stack, "Workflow", request, use_request_role=args.use_request_role)
         else:
@@ -126,9 +138,11 @@ def _synth(args: argparse.Namespace) -> int:
         from .diagram import definitions_from_template
 
         (document,) = definitions_from_template(template).values()
+        _write(json.dumps(document, indent=2) + "\n", None)
+    elif args.output is None:
+        _write(json.dumps(template, indent=2) + "\n", None)
     else:
-        document = template
-    _write(json.dumps(document, indent=2) + "\n", args.output)
+        print(f"cloud assembly in {args.output}: npx cdk deploy --app {args.output}", file=sys.stderr)
     return 0
 
 

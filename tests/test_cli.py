@@ -14,10 +14,35 @@ REQUESTS = Path(__file__).parent.parent / "examples" / "requests"
 
 
 @pytest.fixture(scope="module")
-def template_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("cli") / "tuning.template.json"
+def assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("cli") / "cdk.out"
     assert main(["synth", str(REQUESTS / "create-hyper-parameter-tuning-job.json"), "-o", str(out)]) == 0
     return out
+
+
+@pytest.fixture(scope="module")
+def template_file(assembly: Path) -> Path:
+    return assembly / "ImportedTuning.template.json"
+
+
+def test_synth_writes_a_cloud_assembly_cdk_deploys(assembly: Path) -> None:
+    manifest = json.loads((assembly / "manifest.json").read_text())
+    stack = manifest["artifacts"]["ImportedTuning"]
+    assert stack["type"] == "aws:cloudformation:stack"
+    assert stack["properties"]["templateFile"] == "ImportedTuning.template.json"
+    # Environment-agnostic: CDK resolves the account and region from the deploying credentials.
+    assert stack["environment"] == "aws://unknown-account/unknown-region"
+    template = (assembly / "ImportedTuning.template.json").read_text()
+    assert "123456789012" not in template
+    assert '"Ref": "AWS::AccountId"' in template or "${AWS::AccountId}" in template
+
+
+def test_synth_for_a_named_account_and_region(tmp_path: Path) -> None:
+    out = tmp_path / "cdk.out"
+    request = str(REQUESTS / "create-hyper-parameter-tuning-job.json")
+    assert main(["synth", request, "-o", str(out), "--account", "210987654321", "--region", "eu-west-1"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["artifacts"]["ImportedTuning"]["environment"] == "aws://210987654321/eu-west-1"
 
 
 def test_synth_writes_a_template(template_file: Path) -> None:
@@ -26,10 +51,9 @@ def test_synth_writes_a_template(template_file: Path) -> None:
     assert {"AWS::StepFunctions::StateMachine", "AWS::KMS::Key", "AWS::IAM::Role"} <= types
 
 
-def test_synth_definition_only(tmp_path: Path) -> None:
-    out = tmp_path / "definition.json"
-    assert main(["synth", str(REQUESTS / "create-tuning-job-boto3.json"), "--definition-only", "-o", str(out)]) == 0
-    definition = json.loads(out.read_text())
+def test_synth_definition_only(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["synth", str(REQUESTS / "create-tuning-job-boto3.json"), "--definition-only"]) == 0
+    definition = json.loads(capsys.readouterr().out)
     assert definition["StartAt"] == "Name job"
     assert "Create tuning job" in definition["States"]
 
@@ -62,7 +86,7 @@ def test_help_documents_the_commands(capsys: pytest.CaptureFixture[str]) -> None
 def test_diagram_prints_mermaid(template_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diagram", str(template_file)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("%% tuning-")
+    assert out.startswith("%% ImportedTuning-")
     assert "flowchart TD" in out and "Create tuning job" in out
 
 
@@ -78,20 +102,18 @@ def test_permissions_table(template_file: Path, capsys: pytest.CaptureFixture[st
     assert "iam:PassRole" in out and "sagemaker:CreateHyperParameterTuningJob" in out and "s3:GetObject" in out
 
 
-def test_synth_a_training_request(tmp_path: Path) -> None:
-    out = tmp_path / "training.template.json"
-    assert main(["synth", str(REQUESTS / "create-training-job.json"), "-o", str(out)]) == 0
-    template = json.loads(out.read_text())
+def test_synth_a_training_request(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["synth", str(REQUESTS / "create-training-job.json")]) == 0
+    template = json.loads(capsys.readouterr().out)
     (machine,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::StepFunctions::StateMachine"]
     # The example request sets OutputDataConfig.CompressionType, outside the optimized integration's table.
     assert "aws-sdk:sagemaker:createTrainingJob" in json.dumps(machine)
 
 
-def test_synth_a_training_request_with_the_shape_named(tmp_path: Path) -> None:
-    out = tmp_path / "definition.json"
+def test_synth_a_training_request_with_the_shape_named(capsys: pytest.CaptureFixture[str]) -> None:
     request = str(REQUESTS / "create-training-job.json")
-    assert main(["synth", request, "--shape", "training", "--definition-only", "-o", str(out)]) == 0
-    assert "Create training job" in json.loads(out.read_text())["States"]
+    assert main(["synth", request, "--shape", "training", "--definition-only"]) == 0
+    assert "Create training job" in json.loads(capsys.readouterr().out)["States"]
 
 
 def test_bad_training_request_exits_2_with_the_json_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,69 @@
+"""cfn-lint finds nothing wherever the templates are synthesized, not only under this repo's cdk.json.
+
+The four places: ``npx cdk synth`` here (the repo's feature flags: tests/test_templates.py), the
+example app run as ``python app.py`` without any cdk.json, a user's app with an empty cdk.json and
+no environment, and the ``constructs-sm`` CLI's environment-agnostic cloud assembly. State machine
+Resources whose partition is unknown at synth time are one whole substitution, which E3601 skips
+while it checks the rest of the definition.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+from cfnlint.api import ManualArgs, lint_file
+
+import app as example_app
+import constructs_sm as sm
+from constructs_sm.cli import main
+from tests.builders import config, definition
+
+REQUESTS = Path(__file__).parent.parent / "examples" / "requests"
+
+
+def lint(template: dict[str, Any], tmp_path: Path, name: str) -> list[str]:
+    path = tmp_path / f"{name}.template.json"
+    path.write_text(json.dumps(template))
+    # W3005 (redundant DependsOn) is how CDK writes templates.
+    return [str(m) for m in lint_file(path, config=ManualArgs(regions=["us-east-1"], ignore_checks=["W3005"]))]
+
+
+@pytest.fixture(scope="module")
+def without_cdk_json() -> dict[str, dict[str, Any]]:
+    """``python app.py`` as app.py's main block runs it: no context, the region from the environment."""
+    app = cdk.App()
+    stacks = example_app.build_app(app, cdk.Environment(region="us-east-1"))
+    return {s.stack_name: Template.from_stack(s).to_json() for s in stacks}
+
+
+@pytest.mark.parametrize("stack", ["MinimalTuning", "HardenedTuning", "SpotTraining", "MultiAlgorithmTuning"])
+def test_the_example_app_without_cdk_json(without_cdk_json: dict[str, Any], stack: str, tmp_path: Path) -> None:
+    template = without_cdk_json[stack]
+    assert "${Partition}" not in json.dumps(template)  # the partition is a token: a whole substitution
+    assert lint(template, tmp_path, stack) == []
+
+
+def test_a_users_app_with_an_empty_cdk_json(tmp_path: Path) -> None:
+    app = cdk.App(context={})
+    stack = cdk.Stack(app, "UserStack")
+    sm.TuningWorkflow(stack, "Tuning", hyper_parameter_tuning_job_config=config(), training_job_definition=definition())
+    sm.TrainingWorkflow(stack, "Training", training_job_definition=definition())
+    template = Template.from_stack(stack).to_json()
+    (tuning, training) = [r for r in template["Resources"].values() if r["Type"] == "AWS::StepFunctions::StateMachine"]
+    assert json.loads(tuning["Properties"]["DefinitionString"])["States"]["Create tuning job"]["Resource"] == (
+        "${SagemakerCreateHyperParameterTuningJobSync}"
+    )
+    assert lint(template, tmp_path, "UserStack") == []
+
+
+@pytest.mark.parametrize("request_file", sorted(p.name for p in REQUESTS.glob("*.json")))
+def test_the_cli_cloud_assembly(request_file: str, tmp_path: Path) -> None:
+    out = tmp_path / "cdk.out"
+    assert main(["synth", str(REQUESTS / request_file), "-o", str(out)]) == 0
+    (template_file,) = out.glob("*.template.json")
+    assert lint(json.loads(template_file.read_text()), tmp_path, template_file.stem) == []
