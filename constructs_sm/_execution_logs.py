@@ -13,7 +13,7 @@ from .encryption_key import artifact_key
 
 
 def execution_log_group(
-    scope: Construct, id: str, *, key: kms.IKey | None, retention: logs.RetentionDays
+    scope: Construct, id: str, *, key: kms.IKey, retention: logs.RetentionDays
 ) -> logs.LogGroup:
     """A log group encrypted with ``key`` when its key policy can be extended, else with a new key.
 
@@ -29,7 +29,12 @@ def execution_log_group(
         resources=["*"],  # in a key policy, "*" is the key itself
         conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": arn(scope, "logs", "log-group:*")}},
     )
-    if key is None or not key.add_to_resource_policy(statement).statement_added:
-        key = artifact_key(scope, f"{id}Key")
+    if not key.add_to_resource_policy(statement).statement_added:
+        key = artifact_key(
+            scope,
+            f"{id}Key",
+            description="Encrypts the execution logs of a constructs_sm workflow (the given key's policy "
+            "cannot take the CloudWatch Logs statement)",
+        )
         key.add_to_resource_policy(statement)
     return logs.LogGroup(scope, id, retention=retention, removal_policy=cdk.RemovalPolicy.RETAIN, encryption_key=key)

@@ -8,10 +8,12 @@ A value read at execution time grants on the scope its factory declared
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
 
+import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
@@ -167,7 +169,15 @@ def _add(role: iam.IRole, actions: list[str], resources: list[str], conditions: 
     granted: set[str] = role.__dict__.setdefault("_constructs_sm_statements", set())
     if key not in granted:
         granted.add(key)
-        role.add_to_principal_policy(iam.PolicyStatement(actions=actions, resources=resources, conditions=conditions))
+        statement = iam.PolicyStatement(actions=actions, resources=resources, conditions=conditions)
+        role.add_to_principal_policy(statement)
+        # aws-cdk-lib's immutable role (Role.from_role_arn(..., mutable=False), use_request_role) pretends to
+        # take the statement; only a mutable imported role grows a "Policy" child. It must allow it already.
+        if not isinstance(role, iam.Role) and role.node.try_find_child("Policy") is None:
+            shown = json.dumps(cdk.Stack.of(role).resolve(statement.to_statement_json()))
+            cdk.Annotations.of(role).add_warning_v2(
+                "constructs-sm:immutable-role", f"The immutable role must already allow this statement: {shown}"
+            )
 
 
 _Grant = Callable[[iam.IRole, str, Any], None]

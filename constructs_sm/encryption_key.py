@@ -10,12 +10,14 @@ from ._tokens import is_token
 from .errors import ValidationError
 
 
-def artifact_key(scope: Construct, id: str) -> kms.Key:
+def artifact_key(
+    scope: Construct, id: str, *, description: str = "Encrypts SageMaker model artifacts and training volumes"
+) -> kms.Key:
     """A customer managed key: rotation on, kept when the stack is deleted (it encrypts model artifacts)."""
     return kms.Key(
         scope,
         id,
-        description="Encrypts SageMaker model artifacts and training volumes",
+        description=description,
         enable_key_rotation=True,
         removal_policy=cdk.RemovalPolicy.RETAIN,
     )

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 from aws_cdk import aws_iam as iam
-from aws_cdk.assertions import Template
+from aws_cdk import aws_kms as kms
+from aws_cdk.assertions import Annotations, Match, Template
 
 import constructs_sm as sm
 from tests.builders import definition, workflow
@@ -98,3 +99,23 @@ def test_job_name_patterns_end_at_a_separator(minimal: dict[str, Any]) -> None:
     text = json.dumps(minimal)
     assert "hyper-parameter-tuning-job/xgboosttuning-*" in text
     assert "hyper-parameter-tuning-job/xgboosttuning*" not in text
+
+
+def test_an_immutable_role_gets_a_warning_listing_what_it_must_allow() -> None:
+    stack = new_stack()
+    role = iam.Role.from_role_arn(stack, "Given", "arn:aws:iam::123456789012:role/Existing", mutable=False)
+    workflow(stack, role=role)
+    warnings = [w for w in Annotations.from_stack(stack).find_warning("*", Match.any_value())]
+    texts = [str(w.entry.data) for w in warnings]
+    assert any("must already allow" in t and "s3:GetObject" in t and "example-bucket/train/*" in t for t in texts)
+
+
+def test_an_imported_key_gets_a_log_key_that_says_what_it_is() -> None:
+    stack = new_stack()
+    key = kms.Key.from_key_arn(
+        stack, "Given", "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    )
+    workflow(stack, encryption_key=key)
+    keys = Template.from_stack(stack).find_resources("AWS::KMS::Key")
+    (log_key,) = keys.values()
+    assert log_key["Properties"]["Description"].startswith("Encrypts the execution logs")
