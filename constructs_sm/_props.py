@@ -29,19 +29,20 @@ def enum_value(field: str, value: Any, kind: type[StrEnum]) -> str | None:
 
 
 def seconds(field: str, value: Any) -> int | None:
-    if value is None:
-        return None
-    if not isinstance(value, cdk.Duration):
-        raise ValidationError(field, "must be a Duration, e.g. Duration.hours(2)", value)
-    return int(value.to_seconds())
+    return _measure(field, value, cdk.Duration, "a Duration, e.g. Duration.hours(2)", "to_seconds")
 
 
 def gibibytes(field: str, value: Any) -> int | None:
+    return _measure(field, value, cdk.Size, "a Size, e.g. Size.gibibytes(30)", "to_gibibytes")
+
+
+def _measure(field: str, value: Any, kind: type, example: str, unit: str) -> int | None:
+    """A Duration or Size in the request's unit; anything else named by its prop."""
     if value is None:
         return None
-    if not isinstance(value, cdk.Size):
-        raise ValidationError(field, "must be a Size, e.g. Size.gibibytes(30)", value)
-    return int(value.to_gibibytes())
+    if not isinstance(value, kind):
+        raise ValidationError(field, f"must be {example}", value)
+    return int(getattr(value, unit)())
 
 
 def strings(field: str, value: Any) -> list[str] | None:
