@@ -25,7 +25,7 @@ synth: $(VENV)/installed node_modules/.bin/cdk
 	npx cdk synth --quiet
 
 ## Lint, type-check and run the whole test suite.
-test: $(VENV)/installed
+test: $(VENV)/installed node_modules/.bin/cdk
 	$(VENV)/bin/ruff check constructs_sm tests app.py
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q

@@ -10,6 +10,8 @@ while it checks the rest of the definition.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -67,3 +69,24 @@ def test_the_cli_cloud_assembly(request_file: str, tmp_path: Path) -> None:
     assert main(["synth", str(REQUESTS / request_file), "-o", str(out)]) == 0
     (template_file,) = out.glob("*.template.json")
     assert lint(json.loads(template_file.read_text()), tmp_path, template_file.stem) == []
+
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.mark.skipif(not (ROOT / "node_modules" / ".bin" / "cdk").exists(), reason="no CDK CLI: run `make test`")
+def test_npx_cdk_synth_of_the_example_app(tmp_path: Path) -> None:
+    out = tmp_path / "cdk.out"
+    done = subprocess.run(
+        ["npx", "cdk", "synth", "--quiet", "--output", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", "CDK_DISABLE_VERSION_CHECK": "1"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    templates = sorted(out.glob("*.template.json"))
+    assert len(templates) == 4
+    for path in templates:
+        assert lint(json.loads(path.read_text()), tmp_path, path.name.removesuffix(".template.json")) == []
