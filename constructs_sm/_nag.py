@@ -8,13 +8,14 @@ so cdk-nag reports it.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import aws_cdk as cdk
 from constructs import IConstruct
+
+from ._intrinsics import to_text
 
 IAM5 = "AwsSolutions::AwsSolutions-IAM5"
 
@@ -111,7 +112,7 @@ def acknowledge_statement(policy: IConstruct, resolved: Mapping[str, Any]) -> No
     if resolved.get("Effect") != "Allow":
         return
     actions = set(_as_list(resolved.get("Action")))
-    wildcards = [flatten(resource) for resource in _as_list(resolved.get("Resource"))]
+    wildcards = [to_text(resource, style="nag") for resource in _as_list(resolved.get("Resource"))]
     wildcards = [flat for flat in wildcards if "*" in flat]
     if not wildcards:
         return
@@ -132,24 +133,6 @@ def _reason(resource: str, actions: set[str]) -> str | None:
         if pattern.fullmatch(resource) and actions <= allowed:
             return reason
     return None
-
-
-def flatten(value: Any) -> str:
-    """A resolved CloudFormation value as cdk-nag names it in a finding (its flattenCfnReference)."""
-    if isinstance(value, str):
-        return value.replace("${", "<").replace("}", ">")
-    if isinstance(value, dict):
-        if "Fn::Join" in value:
-            separator, parts = value["Fn::Join"]
-            return str(separator).join(flatten(p) for p in parts)
-        if "Fn::Sub" in value:
-            return flatten(value["Fn::Sub"])
-        if "Fn::GetAtt" in value:
-            resource, attribute = value["Fn::GetAtt"]
-            return f"<{flatten(resource)}.{flatten(attribute)}>"
-        if "Ref" in value:
-            return f"<{flatten(value['Ref'])}>"
-    return json.dumps(value, separators=(",", ":"))
 
 
 def _as_list(value: Any) -> Iterable[Any]:

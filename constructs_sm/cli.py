@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -26,6 +29,7 @@ _SHAPES = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _acknowledge_node_version()
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -36,6 +40,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, json.JSONDecodeError) as error:
         print(f"constructs-sm: {error}", file=sys.stderr)
         return 2
+
+
+def _acknowledge_node_version() -> None:
+    """Acknowledge jsii's notice about the running Node.js version (printed as Python byte strings
+    at every aws_cdk import), unless the user set the variable: the CLI's output stays readable."""
+    if "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION" in os.environ or shutil.which("node") is None:
+        return
+    version = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False).stdout
+    major = version.strip().lstrip("v").split(".")[0]
+    if major.isdigit():
+        for notice in ("END_OF_LIFE", "DEPRECATED", "UNTESTED"):
+            os.environ.setdefault(f"JSII_SILENCE_WARNING_{notice}_NODE_VERSION", major)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -135,7 +151,7 @@ def _synth(args: argparse.Namespace) -> int:
             )
         template: dict[str, Any] = app.synth().get_stack_by_name(stack.stack_name).template
     if args.definition_only:
-        from .diagram import definitions_from_template
+        from .tools.diagram import definitions_from_template
 
         (document,) = definitions_from_template(template).values()
         _write(json.dumps(document, indent=2) + "\n", None)
@@ -152,7 +168,7 @@ def _templates(path: Path) -> dict[str, dict[str, Any]]:
 
 
 def _diagram(args: argparse.Namespace) -> int:
-    from .diagram import definitions_from_template, to_dot, to_mermaid, write_svg
+    from .tools.diagram import definitions_from_template, to_dot, to_mermaid, write_svg
 
     for stack, template in _templates(args.template).items():
         for logical_id, definition in definitions_from_template(template).items():
@@ -174,7 +190,7 @@ def _diagram(args: argparse.Namespace) -> int:
 
 
 def _permissions(args: argparse.Namespace) -> int:
-    from .permissions import format_table, permission_rows
+    from .tools.permissions import format_table, permission_rows
 
     for stack, template in _templates(args.template).items():
         print(f"# {stack}")

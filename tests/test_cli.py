@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +94,7 @@ def test_diagram_prints_mermaid(template_file: Path, capsys: pytest.CaptureFixtu
     assert "flowchart TD" in out and "Create tuning job" in out
 
 
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz (dot) is not installed: .ci/run installs it")
 def test_diagram_writes_svg(template_file: Path, tmp_path: Path) -> None:
     assert main(["diagram", str(template_file), "--format", "svg", "-o", str(tmp_path)]) == 0
     (svg,) = tmp_path.glob("*.svg")
@@ -136,3 +141,14 @@ def test_synth_help_documents_training_requests(capsys: pytest.CaptureFixture[st
         main(["synth", "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert "CreateTrainingJob" in out and "training" in out and "Exit codes" in out
+
+
+def test_no_jsii_banner_and_no_aws_cdk_at_import() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JSII_SILENCE")}
+    bin_dir = Path(sys.executable).parent
+    done = subprocess.run([str(bin_dir / "constructs-sm"), "--help"], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0
+    assert "!!" not in done.stderr and "b'" not in done.stderr
+    code = "import sys, constructs_sm, constructs_sm.cli; print('aws_cdk' in sys.modules, 'botocore' in sys.modules)"
+    imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert imported.stdout.split() == ["False", "False"]

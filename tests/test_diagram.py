@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
-from constructs_sm.diagram import (
+from constructs_sm.cli import main
+from constructs_sm.tools.diagram import (
+    GraphvizNotFoundError,
     definitions_from_template,
     to_dot,
     to_mermaid,
@@ -94,10 +96,10 @@ def node_ids(mermaid: str) -> dict[str, str]:
 def test_mermaid_has_a_node_per_state_with_type_and_integration() -> None:
     text = to_mermaid(TUNING)
     ids = node_ids(text)
-    assert text.startswith("flowchart TD\n")
+    assert text.splitlines()[:2] == ['%%{init: {"flowchart": {"wrappingWidth": 400}}}%%', "flowchart TD"]
     assert {"Tune", "Describe", "Good?", "Pause", "Tuning failed"} <= set(ids)
     assert all(re.fullmatch(r"s\d+", node_id) for node_id in ids.values())
-    assert "Tune<br/>Task<br/>sagemaker:createHyperParameterTuningJob.sync" in text
+    assert "Tune<br/>Task<br/>sagemaker:createHyperParameterTuningJob.sync<br/>retry ×5: States.Timeout" in text
     assert "Describe<br/>Task<br/>aws-sdk:sagemaker:describeTrainingJob" in text
     assert "Pause<br/>Wait<br/>Seconds: 30" in text
     assert "Tuning failed<br/>Fail<br/>Error: TuningFailed" in text
@@ -112,8 +114,12 @@ def test_mermaid_edges_for_next_choice_default_retry_and_catch() -> None:
     assert f'{good} -->|"$.status == #34;Completed#34;"| s4' in text
     assert f'{good} -->|"$.tries #60; 3"| {ids["Pause"]}' in text
     assert f'{good} -->|"default"| {failed}' in text
-    assert f'{tune} -->|"retry ×5: States.Timeout"| {tune}' in text
+    # Retry is a note in the box: Mermaid draws self-loop labels over other boxes.
+    assert f"{tune} -->" in text and not re.search(rf"{tune} -->.*\| {tune}$", text, re.MULTILINE)
     assert f'{tune} -.->|"States.ALL"| {failed}' in text
+    links = [line for line in text.splitlines() if re.match(r"\s+\w+ -\.?->", line)]
+    catch = next(i for i, line in enumerate(links) if "-.->" in line)
+    assert f"    linkStyle {catch} stroke:#c62828,color:#c62828" in text
     assert f"{ids['Pause']} --> {tune}" in text
     assert "s4 --> finish" in text
     assert not re.search(rf"^\s+{failed} -", text, re.MULTILINE)  # Fail is terminal
@@ -160,12 +166,89 @@ def test_dot_has_clusters_dashed_catch_and_escaped_labels() -> None:
         }
     )
     assert text.startswith("digraph state_machine {")
-    assert 'label="Tuning failed\\nFail\\nError: TuningFailed"' in text
-    assert 's0 -> s5 [label="States.ALL", style=dashed' in text
-    assert 's0 -> s0 [label="retry ×5: States.Timeout"]' in text
-    assert 'label="Say \\"hi\\" <now> & #1 | ok\\nSucceed"' in text
-    assert 'SecondsPath: $.wait\\\\\\"s' in text
+    assert "forcelabels=true" in text
+    assert 'label=<<B>Tuning failed</B><BR ALIGN="CENTER"/>Fail<BR ALIGN="CENTER"/>Error: TuningFailed>' in text
+    assert re.search(
+        r's0 -> s5 \[label=<<TABLE[^>]*><TR><TD>States\.ALL</TD></TR></TABLE>>, style=dashed, color="#c62828"', text
+    )
+    assert re.search(r"s0 -> s0 \[label=<<TABLE[^>]*><TR><TD>retry ×5: States\.Timeout</TD>", text)
+    assert "<B>Say &quot;hi&quot; &lt;now&gt; &amp; #1 | ok</B>" in text
+    assert "SecondsPath: $.wait\\&quot;s" in text
     assert "subgraph cluster_c0 {" in to_dot(FAN_OUT)
+
+
+LONG: dict[str, Any] = {
+    "StartAt": "Describe the best training job of the hyperparameter tuning job",
+    "States": {
+        "Describe the best training job of the hyperparameter tuning job": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::aws-sdk:sagemaker:describeHyperParameterTuningJob",
+            "Retry": [
+                {
+                    "ErrorEquals": ["SageMaker.ResourceLimitExceededException", "SageMaker.AmazonSageMakerException"],
+                    "MaxAttempts": 5,
+                }
+            ],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "The tuning job failed or was stopped early"}],
+            "Next": "Has a best training job been chosen by the tuning job",
+        },
+        "Has a best training job been chosen by the tuning job": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.TuningJob.BestTrainingJob.TrainingJobName", "IsPresent": True, "Next": "Done"}],
+            "Default": "The tuning job failed or was stopped early",
+        },
+        "Done": {"Type": "Succeed"},
+        "The tuning job failed or was stopped early": {"Type": "Fail", "Error": "TuningJobFailedOrStopped"},
+    },
+}
+
+
+def label_lines(dot: str) -> list[str]:
+    """Every text line of every DOT label (HTML-like labels, tags stripped)."""
+    labels = re.findall(r"label=<(.*?)>[,;\]]", dot)
+    return [
+        re.sub(r"<[^>]+>", "", line)
+        .replace("&quot;", '"')
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+        for label in labels
+        for line in re.split(r"<BR[^>]*>", label)
+    ]
+
+
+def shown_texts(definition: dict[str, Any]) -> list[str]:
+    """The texts of a definition that its diagram shows: state names, error names, Fail errors."""
+    texts = []
+    for name, state in definition["States"].items():
+        texts.append(name)
+        texts += [e for rule in state.get("Retry", []) + state.get("Catch", []) for e in rule["ErrorEquals"]]
+        texts += [state["Error"]] if "Error" in state else []
+        for branch in state.get("Branches", []) + [state.get("ItemProcessor", {"States": {}})]:
+            texts += shown_texts(branch)
+    return texts
+
+
+@pytest.mark.parametrize("definition", [TUNING, FAN_OUT, LONG])
+def test_dot_labels_wrap_at_word_boundaries_only(definition: dict[str, Any]) -> None:
+    lines = label_lines(to_dot(definition))
+    tokens = {token.rstrip(",") for line in lines for token in line.split()}
+    for text in shown_texts(definition):
+        for word in text.split():
+            assert word in tokens, f"{word!r} of {text!r} is cut"
+    assert not any("…" in line for line in lines)
+    # A line is at most the wrap width, unless it is one word that is longer.
+    assert all(len(line) <= 36 or " " not in line for line in lines)
+
+
+def test_long_names_are_never_cut() -> None:
+    lines = label_lines(to_dot(LONG))
+    assert ["Describe the best training job of", "the hyperparameter tuning job", "Task"] == lines[1:4]
+    assert "aws-sdk:sagemaker:describeHyperParameterTuningJob" in lines  # one word, longer than the width
+    assert "SageMaker.ResourceLimitExceededException," in lines
+    mermaid = to_mermaid(LONG)
+    assert "Describe the best training job of<br/>the hyperparameter tuning job<br/>Task" in mermaid
+    assert "…" not in mermaid
 
 
 def svg_texts(path: Path) -> str:
@@ -175,44 +258,39 @@ def svg_texts(path: Path) -> str:
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
-def test_write_svg_with_graphviz(tmp_path: Path) -> None:
-    path = write_svg(TUNING, tmp_path / "tuning.svg")
-    assert path == tmp_path / "tuning.svg"
-    texts = svg_texts(path)
-    assert "sagemaker:createHyperParameterTuningJob.sync" in texts
-    assert 'Say "hi" <now> & #1 | ok' in texts
-
-
 @pytest.mark.parametrize("definition", [TUNING, FAN_OUT])
-def test_write_svg_without_graphviz(
-    definition: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(shutil, "which", lambda name: None)
-    path = write_svg(definition, str(tmp_path / "machine.svg"))
+def test_write_svg_with_graphviz(definition: dict[str, Any], tmp_path: Path) -> None:
+    path = write_svg(definition, tmp_path / "machine.svg")
+    assert path == tmp_path / "machine.svg"
     texts = svg_texts(path)
-    root = ET.parse(path).getroot()
-    arrows = root.findall(".//{http://www.w3.org/2000/svg}polyline")
     for state in definition["States"]:
         assert state in texts
-    assert "Start" in texts and "End" in texts
     if definition is TUNING:
-        assert "retry ×5: States.Timeout" in texts
-        assert '$.status == "Completed"' in texts
-        # Start, Next x2, Choice x3, Catch, back edge from Pause, End.
-        assert len(arrows) == 9
-        assert sum(a.get("stroke-dasharray") is not None for a in arrows) == 1
+        assert "sagemaker:createHyperParameterTuningJob.sync" in texts
+        assert "retry ×5: States.Timeout" in texts and '$.status == "Completed"' in texts
     else:
         assert "Fan out: branch 2" in texts and "Each file: each item" in texts
 
 
-def test_use_dot_forces_or_requires_graphviz(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[str] = []
-    monkeypatch.setattr(subprocess, "run", lambda *a, **k: calls.append("dot"))
-    write_svg(TUNING, tmp_path / "a.svg", use_dot=False)
-    assert calls == []
+def test_without_graphviz_svg_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    with pytest.raises(FileNotFoundError, match="dot"):
-        write_svg(TUNING, tmp_path / "b.svg", use_dot=True)
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: pytest.fail("ran a program"))
+    with pytest.raises(GraphvizNotFoundError, match=r"apt-get install graphviz.*brew install graphviz"):
+        write_svg(TUNING, tmp_path / "a.svg")
+    assert not (tmp_path / "a.svg").exists()
+
+
+def test_cli_without_graphviz_exits_2_saying_how_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = tmp_path / "machine.template.json"
+    machine = {"Type": "AWS::StepFunctions::StateMachine", "Properties": {"Definition": TUNING}}
+    template.write_text(json.dumps({"Resources": {"Machine": machine}}))
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert main(["diagram", str(template), "--format", "svg", "-o", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "Graphviz" in err and "apt-get install graphviz" in err and "--format mermaid" in err
+    assert not list(tmp_path.glob("*.svg"))
 
 
 def test_definitions_from_template() -> None:
@@ -252,8 +330,38 @@ def test_definitions_from_template() -> None:
     run = found["Joined"]["States"]["Run"]
     assert run["Resource"] == "arn:${AWS::Partition}:states:::sagemaker:createTrainingJob.sync"
     assert run["Parameters"] == {
-        "RoleArn": "${GetAtt:ExecRole.Arn}",
-        "Bucket": "${Ref:DataBucket}",
-        "Timeout": "${Ref:TimeoutParam}",
+        "RoleArn": "${ExecRole.Arn}",
+        "Bucket": "${DataBucket}",
+        "Timeout": "${TimeoutParam}",
     }
     assert "sagemaker:createTrainingJob.sync" in to_mermaid(found["Joined"])
+
+
+def test_definition_substitutions_are_shown_as_their_values() -> None:
+    text = json.dumps(
+        {
+            "StartAt": "Run",
+            "States": {
+                "Run": {
+                    "Type": "Task",
+                    "Resource": "arn:${Partition}:states:::sagemaker:createTrainingJob.sync",
+                    "Parameters": {"RoleArn": "${ExecutionRoleArn}", "Name": "${Unknown}"},
+                    "End": True,
+                }
+            },
+        }
+    )
+    machine = {
+        "Type": "AWS::StepFunctions::StateMachine",
+        "Properties": {
+            "DefinitionString": text,
+            "DefinitionSubstitutions": {
+                "Partition": {"Ref": "AWS::Partition"},
+                "ExecutionRoleArn": {"Fn::GetAtt": ["ExecRole", "Arn"]},
+            },
+        },
+    }
+    (definition,) = definitions_from_template({"Resources": {"M": machine}}).values()
+    run = definition["States"]["Run"]
+    assert run["Resource"] == "arn:${AWS::Partition}:states:::sagemaker:createTrainingJob.sync"
+    assert run["Parameters"] == {"RoleArn": "${ExecRole.Arn}", "Name": "${Unknown}"}

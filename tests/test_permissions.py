@@ -6,11 +6,12 @@ import csv
 import dataclasses
 import io
 import json
+import re
 from typing import Any
 
 import pytest
 
-from constructs_sm.permissions import PermissionRow, format_table, permission_rows
+from constructs_sm.tools.permissions import PermissionRow, format_table, permission_rows
 
 BUCKET_ARN = {"Fn::GetAtt": ["DataBucket", "Arn"]}
 PASS_ROLE_CONDITION = {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
@@ -140,6 +141,55 @@ TEMPLATE: dict[str, Any] = {
                 },
             },
         },
+        "Machine": {
+            "Type": "AWS::StepFunctions::StateMachine",
+            "Properties": {
+                "RoleArn": {"Fn::GetAtt": ["MachineRole", "Arn"]},
+                "DefinitionString": '{"StartAt":"Train","States":{"Train":{"Type":"Task",'
+                '"Resource":"arn:${Partition}:states:::sagemaker:createTrainingJob.sync",'
+                '"Parameters":{"RoleArn":"${ExecutionRoleArn}"},"End":true}}}',
+                "DefinitionSubstitutions": {
+                    "Partition": {"Ref": "AWS::Partition"},
+                    "ExecutionRoleArn": {"Fn::GetAtt": ["ExecRole", "Arn"]},
+                },
+            },
+        },
+        # Not made by this library: a VPC flow-log role, as aws-cdk-lib's FlowLog writes it.
+        "FlowLogsRole": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Statement": [
+                        {
+                            "Action": "sts:AssumeRole",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                        }
+                    ]
+                },
+                "ManagedPolicyArns": [{"Ref": "FlowLogsPolicy"}],
+            },
+        },
+        "FlowLogsPolicy": {
+            "Type": "AWS::IAM::ManagedPolicy",
+            "Properties": {
+                "PolicyDocument": {
+                    "Statement": [
+                        {
+                            "Sid": "WriteTrainingLogs",
+                            "Effect": "Allow",
+                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            "Resource": {"Fn::GetAtt": ["FlowLogs", "Arn"]},
+                        },
+                        {
+                            "Effect": "Allow",
+                            "Action": "iam:PassRole",
+                            "Resource": {"Fn::GetAtt": ["FlowLogsRole", "Arn"]},
+                        },
+                    ]
+                }
+            },
+        },
         "DataBucket": {"Type": "AWS::S3::Bucket"},
     }
 }
@@ -177,14 +227,30 @@ def test_conditions_are_compact_json() -> None:
     assert conditions["kms:Decrypt"] == ""
 
 
-def test_why_comes_from_sid_else_from_the_action_prefix() -> None:
-    why = {r.action: r.why for r in permission_rows(TEMPLATE)}
-    assert why["s3:GetObject"] == "ReadInputChannels"
-    assert why["kms:Decrypt"] == "use of the KMS key"
-    assert why["iam:PassRole"] == "pass the execution role to the service"
-    assert why["logs:PutLogEvents"] == "execution logging"
-    assert why["xray:PutTraceSegments"] == "X-Ray tracing"
-    assert why["states:StartExecution"] == ""
+def test_why_is_given_for_the_roles_of_a_sagemaker_state_machine() -> None:
+    why = {(r.role, r.action): r.why for r in permission_rows(TEMPLATE)}
+    assert why["ExecRole", "s3:GetObject"] == "read the job's input"
+    assert why["ExecRole", "kms:Decrypt"] == "use of the KMS key"
+    assert why["ExecRole", "logs:PutLogEvents"] == "SageMaker writes the job's logs"
+    assert why["ExecRole", "states:StartExecution"] == ""  # not a grant this library makes
+    assert why["ExecRole", "(managed policy)"] == "attached managed policy: review its actions"
+    assert why["MachineRole", "xray:PutTraceSegments"] == "state machine X-Ray tracing"
+    assert why["ExecRole", "iam:PassRole"] == ""  # the state machine role passes roles, not the execution role
+
+
+def test_why_is_empty_for_roles_this_library_did_not_make() -> None:
+    rows = rows_of("FlowLogsRole")
+    assert [(r.action, r.why) for r in rows] == [
+        ("logs:CreateLogStream", ""),
+        ("logs:PutLogEvents", ""),
+        ("iam:PassRole", ""),
+    ]
+    assert rows[0].statement == "WriteTrainingLogs"  # a Sid alone does not make a statement ours
+
+
+def test_without_a_sagemaker_state_machine_no_role_gets_a_why() -> None:
+    resources = {k: v for k, v in TEMPLATE["Resources"].items() if k != "Machine"}
+    assert {r.why for r in permission_rows({"Resources": resources})} == {""}
 
 
 def test_inline_and_managed_policies() -> None:
@@ -223,13 +289,37 @@ def test_markdown_table_shape() -> None:
     assert lines[-1].count(" | ") == 8 and "a\\|b" in lines[-1]
 
 
-def test_text_table_is_aligned() -> None:
-    rows = permission_rows(TEMPLATE)
-    lines = format_table(rows).splitlines()
-    column = lines[0].index("Action")
-    assert set(lines[1]) == {"-", " "}
-    for line, row in zip(lines[2:], rows, strict=True):
-        assert line[column:].startswith(row.action + " ")
+def test_text_table_groups_by_role_policy_and_statement() -> None:
+    text = format_table(permission_rows(TEMPLATE))
+    assert text.startswith("Role ExecRole (assumed by sagemaker.amazonaws.com)\n  Policy ExecRoleDefaultPolicy\n")
+    assert "    ReadInputChannels Allow: s3:GetObject, s3:ListBucket\n" in text
+    assert "      Resource:  DataBucket.Arn, ${DataBucket.Arn}/train/*\n      Why:       read the job's input\n" in text
+    assert '      Condition: {"StringEquals":{"iam:PassedToService":"sagemaker.amazonaws.com"}}\n' in text
+    assert "    Guardrail" not in text and "  Policy Guardrail\n    OnlySageMaker Deny: NOT sagemaker:*\n" in text
+    flow = text[text.index("Role FlowLogsRole") :]
+    assert "Why:" not in flow
+
+
+def test_text_table_lines_fit_120_columns_and_keep_every_value() -> None:
+    long_arn = "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:subnet/${VpctrainingSubnet1Subnet3203580F}"
+    row = dataclasses.replace(
+        permission_rows(TEMPLATE)[0],
+        resource=", ".join([long_arn] * 3),
+        condition=json.dumps({"ArnEquals": {"ec2:Vpc": long_arn, "ec2:Subnet": [long_arn, long_arn]}}),
+        action="ec2:" + "CreateNetworkInterfacePermission" * 5,
+    )
+    rows = [*permission_rows(TEMPLATE), row]
+    text = format_table(rows)
+    assert max(map(len, text.splitlines())) <= 120
+    flat = "".join(line.strip() for line in text.splitlines())
+    for value in (row.resource.replace(" ", ""), row.condition.replace(" ", ""), row.action):
+        assert value in flat.replace(" ", "")
+    # Lists break between their items; ${...} placeholders are never split.
+    assert not [line for line in text.splitlines() if re.search(r"\$\{[^}]*$|^\s*[^\s$]*\}", line)]
+    resource_lines = text[text.rindex("Resource:  arn:") :].splitlines()[:3]
+    assert [line.split()[-1].rstrip(",") for line in resource_lines] == [long_arn] * 3
+    markdown = format_table(rows, fmt="markdown")
+    assert any(len(line) > 300 for line in markdown.splitlines())  # markdown and CSV keep full width
 
 
 def test_csv_round_trips() -> None:
