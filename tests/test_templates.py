@@ -11,8 +11,7 @@ from cfnlint.api import ManualArgs, lint_file
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from tests.api_shapes import problems
-from tests.template_helpers import reviewable
-from tests.template_helpers import definition
+from tests.template_helpers import definition, reviewable
 
 TUNING_STACKS = ["MinimalTuning", "HardenedTuning", "MultiAlgorithmTuning"]
 TRAINING_STACKS = ["SpotTraining"]
