@@ -8,6 +8,7 @@ that ``TaskStateBase`` itself uses.
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Mapping
 from typing import Any
 
 import aws_cdk as cdk
@@ -21,6 +22,22 @@ from ._job_resources import RequestBody, bind_job_resources
 from ._request import check_name, render_parameters
 from ._tokens import execution_path
 from .errors import ValidationError
+
+STATE_PROPS = (
+    "integration_pattern",
+    "comment",
+    "input_path",
+    "output_path",
+    "result_path",
+    "result_selector",
+    "task_timeout",
+)
+
+
+def state_props(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The Task state props among a task constructor's arguments (pass ``locals()``), which
+    :class:`PythonTaskState` takes; the tasks keep their explicit keyword-only signatures."""
+    return {name: values[name] for name in STATE_PROPS}
 
 
 class PythonTaskState(sfn.TaskStateBase):

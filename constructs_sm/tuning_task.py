@@ -12,7 +12,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from ._job_request import TUNING_JOB
-from ._task_state import JobTask
+from ._task_state import JobTask, state_props
 from ._typed_request import tuning_body
 from .training_job_definition import TrainingJobDefinition
 from .tuning_config import HyperParameterTuningJobConfig, WarmStartConfig
@@ -60,17 +60,7 @@ class SageMakerCreateHyperParameterTuningJob(JobTask):
         :param encryption_key: encrypts artifacts and volumes. @default - a new key with rotation, retained
         :param integration_pattern: RUN_JOB (``.sync``) or REQUEST_RESPONSE. @default RUN_JOB
         """
-        super().__init__(
-            scope,
-            id,
-            integration_pattern=integration_pattern,
-            comment=comment,
-            input_path=input_path,
-            output_path=output_path,
-            result_path=result_path,
-            result_selector=result_selector,
-            task_timeout=task_timeout,
-        )
+        super().__init__(scope, id, **state_props(locals()))
         self._bind_request(
             TUNING_JOB,
             name=hyper_parameter_tuning_job_name,
