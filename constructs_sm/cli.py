@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -138,7 +139,19 @@ def _synth(args: argparse.Namespace) -> int:
     shape = detect_request_shape(request) if named is None else RequestShape(named)
     training = shape is RequestShape.CREATE_TRAINING_JOB
     stack_name = args.stack_name or ("ImportedTraining" if training else "ImportedTuning")
-    env = None if args.account is None and args.region is None else cdk.Environment(account=args.account, region=args.region)
+    _check_option(
+        "--stack-name",
+        stack_name,
+        _STACK_NAME,
+        "must start with a letter and hold only letters, digits and '-', at most 128 characters",
+    )
+    _check_option("--account", args.account, _ACCOUNT, "must be a 12-digit AWS account ID")
+    _check_option("--region", args.region, _REGION, "must be an AWS region such as us-east-1")
+    env = (
+        None
+        if args.account is None and args.region is None
+        else cdk.Environment(account=args.account, region=args.region)
+    )
     with tempfile.TemporaryDirectory() as scratch:
         outdir = str(args.output) if args.output is not None else scratch
         app = cdk.App(outdir=outdir)
@@ -160,6 +173,17 @@ def _synth(args: argparse.Namespace) -> int:
     else:
         print(f"cloud assembly in {args.output}: npx cdk deploy --app {args.output}", file=sys.stderr)
     return 0
+
+
+# CloudFormation stack names; AWS account IDs; region names.
+_STACK_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,127}")
+_ACCOUNT = re.compile(r"\d{12}")
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+
+
+def _check_option(option: str, value: str | None, pattern: re.Pattern[str], rule: str) -> None:
+    if value is not None and not pattern.fullmatch(value):
+        raise ValidationError(option, rule, value)
 
 
 def _templates(path: Path) -> dict[str, dict[str, Any]]:

@@ -146,9 +146,30 @@ def test_synth_help_documents_training_requests(capsys: pytest.CaptureFixture[st
 def test_no_jsii_banner_and_no_aws_cdk_at_import() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JSII_SILENCE")}
     bin_dir = Path(sys.executable).parent
-    done = subprocess.run([str(bin_dir / "constructs-sm"), "--help"], capture_output=True, text=True, env=env, check=False)
+    done = subprocess.run(
+        [str(bin_dir / "constructs-sm"), "--help"], capture_output=True, text=True, env=env, check=False
+    )
     assert done.returncode == 0
     assert "!!" not in done.stderr and "b'" not in done.stderr
     code = "import sys, constructs_sm, constructs_sm.cli; print('aws_cdk' in sys.modules, 'botocore' in sys.modules)"
     imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert imported.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "rule"),
+    [
+        ("--stack-name", "bad name!", "must start with a letter"),
+        ("--account", "not-an-account", "must be a 12-digit AWS account ID"),
+        ("--region", "moon-1", "must be an AWS region"),
+    ],
+)
+def test_bad_option_values_exit_2_naming_the_option(
+    option: str, value: str, rule: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "cdk.out"
+    request = str(REQUESTS / "create-hyper-parameter-tuning-job.json")
+    assert main(["synth", request, option, value, "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{option}: {rule}" in err and "Traceback" not in err
+    assert not out.exists()
