@@ -173,3 +173,43 @@ def test_bad_option_values_exit_2_naming_the_option(
     err = capsys.readouterr().err
     assert f"{option}: {rule}" in err and "Traceback" not in err
     assert not out.exists()
+
+
+_VALID = (REQUESTS / "create-hyper-parameter-tuning-job.json").read_text()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "named"),
+    [
+        ("not-utf8", b'{"a": "\xff\xfe"}', "must be UTF-8 (byte"),
+        ("empty", b"", "must be JSON"),
+        ("invalid", b'{"HyperParameterTuningJobName": ', "must be JSON"),
+        ("array", b"[1, 2]", "must hold a JSON object"),
+        ("deep", b"[" * 10000 + b"]" * 10000, "must nest at most 64 levels deep"),
+        ("deep-under-unknown", b'{"Unknown": ' + b"[" * 700 + b"]" * 700 + b"}", "must nest at most 64 levels deep"),
+        ("nan", b'{"x": NaN}', "must not hold NaN or Infinity"),
+        ("huge-int", b'{"x": 18446744073709551616}', "must hold integers within 64 bits"),
+        ("duplicate-keys", b'{"Tags": [], "Tags": []}', "must not repeat a key in one object, but got ['Tags']"),
+        ("too-large", b'{"x": "' + b"a" * (1 << 20) + b'"}', "must be at most 1048576 bytes"),
+        (
+            "escaped-quote",
+            _VALID.replace('"Strategy": "Bayesian"', '"Strategy": "Bay\\"esian"').encode(),
+            "Strategy: must be one of",
+        ),
+        (
+            "int32",
+            _VALID.replace('"MaxParallelTrainingJobs": 3', '"MaxParallelTrainingJobs": 2147483648').encode(),
+            "must be at most",
+        ),
+    ],
+)
+def test_hostile_request_files_exit_2_without_a_traceback(
+    name: str, content: bytes, named: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / f"{name}.json"
+    path.write_bytes(content)
+    out = tmp_path / "cdk.out"
+    assert main(["synth", str(path), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert named in err and "Traceback" not in err
+    assert not out.exists()
