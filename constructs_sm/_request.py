@@ -51,10 +51,6 @@ class JobRequest:
     operation: str
     body: dict[str, Any]
 
-    @property
-    def name_field(self) -> str:
-        return OWNED_PATHS[self.operation][0]
-
     def unsupported_by_optimized_integration(self) -> list[str]:
         return unsupported_fields(self.operation, self.body)
 
