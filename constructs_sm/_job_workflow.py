@@ -222,7 +222,7 @@ def longest_run_seconds(operation: str, request: dict[str, Any]) -> int:
 
 
 def _longest_job(definition: dict[str, Any]) -> int:
-    condition = definition["StoppingCondition"]
+    condition = definition.get("StoppingCondition", {})
     spot = definition.get("EnableManagedSpotTraining") is True
     attempt = condition.get("MaxWaitTimeInSeconds") if spot else None
     attempt = attempt or condition.get("MaxRuntimeInSeconds") or 86400

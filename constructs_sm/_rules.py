@@ -278,7 +278,7 @@ def _definition(definition: dict[str, Any], at: str, request: dict[str, Any]) ->
     if _known(local_path) and not local_path.startswith("/"):
         _fail(join(at, "CheckpointConfig.LocalPath"), "must be an absolute path starting with '/'", local_path)
     spot = definition.get("EnableManagedSpotTraining") is True
-    condition = definition["StoppingCondition"]
+    condition = definition.get("StoppingCondition", {})  # optional in CreateTrainingJob
     wait, runtime = condition.get("MaxWaitTimeInSeconds"), condition.get("MaxRuntimeInSeconds")
     where = join(at, "StoppingCondition.MaxWaitTimeInSeconds")
     if spot and wait is None:
@@ -297,7 +297,8 @@ def _definition(definition: dict[str, Any], at: str, request: dict[str, Any]) ->
             "is not allowed with EnableManagedSpotTraining (warm pools need on-demand instances)",
             keep_alive,
         )
-    image_config = definition["AlgorithmSpecification"].get("TrainingImageConfig", {})
+    specification = definition.get("AlgorithmSpecification", {})  # optional in CreateTrainingJob
+    image_config = specification.get("TrainingImageConfig", {})
     private_registry = image_config.get("TrainingRepositoryAccessMode") == "Vpc"
     file_system = any("FileSystemDataSource" in c["DataSource"] for c in definition.get("InputDataConfig", []))
     if (private_registry or file_system) and "VpcConfig" not in definition:
@@ -312,8 +313,7 @@ def _definition(definition: dict[str, Any], at: str, request: dict[str, Any]) ->
             "authenticates to a private registry: it needs TrainingRepositoryAccessMode Vpc",
             image_config.get("TrainingRepositoryAccessMode"),
         )
-    specification = definition["AlgorithmSpecification"]
-    if ("TrainingImage" in specification) == ("AlgorithmName" in specification):
+    if specification and ("TrainingImage" in specification) == ("AlgorithmName" in specification):
         _fail(
             join(at, "AlgorithmSpecification"),
             "needs exactly one of TrainingImage or AlgorithmName",
@@ -330,8 +330,16 @@ def _resource_config(config: dict[str, Any], at: str, _: Any) -> None:
         names = [group["InstanceGroupName"] for group in groups]
         if len(set(names)) != len(names):
             _fail(join(at, "InstanceGroups"), "must give each group a unique InstanceGroupName", names)
+    elif "InstancePreferences" in config:
+        # API reference, ResourceConfig: InstancePreferences excludes InstanceType and InstanceGroups.
+        if "InstanceType" in config:
+            _fail(
+                join(at, "InstancePreferences"),
+                "replaces InstanceType: give one form, not both",
+                config["InstanceType"],
+            )
     elif "InstanceType" not in config or "InstanceCount" not in config:
-        _fail(at, "needs InstanceType and InstanceCount, or InstanceGroups", sorted(config))
+        _fail(at, "needs InstanceType and InstanceCount, InstanceGroups, or InstancePreferences", sorted(config))
 
 
 def _s3_data_source(source: dict[str, Any], at: str, _: Any) -> None:

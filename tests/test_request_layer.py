@@ -368,3 +368,23 @@ def test_owned_paths_replace_the_requests_role_and_keys() -> None:
     sent = machine(stack)[0]["States"]["Create training job"]["Parameters"]
     assert sent["RoleArn"] == "${ExecutionRoleArn}"
     assert sent["OutputDataConfig"]["KmsKeyId"] == sent["ResourceConfig"]["VolumeKmsKeyId"] == "${KeyArn}"
+
+
+def test_optional_members_the_rules_read_may_be_absent() -> None:
+    """botocore makes AlgorithmSpecification and StoppingCondition optional in CreateTrainingJob
+    (serverless jobs); the rules read them without assuming them."""
+    request = json.loads(open("examples/requests/create-training-job.json").read())
+    request.pop("EnableManagedSpotTraining")
+    request["StoppingCondition"].pop("MaxWaitTimeInSeconds")
+    for member in ("AlgorithmSpecification", "StoppingCondition"):
+        changed = {k: v for k, v in request.items() if k != member}
+        assert member not in sm.to_current_request(changed, shape=sm.RequestShape.CREATE_TRAINING_JOB)
+
+
+def test_instance_preferences_are_a_third_resource_form() -> None:
+    request = json.loads(open("examples/requests/create-training-job.json").read())
+    request.pop("EnableManagedSpotTraining")
+    request["StoppingCondition"].pop("MaxWaitTimeInSeconds")
+    resources = request["ResourceConfig"]
+    resources["InstancePreferences"] = [{"InstanceType": resources.pop("InstanceType")}]
+    assert sm.to_current_request(request)["ResourceConfig"]["InstancePreferences"]
