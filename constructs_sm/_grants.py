@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -29,7 +30,8 @@ _ECR_URI = re.compile(
 )
 # S3 User Guide, "Bucket naming rules": 3-63 characters, lowercase letters, digits, '.' and '-'.
 _BUCKET = re.compile(r"(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
-_WIDENING = re.compile(r"[*?\x00-\x1f\x7f]")
+# IAM reads '*' and '?' as wildcards and '${...}' as a policy variable; SageMaker reads them literally.
+_WIDENING = re.compile(r"[*?\x00-\x1f\x7f]|\$\{")
 _PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
 
 
@@ -51,10 +53,13 @@ def grant_request(role: iam.IRole, operation: str, request: dict[str, Any]) -> N
 
 def _scope(path: str, value: Any) -> S3Scope:
     scope = _declared_or_parsed(path, value)
-    if not is_token(scope.key_prefix) and _WIDENING.search(scope.key_prefix):
+    if not is_token(scope.key_prefix) and (
+        _WIDENING.search(scope.key_prefix) or any(unicodedata.category(c) in ("Cc", "Cf") for c in scope.key_prefix)
+    ):
         raise ValidationError(
             path,
-            "must not contain '*', '?' or control characters: SageMaker reads them literally, IAM as wildcards",
+            "must not contain '*', '?', '${', control or invisible format characters: SageMaker reads "
+            "them literally, IAM as wildcards or policy variables",
             value if isinstance(value, str) and not is_token(value) else scope.key_prefix,
         )
     return scope

@@ -65,6 +65,9 @@ class JobWorkflow(Construct):
         log_retention: logs.RetentionDays,
         state_machine_name: str | None,
     ) -> None:
+        if state_machine_name is not None and not isinstance(state_machine_name, str):
+            raise ValidationError("state_machine_name", "must be a string", state_machine_name)
+        polling_period = seconds("polling_interval", polling_interval) or 60  # checked on every path
         super().__init__(scope, id)
         limit = kind.max_name_length
         self.job_name_prefix = (
@@ -83,7 +86,7 @@ class JobWorkflow(Construct):
             create.update(ResultPath=result_path, Retry=retry(OPTIMIZED_RETRY_ERRORS), Catch=catch(), Next=next_state)
             states[create_state] = create
         else:
-            period = seconds("polling_interval", polling_interval) or 60
+            period = polling_period
             if not 1 <= period <= 3600:
                 raise ValidationError("polling_interval", "must be between 1 second and 1 hour", period)
             create.update(ResultPath=None, Retry=retry(SDK_RETRY_ERRORS), Catch=catch(), Next="Wait for job")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -127,6 +126,7 @@ def _parser() -> argparse.ArgumentParser:
 def _synth(args: argparse.Namespace) -> int:
     import aws_cdk as cdk
 
+    from ._request_file import check_account, check_region, check_stack_name, load_request
     from .request_import import (
         RequestShape,
         detect_request_shape,
@@ -139,14 +139,11 @@ def _synth(args: argparse.Namespace) -> int:
     shape = detect_request_shape(request) if named is None else RequestShape(named)
     training = shape is RequestShape.CREATE_TRAINING_JOB
     stack_name = args.stack_name or ("ImportedTraining" if training else "ImportedTuning")
-    _check_option(
-        "--stack-name",
-        stack_name,
-        _STACK_NAME,
-        "must start with a letter and hold only letters, digits and '-', at most 128 characters",
-    )
-    _check_option("--account", args.account, _ACCOUNT, "must be a 12-digit AWS account ID")
-    _check_option("--region", args.region, _REGION, "must be an AWS region such as us-east-1")
+    check_stack_name(stack_name)
+    if args.account is not None:
+        check_account(args.account)
+    if args.region is not None:
+        check_region(args.region)
     env = (
         None
         if args.account is None and args.region is None
@@ -175,88 +172,6 @@ def _synth(args: argparse.Namespace) -> int:
     else:
         print(f"cloud assembly in {args.output}: npx cdk deploy --app {args.output}", file=sys.stderr)
     return 0
-
-
-# CloudFormation stack names; AWS account IDs; region names.
-_STACK_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,127}")
-_ACCOUNT = re.compile(r"\d{12}")
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
-
-
-def _check_option(option: str, value: str | None, pattern: re.Pattern[str], rule: str) -> None:
-    if value is not None and not pattern.fullmatch(value):
-        raise ValidationError(option, rule, value)
-
-
-_MAX_BYTES = 1 << 20  # a request is a few kB; CloudFormation takes templates up to 1 MB
-_MAX_DEPTH = 64
-
-
-def load_request(path: Path) -> dict[str, Any]:
-    """A request file read strictly: UTF-8, at most 1 MiB, a JSON object nested at most 64 deep,
-    no duplicate keys, no NaN or Infinity, integers within 64 bits."""
-    where = str(path)
-    data = path.read_bytes()
-    if len(data) > _MAX_BYTES:
-        raise ValidationError(
-            where, f"must be at most {_MAX_BYTES} bytes (a request is a few kB)", f"{len(data)} bytes"
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ValidationError(
-            where, f"must be UTF-8 (byte {error.start} is not)", data[error.start : error.start + 4]
-        ) from None
-    _check_depth(where, text)
-    try:
-        value = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant, parse_int=_int64)
-    except json.JSONDecodeError as error:
-        raise ValidationError(
-            where, f"must be JSON ({error.msg} at line {error.lineno}, column {error.colno})", None
-        ) from None
-    if not isinstance(value, dict):
-        raise ValidationError(where, "must hold a JSON object (the request)", type(value).__name__)
-    return value
-
-
-def _check_depth(where: str, text: str) -> None:
-    depth = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > _MAX_DEPTH:
-                raise ValidationError(where, f"must nest at most {_MAX_DEPTH} levels deep", f"more than {_MAX_DEPTH}")
-        elif char in "]}":
-            depth -= 1
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [key for key, _ in pairs]
-    duplicates = sorted({key for key in keys if keys.count(key) > 1})
-    if duplicates:
-        raise ValidationError("request", "must not repeat a key in one object", duplicates)
-    return dict(pairs)
-
-
-def _no_constant(name: str) -> Any:
-    raise ValidationError("request", "must not hold NaN or Infinity (not JSON numbers)", name)
-
-
-def _int64(text: str) -> int:
-    value = int(text)
-    if not -(2**63) <= value < 2**63:
-        raise ValidationError("request", "must hold integers within 64 bits", text)
-    return value
 
 
 def _templates(path: Path) -> dict[str, dict[str, Any]]:

@@ -212,4 +212,9 @@ def _request_role(scope: Construct, id: str, role: iam.IRole | None, arns: dict[
         raise ValidationError(
             next(reversed(arns)), "must be the same role as the other definitions' with use_request_role", distinct
         )
+    account = cdk.Stack.of(scope).account
+    role_account = distinct[0].split(":")[4] if isinstance(distinct[0], str) and distinct[0].count(":") >= 5 else None
+    if not is_token(account) and role_account is not None and role_account != account:
+        # iam:PassRole passes only roles of the stack's own account.
+        raise ValidationError(next(iter(arns)), f"must be a role of the stack's account ({account})", distinct[0])
     return iam.Role.from_role_arn(scope, f"{id}RequestRole", distinct[0], mutable=False)

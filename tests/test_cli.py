@@ -182,14 +182,14 @@ _VALID = (REQUESTS / "create-hyper-parameter-tuning-job.json").read_text()
     ("name", "content", "named"),
     [
         ("not-utf8", b'{"a": "\xff\xfe"}', "must be UTF-8 (byte"),
-        ("empty", b"", "must be JSON"),
+        ("empty", b"", "must not be empty"),
         ("invalid", b'{"HyperParameterTuningJobName": ', "must be JSON"),
         ("array", b"[1, 2]", "must hold a JSON object"),
         ("deep", b"[" * 10000 + b"]" * 10000, "must nest at most 64 levels deep"),
         ("deep-under-unknown", b'{"Unknown": ' + b"[" * 700 + b"]" * 700 + b"}", "must nest at most 64 levels deep"),
-        ("nan", b'{"x": NaN}', "must not hold NaN or Infinity"),
-        ("huge-int", b'{"x": 18446744073709551616}', "must hold integers within 64 bits"),
-        ("duplicate-keys", b'{"Tags": [], "Tags": []}', "must not repeat a key in one object, but got ['Tags']"),
+        ("nan", b'{"x": NaN}', "x: must be a JSON number (NaN and Infinity are not)"),
+        ("huge-int", b'{"x": 18446744073709551616}', "x: must be an integer within 64 bits"),
+        ("duplicate-keys", b'{"Tags": [], "Tags": []}', "Tags: must appear once in its object (duplicate JSON key)"),
         ("too-large", b'{"x": "' + b"a" * (1 << 20) + b'"}', "must be at most 1048576 bytes"),
         (
             "escaped-quote",
