@@ -32,7 +32,9 @@ def to_definition_string(definition: dict[str, Any], names: Mapping[str, str]) -
         if isinstance(resource, str) and _TOKEN.search(resource) and not _TOKEN.fullmatch(resource):
             placeholder = _resource_name(resource)
             substitutions[placeholder] = resource
-            text = text.replace(json.dumps({"Resource": resource}, separators=(",", ":"))[1:-1], '"Resource":"${' + placeholder + '}"')
+            text = text.replace(
+                json.dumps({"Resource": resource}, separators=(",", ":"))[1:-1], '"Resource":"${' + placeholder + '}"'
+            )
     for index, token in enumerate(dict.fromkeys(_TOKEN.findall(text))):
         name = names.get(token, f"Ref{index}")
         substitutions[name] = token

@@ -12,9 +12,7 @@ from ._arns import arn
 from .encryption_key import artifact_key
 
 
-def execution_log_group(
-    scope: Construct, id: str, *, key: kms.IKey, retention: logs.RetentionDays
-) -> logs.LogGroup:
+def execution_log_group(scope: Construct, id: str, *, key: kms.IKey, retention: logs.RetentionDays) -> logs.LogGroup:
     """A log group encrypted with ``key`` when its key policy can be extended, else with a new key.
 
     Execution data (inputs, outputs, SageMaker's failure reasons) is logged, so it is encrypted

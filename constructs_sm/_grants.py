@@ -20,7 +20,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 
 from ._arns import arn, partition
-from ._paths import find, join
+from ._paths import JOB_ROOTS, find, join
 from ._tokens import bound, execution_path, is_token
 from .errors import ValidationError
 
@@ -44,8 +44,7 @@ class S3Scope:
 
 def grant_request(role: iam.IRole, operation: str, request: dict[str, Any]) -> None:
     """Grant ``role`` what every training job of ``request`` reads, writes, pulls and invokes."""
-    roots = [""] if operation == "CreateTrainingJob" else ["TrainingJobDefinition", "TrainingJobDefinitions[]"]
-    for root in roots:
+    for root in JOB_ROOTS[operation]:
         for relative, grant in _ROWS:
             for path, value in find(request, join(root, relative)):
                 grant(role, path, value)

@@ -18,7 +18,7 @@ from ._definition import to_definition_string
 from ._execution_logs import execution_log_group
 from ._job_request import JobKind, create_job_state, job_policy_statements
 from ._job_resources import RequestBody, bind_job_resources
-from ._paths import find
+from ._paths import JOB_ROOTS, find, join
 from ._props import seconds
 from ._rules import grid_size
 from ._tokens import is_token
@@ -169,8 +169,8 @@ class JobWorkflow(Construct):
             self.resources.role.role_arn: "ExecutionRoleArn",
             self.resources.key.key_arn: "KeyArn",
         }
-        for pattern in ("VpcConfig", "TrainingJobDefinition.VpcConfig", "TrainingJobDefinitions[].VpcConfig"):
-            for _path, config in find(self.request, pattern):
+        for root in JOB_ROOTS[self.resources.request.operation]:
+            for _path, config in find(self.request, join(root, "VpcConfig")):
                 names.update({s: f"Subnet{i}" for i, s in enumerate(config["Subnets"])})
                 names.update({g: f"SecurityGroup{i}" for i, g in enumerate(config["SecurityGroupIds"])})
         return names
@@ -218,9 +218,7 @@ def longest_run_seconds(operation: str, request: dict[str, Any]) -> int:
     parallel = limits["MaxParallelTrainingJobs"]
     if total is None or is_token(total) or is_token(parallel):
         return _ONE_YEAR
-    jobs = [d for _p, d in find(request, "TrainingJobDefinition")] + [
-        d for _p, d in find(request, "TrainingJobDefinitions[]")
-    ]
+    jobs = [d for root in JOB_ROOTS[operation] for _p, d in find(request, root)]
     return int(math.ceil(total / parallel) * max(_longest_job(d) for d in jobs))
 
 

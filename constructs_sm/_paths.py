@@ -8,6 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+JOB_ROOTS: dict[str, tuple[str, ...]] = {
+    "CreateTrainingJob": ("",),
+    "CreateHyperParameterTuningJob": ("TrainingJobDefinition", "TrainingJobDefinitions[]"),
+}
+"""Where a request's training job definitions are: the request itself, or the tuning job's definitions."""
+
 
 def join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name

@@ -14,14 +14,13 @@ from typing import Any
 from . import _model, _rules
 from ._grants import grant_request
 from ._integration import unsupported_fields
-from ._paths import find, join
+from ._paths import JOB_ROOTS, find, join
 from ._tokens import execution_path
 from .errors import ValidationError
 
 TRAINING = "CreateTrainingJob"
 TUNING = "CreateHyperParameterTuningJob"
 
-_JOBS = {TRAINING: [""], TUNING: ["TrainingJobDefinition", "TrainingJobDefinitions[]"]}
 OWNED_PATHS: dict[str, list[str]] = {
     operation: [
         "TrainingJobName" if operation == TRAINING else "HyperParameterTuningJobName",
@@ -36,7 +35,7 @@ OWNED_PATHS: dict[str, list[str]] = {
             )
         ),
     ]
-    for operation, jobs in _JOBS.items()
+    for operation, jobs in JOB_ROOTS.items()
 }
 """The paths the constructs set: the job name (per execution), the execution role, the KMS key."""
 
@@ -91,7 +90,7 @@ def check_name(operation: str, name: Any) -> None:
 def _own(operation: str, body: dict[str, Any], role_arn: str, key_arn: str | None) -> dict[str, Any]:
     """The request with the owned role and key set; ``key_arn`` None keeps the request's own keys."""
     request = {k: copy.deepcopy(v) for k, v in body.items() if k != owned_name(operation)}
-    for job in _JOBS[operation]:
+    for job in JOB_ROOTS[operation]:
         for _path, definition in list(find(request, job)):
             if not isinstance(definition, dict):
                 continue

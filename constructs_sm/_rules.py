@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeGuard
 
-from ._paths import find, join
+from ._paths import JOB_ROOTS, find, join
 from ._tokens import is_token
 from .errors import ValidationError
 
@@ -401,11 +401,10 @@ RULES: dict[str, list[tuple[str, Check, str]]] = {
             "API reference, TuningJobCompletionCriteria",
         ),
         ("Tags", _tags, "Tagging AWS resources, 'Tag naming limits and requirements'"),
-        *_job_rules("TrainingJobDefinition", tuning=True),
-        *_job_rules("TrainingJobDefinitions[]", tuning=True),
+        *(rule for root in JOB_ROOTS["CreateHyperParameterTuningJob"] for rule in _job_rules(root, tuning=True)),
     ],
     "CreateTrainingJob": [
         ("Tags", _tags, "Tagging AWS resources, 'Tag naming limits and requirements'"),
-        *_job_rules("", tuning=False),
+        *(rule for root in JOB_ROOTS["CreateTrainingJob"] for rule in _job_rules(root, tuning=False)),
     ],
 }
