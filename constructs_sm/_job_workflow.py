@@ -86,9 +86,8 @@ class JobWorkflow(Construct):
             create.update(ResultPath=result_path, Retry=retry(OPTIMIZED_RETRY_ERRORS), Catch=catch(), Next=next_state)
             states[create_state] = create
         else:
-            period = polling_period
-            if not 1 <= period <= 3600:
-                raise ValidationError("polling_interval", "must be between 1 second and 1 hour", period)
+            if not 1 <= polling_period <= 3600:
+                raise ValidationError("polling_interval", "must be between 1 second and 1 hour", polling_period)
             create.update(ResultPath=None, Retry=retry(SDK_RETRY_ERRORS), Catch=catch(), Next="Wait for job")
             states[create_state] = create
             states.update(
@@ -97,7 +96,7 @@ class JobWorkflow(Construct):
                     describe_parameters=name,
                     status_field=kind.status_field,
                     result_path=result_path,
-                    period_seconds=period,
+                    period_seconds=polling_period,
                     completed_next=next_state,
                     job_kind=kind.action_noun.removeprefix("HyperParameter"),
                 )
