@@ -95,13 +95,13 @@ def _one_definition_form(request: dict[str, Any], at: str, _: Any) -> None:
         seen.add(definition["DefinitionName"])
 
 
-def _ranges_of(request: dict[str, Any], definition_path: str) -> tuple[str, dict[str, Any]]:
-    """The parameter ranges a definition's training jobs search, and their path."""
-    if definition_path == "TrainingJobDefinition":
+def _ranges_of(request: dict[str, Any], definition: dict[str, Any], at: str) -> tuple[str, dict[str, Any]]:
+    """The parameter ranges the definition at ``at`` searches, and their path: the tuning job config's
+    for a single definition, its own among several."""
+    if at == "TrainingJobDefinition":
         path = "HyperParameterTuningJobConfig.ParameterRanges"
         return path, request["HyperParameterTuningJobConfig"].get("ParameterRanges", {})
-    definition = next(v for p, v in find(request, "TrainingJobDefinitions[]") if p == definition_path)
-    return join(definition_path, "HyperParameterRanges"), definition.get("HyperParameterRanges", {})
+    return join(at, "HyperParameterRanges"), definition.get("HyperParameterRanges", {})
 
 
 def _parameter_ranges(ranges: dict[str, Any], at: str, request: dict[str, Any]) -> None:
@@ -219,7 +219,7 @@ def _tuning_metric_definitions(definitions: list[Any], at: str, _: Any) -> None:
 
 
 def _tuning_definition(definition: dict[str, Any], at: str, request: dict[str, Any]) -> None:
-    ranges_path, ranges = _ranges_of(request, at)
+    ranges_path, ranges = _ranges_of(request, definition, at)
     tuned = {item["Name"] for kind in _RANGE_KINDS for item in ranges.get(kind, [])}
     static = definition.get("StaticHyperParameters", {})
     overlap = sorted(set(static) & tuned)
