@@ -23,15 +23,16 @@ from ._props import seconds
 from ._rules import grid_size
 from ._tokens import is_token
 from ._workflow_states import (
-    OPTIMIZED_RETRY_ERRORS,
-    SDK_RETRY_ERRORS,
+    OPTIMIZED_API_ERRORS,
+    RESET_RETRIES,
+    SDK_API_ERRORS,
     catch,
     check_prefix,
     default_prefix,
     failure_states,
     naming_states,
     polling_states,
-    retry,
+    retry_states,
 )
 from .errors import ValidationError
 from .role import state_machine_role as new_state_machine_role
@@ -58,8 +59,10 @@ class JobWorkflow(Construct):
         job_name_prefix: str | None,
         create_state: str,
         result_path: str,
-        end_states: dict[str, Any],
-        next_state: str,
+        report: dict[str, Any] | None = None,
+        end_states: dict[str, Any] | None = None,
+        next_state: str | None = None,
+        retried_states: tuple[str, ...] = (),
         polling_interval: cdk.Duration | None,
         timeout: cdk.Duration | None,
         log_retention: logs.RetentionDays,
@@ -78,18 +81,27 @@ class JobWorkflow(Construct):
         self.integration = _choose(integration, integrations, request.unsupported_by_optimized_integration())
         optimized = self.integration is next(iter(integrations))
         partition = cdk.Stack.of(self).partition
-        name = {f"{kind.name_field}.$": "$.JobName.Name"}
+        name = {f"{kind.name_field}.$": "$jobName"}
         resource = kind.resource(partition, sdk=not optimized, sync=optimized)
         create = create_job_state(kind, request, name, resource=resource)
         states = naming_states(kind.name_field, self.job_name_prefix, create_state)
-        if optimized:
-            create.update(ResultPath=result_path, Retry=retry(OPTIMIZED_RETRY_ERRORS), Catch=catch(), Next=next_state)
-            states[create_state] = create
+        api_errors = OPTIMIZED_API_ERRORS if optimized else SDK_API_ERRORS
+        create.update(Assign=RESET_RETRIES, Catch=catch(create_state, api_errors))
+        retried = [create_state, *retried_states]
+        if optimized and report is not None:
+            # The job's description is the result: the report is its ResultSelector, and the
+            # execution ends here.
+            create.update(ResultSelector=report, End=True)
+        elif optimized:
+            create.update(ResultPath=result_path, Next=next_state)
         else:
             if not 1 <= polling_period <= 3600:
                 raise ValidationError("polling_interval", "must be between 1 second and 1 hour", polling_period)
-            create.update(ResultPath=None, Retry=retry(SDK_RETRY_ERRORS), Catch=catch(), Next="Wait for job")
-            states[create_state] = create
+            create.update(ResultPath=None, Next="Wait for job")
+            retried.append("Describe job")
+        states[create_state] = create
+        if not optimized:
+            completed = next_state if report is None else f"Report {kind.title}"
             states.update(
                 polling_states(
                     describe_resource=kind.describe_resource(partition),
@@ -97,11 +109,14 @@ class JobWorkflow(Construct):
                     status_field=kind.status_field,
                     result_path=result_path,
                     period_seconds=polling_period,
-                    completed_next=next_state,
+                    completed_next=completed,
                     job_kind=kind.action_noun.removeprefix("HyperParameter"),
                 )
             )
-        states.update(end_states)
+            if report is not None:
+                states[completed] = {"Type": "Pass", "InputPath": result_path, "Parameters": report, "End": True}
+        states.update(end_states or {})
+        states.update(retry_states(retried))
         states.update(failure_states())
         definition = {
             "Comment": f"Runs a SageMaker {kind.title} ({self.integration.value})",

@@ -9,10 +9,25 @@ from ._tokens import is_token
 from .errors import ValidationError
 
 FAILED = "Job failed"
-# Errors SageMaker raises before it creates a job (throttling lands in AmazonSageMakerException
-# for the optimized integration), so a retry never meets a name that a created job holds.
-OPTIMIZED_RETRY_ERRORS = ["SageMaker.AmazonSageMakerException", "SageMaker.ResourceLimitExceededException"]
-SDK_RETRY_ERRORS = ["SageMaker.ResourceLimitExceededException", "SageMaker.SageMakerException"]
+TRANSIENT = "Transient error"
+# The API errors each integration raises. The optimized integration names every SageMaker error
+# AmazonSageMakerException and the aws-sdk one every unmodelled error SageMakerException, so
+# throttling, validation and access errors share a name: the cause tells them apart.
+OPTIMIZED_API_ERRORS = ["SageMaker.AmazonSageMakerException"]
+SDK_API_ERRORS = ["SageMaker.SageMakerException", "SageMaker.ResourceLimitExceededException"]
+# What the cause of a transient error holds, in both integrations' formats: "Rate exceeded
+# (Service: AmazonSageMaker; Status Code: 400; Error Code: ThrottlingException; ...)" and
+# "Rate exceeded (Service: SageMaker, Status Code: 400, ...)". Any 5xx is transient.
+TRANSIENT_CAUSES = [
+    "*ThrottlingException*",
+    "*Rate exceeded*",
+    "*ResourceLimitExceeded*",
+    "*ServiceUnavailable*",
+    "*InternalFailure*",
+    "*Status Code: 5*",
+]
+MAX_RETRIES = 5
+FIRST_DELAY_SECONDS = 10  # doubled on each retry: 10, 20, 40, 80, 160
 _PREFIX = re.compile(r"[a-z0-9](-*[a-z0-9])*")
 SUFFIX_LENGTH = 13  # "-" and the last 12 hex digits of a UUID
 
@@ -44,8 +59,13 @@ def default_prefix(construct_id: str, max_name_length: int) -> str:
 
 
 def naming_states(name_field: str, prefix: str, next_state: str) -> dict[str, Any]:
-    """Choose the job name: the input's, if it has the prefix, or a new unique one."""
+    """Choose the job name into ``$jobName``: the input's, if it has the prefix, or a new unique
+    one; and start the transient-retry count. One Choice state: no transition of its own."""
     variable = f"$.{name_field}"
+    start = {"retries": 0, "retryDelay": FIRST_DELAY_SECONDS // 2}
+    generated = (
+        f"States.Format('{{}}-{{}}', '{prefix}', States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 4))"
+    )
     return {
         "Name job": {
             "Type": "Choice",
@@ -55,26 +75,16 @@ def naming_states(name_field: str, prefix: str, next_state: str) -> dict[str, An
                         {"Variable": variable, "IsPresent": True},
                         {"Variable": variable, "StringMatches": f"{prefix}-*"},
                     ],
-                    "Next": "Use given name",
+                    "Assign": {"jobName.$": variable, **start},
+                    "Next": next_state,
                 },
-                {"Variable": variable, "IsPresent": True, "Next": "Name not allowed"},
+                {
+                    "Not": {"Variable": variable, "IsPresent": True},
+                    "Assign": {"jobName.$": generated, **start},
+                    "Next": next_state,
+                },
             ],
-            "Default": "Generate name",
-        },
-        "Use given name": {
-            "Type": "Pass",
-            "Parameters": {"Name.$": variable},
-            "ResultPath": "$.JobName",
-            "Next": next_state,
-        },
-        "Generate name": {
-            "Type": "Pass",
-            "Parameters": {
-                "Name.$": f"States.Format('{{}}-{{}}', '{prefix}', "
-                "States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 4))"
-            },
-            "ResultPath": "$.JobName",
-            "Next": next_state,
+            "Default": "Name not allowed",
         },
         "Name not allowed": {
             "Type": "Fail",
@@ -85,21 +95,54 @@ def naming_states(name_field: str, prefix: str, next_state: str) -> dict[str, An
     }
 
 
-def retry(errors: list[str]) -> list[dict[str, Any]]:
+def catch(state: str, api_errors: list[str]) -> list[dict[str, Any]]:
+    """API errors of ``state`` go to the transient-error check (which retries ``state``); any
+    other error, a failed or stopped ``.sync`` job among them, fails the execution."""
     return [
         {
-            "ErrorEquals": errors,
-            "IntervalSeconds": 10,
-            "MaxAttempts": 5,
-            "BackoffRate": 2.0,
-            "MaxDelaySeconds": 300,
-            "JitterStrategy": "FULL",
-        }
+            "ErrorEquals": api_errors,
+            "ResultPath": "$.Error",
+            "Assign": {
+                "retryState": state,
+                "retries.$": "States.MathAdd($retries, 1)",
+                "retryDelay.$": "States.MathAdd($retryDelay, $retryDelay)",
+            },
+            "Next": TRANSIENT,
+        },
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.Error", "Next": FAILED},
     ]
 
 
-def catch() -> list[dict[str, Any]]:
-    return [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.Error", "Next": FAILED}]
+# A task that succeeds gives the next one the whole retry budget.
+RESET_RETRIES = {"retries": 0, "retryDelay": FIRST_DELAY_SECONDS // 2}
+
+
+def retry_states(states: list[str]) -> dict[str, Any]:
+    """Retry only transient errors (throttling, capacity, service errors): at most
+    ``MAX_RETRIES`` times per task with a doubling wait, back to the state that raised it. A
+    validation or access error fails the execution at once, with SageMaker's cause."""
+    return {
+        TRANSIENT: {
+            "Type": "Choice",
+            "Choices": [
+                {
+                    "And": [
+                        {"Variable": "$retries", "NumericLessThanEquals": MAX_RETRIES},
+                        {"Variable": "$.Error.Cause", "IsPresent": True},
+                        {"Or": [{"Variable": "$.Error.Cause", "StringMatches": p} for p in TRANSIENT_CAUSES]},
+                    ],
+                    "Next": "Wait to retry",
+                }
+            ],
+            "Default": FAILED,
+        },
+        "Wait to retry": {"Type": "Wait", "SecondsPath": "$retryDelay", "Next": "Retry"},
+        "Retry": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$retryState", "StringEquals": state, "Next": state} for state in states],
+            "Default": FAILED,
+        },
+    }
 
 
 def failure_states() -> dict[str, Any]:
@@ -135,8 +178,8 @@ def polling_states(
             "Resource": describe_resource,
             "Parameters": describe_parameters,
             "ResultPath": result_path,
-            "Retry": retry(SDK_RETRY_ERRORS),
-            "Catch": catch(),
+            "Assign": RESET_RETRIES,
+            "Catch": catch("Describe job", SDK_API_ERRORS),
             "Next": "Job status",
         },
         "Job status": {

@@ -115,8 +115,7 @@ class TrainingWorkflow(JobWorkflow):
             job_name_prefix=job_name_prefix,
             create_state="Create training job",
             result_path="$.TrainingJob",
-            end_states=_REPORT_STATES,
-            next_state="Report training job",
+            report=_REPORT,
             polling_interval=polling_interval,
             timeout=timeout,
             log_retention=log_retention,
@@ -124,17 +123,11 @@ class TrainingWorkflow(JobWorkflow):
         )
 
 
-_REPORT_STATES = {
-    "Report training job": {
-        "Type": "Pass",
-        "Parameters": {
-            "TrainingJobName.$": "$.TrainingJob.TrainingJobName",
-            "TrainingJobArn.$": "$.TrainingJob.TrainingJobArn",
-            "TrainingJobStatus.$": "$.TrainingJob.TrainingJobStatus",
-            "S3ModelArtifacts.$": "$.TrainingJob.ModelArtifacts.S3ModelArtifacts",
-            "TrainingJob.$": "$.TrainingJob",
-        },
-        "Next": "Succeeded",
-    },
-    "Succeeded": {"Type": "Succeed"},
+# The execution's output, from the job's description.
+_REPORT = {
+    "TrainingJobName.$": "$.TrainingJobName",
+    "TrainingJobArn.$": "$.TrainingJobArn",
+    "TrainingJobStatus.$": "$.TrainingJobStatus",
+    "S3ModelArtifacts.$": "$.ModelArtifacts.S3ModelArtifacts",
+    "TrainingJob.$": "$",
 }

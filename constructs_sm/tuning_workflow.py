@@ -16,7 +16,7 @@ from ._job_request import TUNING_JOB
 from ._job_resources import RequestBody
 from ._job_workflow import JobWorkflow
 from ._typed_request import tuning_body
-from ._workflow_states import SDK_RETRY_ERRORS, catch, retry
+from ._workflow_states import SDK_API_ERRORS, catch
 from .describe_task import describe_training_job_statement
 from .errors import ValidationError
 from .training_job_definition import TrainingJobDefinition
@@ -133,6 +133,7 @@ class TuningWorkflow(JobWorkflow):
             result_path="$.TuningJob",
             end_states=_best_job_states(cdk.Stack.of(scope).partition),
             next_state="Has best training job",
+            retried_states=("Describe best training job",),
             polling_interval=polling_interval,
             timeout=timeout,
             log_retention=log_retention,
@@ -148,13 +149,16 @@ def _from_request(request: Mapping[str, Any]) -> RequestBody:
 
 
 def _best_job_states(partition: str) -> dict[str, Any]:
+    """Describe the best training job and end with the report, its ResultSelector; the tuning
+    job's description waits in ``$tuningJob``, so no Pass state is needed."""
+    best = "$.TuningJob.BestTrainingJob.TrainingJobName"
     return {
         "Has best training job": {
             "Type": "Choice",
             "Choices": [
                 {
-                    "Variable": "$.TuningJob.BestTrainingJob.TrainingJobName",
-                    "IsPresent": True,
+                    "And": [{"Variable": best, "IsPresent": True}, {"Variable": best, "IsString": True}],
+                    "Assign": {"tuningJob.$": "$.TuningJob"},
                     "Next": "Describe best training job",
                 }
             ],
@@ -168,23 +172,16 @@ def _best_job_states(partition: str) -> dict[str, Any]:
         "Describe best training job": {
             "Type": "Task",
             "Resource": f"arn:{partition}:states:::aws-sdk:sagemaker:describeTrainingJob",
-            "Parameters": {"TrainingJobName.$": "$.TuningJob.BestTrainingJob.TrainingJobName"},
-            "ResultPath": "$.BestTrainingJob",
-            "Retry": retry(SDK_RETRY_ERRORS),
-            "Catch": catch(),
-            "Next": "Report best training job",
-        },
-        "Report best training job": {
-            "Type": "Pass",
-            "Parameters": {
-                "HyperParameterTuningJobName.$": "$.TuningJob.HyperParameterTuningJobName",
-                "HyperParameterTuningJobArn.$": "$.TuningJob.HyperParameterTuningJobArn",
-                "TrainingJobStatusCounters.$": "$.TuningJob.TrainingJobStatusCounters",
-                "BestTrainingJob.$": "$.TuningJob.BestTrainingJob",
-                "S3ModelArtifacts.$": "$.BestTrainingJob.ModelArtifacts.S3ModelArtifacts",
-                "TrainingJob.$": "$.BestTrainingJob",
+            "Parameters": {"TrainingJobName.$": best},
+            "ResultSelector": {
+                "HyperParameterTuningJobName.$": "$tuningJob.HyperParameterTuningJobName",
+                "HyperParameterTuningJobArn.$": "$tuningJob.HyperParameterTuningJobArn",
+                "TrainingJobStatusCounters.$": "$tuningJob.TrainingJobStatusCounters",
+                "BestTrainingJob.$": "$tuningJob.BestTrainingJob",
+                "S3ModelArtifacts.$": "$.ModelArtifacts.S3ModelArtifacts",
+                "TrainingJob.$": "$",
             },
-            "Next": "Succeeded",
+            "Catch": catch("Describe best training job", SDK_API_ERRORS),
+            "End": True,
         },
-        "Succeeded": {"Type": "Succeed"},
     }

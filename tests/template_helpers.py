@@ -28,6 +28,12 @@ def definition(template: dict[str, Any]) -> dict[str, Any]:
     return json.loads(text)
 
 
+def generated_name(template: dict[str, Any]) -> str:
+    """The intrinsic that names a job when the input gives no name (the Name job Choice's Assign)."""
+    (rule,) = [r for r in definition(template)["States"]["Name job"]["Choices"] if "Not" in r]
+    return str(rule["Assign"]["jobName.$"])
+
+
 def substitutions(template: dict[str, Any]) -> dict[str, Any]:
     _, machine = only(template, "AWS::StepFunctions::StateMachine")
     return machine["Properties"].get("DefinitionSubstitutions", {})

@@ -67,7 +67,7 @@ def test_owned_paths_are_the_constructs(case: tuple[dict[str, Any], dict[str, An
     loaded, state, _ = case
     parameters = state["Parameters"]
     name = OWNED_PATHS[loaded["operation"]][0]
-    assert parameters[f"{name}.$"] == "$.JobName.Name"
+    assert parameters[f"{name}.$"] == "$jobName"
     roles = [v for p in OWNED_PATHS[loaded["operation"]] if p.endswith("RoleArn") for _, v in find(parameters, p)]
     assert roles and set(roles) == {"${ExecutionRoleArn}"}
 

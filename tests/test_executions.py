@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,9 +22,9 @@ BEST = {
     "model_artifacts": "s3://example-ml-data/models/best/output/model.tar.gz",
     "final_metric_data_list": [{"MetricName": "validation:auc", "Value": 0.91}],
 }
-# Name job, Generate name, Create tuning job, Has best training job, Describe best training job,
-# Report best training job, Succeeded: the .sync wait itself costs no transition.
-SUCCESS_TRANSITIONS = 7
+# Name job (a Choice that also names the job), Create tuning job, Has best training job, Describe
+# best training job (its ResultSelector is the report): the .sync wait itself costs no transition.
+SUCCESS_TRANSITIONS = 4
 
 
 @pytest.fixture
@@ -32,8 +33,8 @@ def aws() -> Iterator[OfflineAws]:
         yield env
 
 
-def deploy(aws: OfflineAws, template: dict[str, Any]) -> str:
-    deployment = aws.deploy(template, zero_waits=True)
+def deploy(aws: OfflineAws, template: dict[str, Any], *, zero_waits: bool = True) -> str:
+    deployment = aws.deploy(template, zero_waits=zero_waits)
     (arn,) = [deployment[logical_id] for logical_id in deployment.definitions]
     return str(arn)
 
@@ -95,9 +96,41 @@ def test_throttled_create_is_retried_with_backoff(aws: OfflineAws, minimal: dict
     result = aws.run(deploy(aws, minimal), {}, name="throttled")
     assert result.status == "SUCCEEDED", result.cause
     assert len(aws.jobs.created) == 1, "the refused creates took no name"
-    # Full jitter: each delay is drawn up to 10 s x 2^attempt.
-    first, second = aws.adapter.retry_delays[:2]
-    assert 0 <= first <= 10 and 0 <= second <= 20
+    assert result.entered_states.count("Create tuning job") == 3
+    assert result.entered_states.count("Wait to retry") == 2
+    assert result.state_transitions == SUCCESS_TRANSITIONS + 2 * 4
+
+
+def test_throttling_that_does_not_end_fails_after_five_retries(aws: OfflineAws, minimal: dict[str, Any]) -> None:
+    aws.jobs.throttle_next_creates(10, kind="tuning")
+    result = aws.run(deploy(aws, minimal), {}, name="throttled-forever")
+    assert result.status == "FAILED"
+    assert result.error == "JobFailed"
+    assert "ThrottlingException" in result.cause
+    assert result.entered_states.count("Create tuning job") == 6
+    assert aws.jobs.created == []
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("ValidationException", "Value 'ml.m5.huge' at 'resourceConfig.instanceType' failed to satisfy constraint"),
+        ("AccessDeniedException", "User is not authorized to perform: sagemaker:CreateHyperParameterTuningJob"),
+    ],
+)
+def test_a_validation_or_access_error_fails_at_once(
+    aws: OfflineAws, minimal: dict[str, Any], code: str, message: str
+) -> None:
+    # Real waits (zero_waits=False): a retry would wait at least 10 s.
+    aws.jobs.throttle_next_creates(1, kind="tuning", error_code=code, message=message)
+    arn = deploy(aws, minimal, zero_waits=False)
+    started = time.monotonic()
+    result = aws.run(arn, {}, name=f"refused-{code}", timeout=30)
+    assert time.monotonic() - started < 5
+    assert result.status == "FAILED"
+    assert result.error == "JobFailed"
+    assert code in result.cause and message in result.cause
+    assert result.entered_states == ["Name job", "Create tuning job", "Transient error", "Job failed"]
 
 
 def test_no_best_training_job_fails_clearly(aws: OfflineAws, minimal: dict[str, Any]) -> None:
@@ -190,9 +223,9 @@ def test_polling_path_reports_a_stopped_job(aws: OfflineAws, polling_template: d
     assert result.error == "TuningJobStopped"
 
 
-# Training workflow (app.py's SpotTraining stack): Name job, Generate name, Create training job,
-# Report training job, Succeeded.
-TRAINING_SUCCESS_TRANSITIONS = 5
+# Training workflow (app.py's SpotTraining stack): Name job, Create training job (its
+# ResultSelector is the report).
+TRAINING_SUCCESS_TRANSITIONS = 2
 
 
 @pytest.fixture(scope="module")

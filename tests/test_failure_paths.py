@@ -45,26 +45,27 @@ def _tasks(machine: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_every_task_retries_throttling_and_resource_limits_with_backoff(
+def test_every_task_sends_api_errors_to_the_transient_check_and_back(
     machines: dict[str, dict[str, Any]], path: str
 ) -> None:
+    states = machines[path]["States"]
     tasks = _tasks(machines[path])
     assert tasks
+    back = {rule["StringEquals"]: rule["Next"] for rule in states["Retry"]["Choices"]}
     for name, task in tasks.items():
-        (retry,) = task["Retry"]
-        assert "SageMaker.ResourceLimitExceededException" in retry["ErrorEquals"], name
+        assert "Retry" not in task, name
+        api = task["Catch"][0]
         # Throttling reaches the optimized integration as AmazonSageMakerException, aws-sdk as SageMakerException.
-        assert {"SageMaker.AmazonSageMakerException", "SageMaker.SageMakerException"} & set(retry["ErrorEquals"]), name
-        assert retry["BackoffRate"] >= 2 and retry["IntervalSeconds"] >= 1, name
-        assert retry["MaxAttempts"] >= 3 and retry["MaxDelaySeconds"] <= 300, name
-        assert retry["JitterStrategy"] == "FULL", name
+        assert {"SageMaker.AmazonSageMakerException", "SageMaker.SageMakerException"} & set(api["ErrorEquals"]), name
+        assert api["Next"] == "Transient error" and api["Assign"]["retryState"] == name
+        assert back[name] == name, "a retry returns to the state that raised the error"
 
 
 @pytest.mark.parametrize("path", PATHS)
 def test_no_task_retries_an_error_of_a_created_job(machines: dict[str, dict[str, Any]], path: str) -> None:
-    """A retried create never meets its own job's name: only errors raised before creation are retried."""
+    """A retried create never meets its own job's name: only API errors raised before creation are retried."""
     for name, task in _tasks(machines[path]).items():
-        retried = {error for rule in task["Retry"] for error in rule["ErrorEquals"]}
+        retried = set(task["Catch"][0]["ErrorEquals"])
         assert not retried & _NEVER_RETRIED, name
 
 
@@ -73,10 +74,11 @@ def test_every_task_failure_ends_in_a_fail_state_carrying_the_cause(
     machines: dict[str, dict[str, Any]], path: str
 ) -> None:
     states = machines[path]["States"]
+    assert states["Transient error"]["Default"] == states["Retry"]["Default"] == "Job failed"
     for name, task in _tasks(machines[path]).items():
-        (handler,) = task["Catch"]
+        api, handler = task["Catch"]
+        assert api["ResultPath"] == handler["ResultPath"] == "$.Error", name
         assert handler["ErrorEquals"] == ["States.ALL"], name
-        assert handler["ResultPath"] == "$.Error", name
         end = states[handler["Next"]]
         assert end["Type"] == "Fail" and end["CausePath"] == "$.Error.Cause", name
 

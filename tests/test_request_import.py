@@ -13,7 +13,7 @@ from aws_cdk.assertions import Template
 import constructs_sm as sm
 from constructs_sm import _preview
 from tests.conftest import new_stack
-from tests.template_helpers import definition, resources
+from tests.template_helpers import definition, generated_name, resources
 from tests.template_helpers import policies as iam_policies
 
 REQUESTS = Path(__file__).parent.parent / "examples" / "requests"
@@ -97,8 +97,8 @@ def test_owned_fields_are_the_constructs(current: tuple[dict[str, Any], dict[str
     training = parameters["TrainingJobDefinition"]
     assert training["RoleArn"] == "${ExecutionRoleArn}"
     assert training["OutputDataConfig"]["KmsKeyId"] == "${KeyArn}"
-    assert parameters["HyperParameterTuningJobName.$"] == "$.JobName.Name"
-    generated = definition(template)["States"]["Generate name"]["Parameters"]["Name.$"]
+    assert parameters["HyperParameterTuningJobName.$"] == "$jobName"
+    generated = generated_name(template)
     assert "'churn-xgb'" in generated, "the request's name is the prefix of unique names"
 
 
@@ -173,7 +173,7 @@ def test_preview_account_must_be_the_stacks() -> None:
 
 def test_preview_name_becomes_the_prefix() -> None:
     template, _ = synthesized_request(load("create-tuning-job-preview.json"))
-    assert "'churn-preview'" in definition(template)["States"]["Generate name"]["Parameters"]["Name.$"]
+    assert "'churn-preview'" in generated_name(template)
     assert sm.job_name_prefix("A-Very-Long-Tuning-Job-Name-32ch") == "a-very-long-tuning"
 
 
@@ -289,8 +289,8 @@ def test_training_owned_fields_are_the_constructs(training: tuple[dict[str, Any]
     assert parameters["RoleArn"] == "${ExecutionRoleArn}"
     assert parameters["OutputDataConfig"]["KmsKeyId"] == "${KeyArn}"
     assert parameters["ResourceConfig"]["VolumeKmsKeyId"] == "${KeyArn}"
-    assert parameters["TrainingJobName.$"] == "$.JobName.Name"
-    assert "'churn-xgb-spot'" in definition(template)["States"]["Generate name"]["Parameters"]["Name.$"]
+    assert parameters["TrainingJobName.$"] == "$jobName"
+    assert "'churn-xgb-spot'" in generated_name(template)
 
 
 def test_training_iam_is_scoped_to_the_requests_locations(training: tuple[dict[str, Any], dict[str, Any]]) -> None:
@@ -305,7 +305,7 @@ def test_training_job_name_keeps_up_to_50_characters_as_the_prefix() -> None:
     request["TrainingJobName"] = "Churn-" + "x" * 57
     template, _ = synthesized_training(request)
     prefix = "churn-" + "x" * 44
-    assert f"'{prefix}'" in definition(template)["States"]["Generate name"]["Parameters"]["Name.$"]
+    assert f"'{prefix}'" in generated_name(template)
     assert sm.job_name_prefix(request["TrainingJobName"], max_length=50) == prefix
 
 
@@ -377,7 +377,7 @@ def test_multi_definition_owned_fields_are_the_constructs(multi: tuple[dict[str,
     for job in state["Parameters"]["TrainingJobDefinitions"]:
         assert job["RoleArn"] == "${ExecutionRoleArn}"
         assert job["OutputDataConfig"]["KmsKeyId"] == "${KeyArn}"
-    assert "'churn-multi'" in definition(template)["States"]["Generate name"]["Parameters"]["Name.$"]
+    assert "'churn-multi'" in generated_name(template)
     policies = json.dumps(iam_policies(template))
     assert "models/xgboost/*" in policies and "checkpoints/linear-learner/*" in policies
 

@@ -61,7 +61,7 @@ def test_cfn_lint_state_machine_rule_sees_a_broken_definition(
     template = json.loads(json.dumps(example_templates["MinimalTuning"]))
     machine = next(r for r in template["Resources"].values() if r["Type"] == "AWS::StepFunctions::StateMachine")
     broken = json.loads(machine["Properties"]["DefinitionString"])
-    broken["States"]["Generate name"]["Unknown"] = True
+    broken["States"]["Name not allowed"]["Unknown"] = True
     machine["Properties"]["DefinitionString"] = json.dumps(broken)
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(template))

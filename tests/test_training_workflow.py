@@ -38,18 +38,17 @@ def test_states_name_create_report(spot: dict[str, Any]) -> None:
     machine = asl(spot)
     states = machine["States"]
     assert machine["StartAt"] == "Name job"
-    assert states["Generate name"]["Next"] == "Create training job"
-    assert states["Create training job"]["Next"] == "Report training job"
-    assert states["Report training job"]["Next"] == "Succeeded"
-    assert states["Succeeded"] == {"Type": "Succeed"}
+    assert [rule["Next"] for rule in states["Name job"]["Choices"]] == ["Create training job"] * 2
+    assert states["Create training job"]["End"] is True
+    assert {"Generate name", "Report training job", "Succeeded"}.isdisjoint(states)
 
 
 def test_create_uses_the_optimized_sync_integration(spot: dict[str, Any]) -> None:
     create = asl(spot)["States"]["Create training job"]
     assert create["Resource"] == "arn:aws:states:::sagemaker:createTrainingJob.sync"
-    assert create["Parameters"]["TrainingJobName.$"] == "$.JobName.Name"
-    assert create["ResultPath"] == "$.TrainingJob"
-    assert create["Catch"][0]["Next"] == "Job failed"
+    assert create["Parameters"]["TrainingJobName.$"] == "$jobName"
+    assert "ResultPath" not in create, "the report (ResultSelector) is the execution's output"
+    assert [c["Next"] for c in create["Catch"]] == ["Transient error", "Job failed"]
 
 
 def test_request_carries_spot_checkpoints_retries_and_environment(spot: dict[str, Any]) -> None:
@@ -73,11 +72,11 @@ def test_request_carries_spot_checkpoints_retries_and_environment(spot: dict[str
 
 
 def test_success_reports_artifacts_and_the_whole_description(spot: dict[str, Any]) -> None:
-    report = asl(spot)["States"]["Report training job"]["Parameters"]
-    assert report["S3ModelArtifacts.$"] == "$.TrainingJob.ModelArtifacts.S3ModelArtifacts"
+    report = asl(spot)["States"]["Create training job"]["ResultSelector"]
+    assert report["S3ModelArtifacts.$"] == "$.ModelArtifacts.S3ModelArtifacts"
     # FinalMetricDataList, HyperParameters, BillableTimeInSeconds ride in the description.
-    assert report["TrainingJob.$"] == "$.TrainingJob"
-    assert report["TrainingJobName.$"] == "$.TrainingJob.TrainingJobName"
+    assert report["TrainingJob.$"] == "$"
+    assert report["TrainingJobName.$"] == "$.TrainingJobName"
 
 
 def test_timeout_covers_every_attempt_at_the_max_wait_time(spot: dict[str, Any]) -> None:
@@ -141,8 +140,12 @@ def test_aws_sdk_integration_polls_describe_training_job() -> None:
     assert states["Create training job"]["Resource"] == "arn:aws:states:::aws-sdk:sagemaker:createTrainingJob"
     assert states["Wait for job"]["Seconds"] == 120
     assert states["Describe job"]["Resource"] == "arn:aws:states:::aws-sdk:sagemaker:describeTrainingJob"
-    assert states["Describe job"]["Parameters"] == {"TrainingJobName.$": "$.JobName.Name"}
+    assert states["Describe job"]["Parameters"] == {"TrainingJobName.$": "$jobName"}
     assert states["Job status"]["Choices"][0]["Next"] == "Report training job"
+    report = states["Report training job"]
+    assert report["InputPath"] == "$.TrainingJob" and report["End"] is True
+    assert report["Parameters"] == states["Report training job"]["Parameters"]
+    assert report["Parameters"]["S3ModelArtifacts.$"] == "$.ModelArtifacts.S3ModelArtifacts"
     statements = statements_of_role(template, role_assumed_by(template, "states.amazonaws.com"))
     assert not [s for s in statements if "events:PutRule" in actions(s)]
     assert "sagemaker:DescribeTrainingJob" in actions(statement_with(statements, "sagemaker:CreateTrainingJob"))

@@ -8,6 +8,7 @@ from tests.template_helpers import (
     actions,
     definition,
     flat,
+    generated_name,
     only,
     resources,
     role_assumed_by,
@@ -20,18 +21,17 @@ from tests.template_helpers import (
 def test_states_run_name_create_describe_report(minimal: dict[str, Any]) -> None:
     states = definition(minimal)["States"]
     assert definition(minimal)["StartAt"] == "Name job"
-    assert states["Generate name"]["Next"] == "Create tuning job"
+    assert [rule["Next"] for rule in states["Name job"]["Choices"]] == ["Create tuning job", "Create tuning job"]
     assert states["Create tuning job"]["Next"] == "Has best training job"
     assert states["Has best training job"]["Choices"][0]["Next"] == "Describe best training job"
-    assert states["Describe best training job"]["Next"] == "Report best training job"
-    assert states["Report best training job"]["Next"] == "Succeeded"
-    assert states["Succeeded"] == {"Type": "Succeed"}
+    assert states["Describe best training job"]["End"] is True
+    assert {"Generate name", "Use given name", "Report best training job", "Succeeded"}.isdisjoint(states)
 
 
 def test_create_uses_the_optimized_sync_integration(minimal: dict[str, Any]) -> None:
     create = definition(minimal)["States"]["Create tuning job"]
     assert create["Resource"] == "arn:aws:states:::sagemaker:createHyperParameterTuningJob.sync"
-    assert create["Parameters"]["HyperParameterTuningJobName.$"] == "$.JobName.Name"
+    assert create["Parameters"]["HyperParameterTuningJobName.$"] == "$jobName"
     assert create["ResultPath"] == "$.TuningJob"
 
 
@@ -76,7 +76,7 @@ def test_training_job_definition_uses_role_key_and_channels(minimal: dict[str, A
 
 def test_job_names_are_generated_unique_or_taken_from_input_with_the_prefix(minimal: dict[str, Any]) -> None:
     states = definition(minimal)["States"]
-    generated = states["Generate name"]["Parameters"]["Name.$"]
+    generated = generated_name(minimal)
     assert generated == (
         "States.Format('{}-{}', 'xgboosttuning', States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 4))"
     )
@@ -87,17 +87,32 @@ def test_job_names_are_generated_unique_or_taken_from_input_with_the_prefix(mini
 
 def test_failures_end_in_a_fail_state_with_sagemakers_cause(minimal: dict[str, Any]) -> None:
     states = definition(minimal)["States"]
-    for name in ("Create tuning job", "Describe best training job"):
-        assert states[name]["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.Error", "Next": "Job failed"}]
+    errors = {"Create tuning job": "SageMaker.AmazonSageMakerException", "Describe best training job": None}
+    for name, api_error in errors.items():
+        api, other = states[name]["Catch"]
+        assert api["ErrorEquals"] == ([api_error] if api_error else ["SageMaker.SageMakerException", "SageMaker.ResourceLimitExceededException"])
+        assert api["Next"] == "Transient error" and api["Assign"]["retryState"] == name
+        assert other == {"ErrorEquals": ["States.ALL"], "ResultPath": "$.Error", "Next": "Job failed"}
+    assert states["Transient error"]["Default"] == "Job failed"
     assert states["Job failed"] == {"Type": "Fail", "Error": "JobFailed", "CausePath": "$.Error.Cause"}
     assert states["No best training job"]["Error"] == "NoBestTrainingJob"
 
 
-def test_create_retries_only_errors_raised_before_a_job_exists(minimal: dict[str, Any]) -> None:
-    (retry,) = definition(minimal)["States"]["Create tuning job"]["Retry"]
-    assert retry["ErrorEquals"] == ["SageMaker.AmazonSageMakerException", "SageMaker.ResourceLimitExceededException"]
-    assert retry["BackoffRate"] == 2.0 and retry["MaxAttempts"] == 5
-    assert "States.TaskFailed" not in retry["ErrorEquals"]
+def test_only_transient_api_errors_are_retried(minimal: dict[str, Any]) -> None:
+    states = definition(minimal)["States"]
+    assert all("Retry" not in state for state in states.values()), "no Retry clause can tell the errors apart"
+    (transient,) = states["Transient error"]["Choices"]
+    budget, present, causes = transient["And"]
+    assert budget == {"Variable": "$retries", "NumericLessThanEquals": 5}
+    assert present == {"Variable": "$.Error.Cause", "IsPresent": True}
+    patterns = [rule["StringMatches"] for rule in causes["Or"]]
+    assert "*ThrottlingException*" in patterns and "*Status Code: 5*" in patterns
+    assert not any("Validation" in p or "AccessDenied" in p for p in patterns)
+    assert states["Wait to retry"] == {"Type": "Wait", "SecondsPath": "$retryDelay", "Next": "Retry"}
+    back = {rule["StringEquals"]: rule["Next"] for rule in states["Retry"]["Choices"]}
+    assert back == {"Create tuning job": "Create tuning job", "Describe best training job": "Describe best training job"}
+    assign = states["Create tuning job"]["Catch"][0]["Assign"]
+    assert assign["retryDelay.$"] == "States.MathAdd($retryDelay, $retryDelay)", "the wait doubles: 10, 20, 40 ..."
 
 
 def test_execution_timeout_follows_the_tuning_limits(minimal: dict[str, Any]) -> None:
@@ -106,12 +121,15 @@ def test_execution_timeout_follows_the_tuning_limits(minimal: dict[str, Any]) ->
 
 
 def test_describe_reads_the_best_training_job(minimal: dict[str, Any]) -> None:
-    describe = definition(minimal)["States"]["Describe best training job"]
+    states = definition(minimal)["States"]
+    describe = states["Describe best training job"]
     assert describe["Resource"] == "arn:aws:states:::aws-sdk:sagemaker:describeTrainingJob"
     assert describe["Parameters"] == {"TrainingJobName.$": "$.TuningJob.BestTrainingJob.TrainingJobName"}
-    report = definition(minimal)["States"]["Report best training job"]["Parameters"]
-    assert report["S3ModelArtifacts.$"] == "$.BestTrainingJob.ModelArtifacts.S3ModelArtifacts"
-    assert report["TrainingJob.$"] == "$.BestTrainingJob"
+    assert states["Has best training job"]["Choices"][0]["Assign"] == {"tuningJob.$": "$.TuningJob"}
+    report = describe["ResultSelector"]
+    assert report["S3ModelArtifacts.$"] == "$.ModelArtifacts.S3ModelArtifacts"
+    assert report["TrainingJob.$"] == "$"
+    assert report["BestTrainingJob.$"] == "$tuningJob.BestTrainingJob"
 
 
 def test_state_machine_role_has_the_documented_policy(minimal: dict[str, Any]) -> None:

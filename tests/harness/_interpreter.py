@@ -12,12 +12,14 @@ swaps that one name for a wrapper that returns
 
 replaces the ``time`` module seen by moto's Retry evaluation with a clock that records each
 requested delay and sleeps a scaled fraction of it, and lets a Fail state's ``ErrorPath`` yield a
-``States.*`` name (moto turns that into ``States.Runtime``). Everything is undone on exit.
+``States.*`` name (moto turns that into ``States.Runtime``), and evaluates JSONPath workflow
+variables (see ``_variable_patches``). Everything is undone on exit.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 import threading
 import time
 import warnings
@@ -42,7 +44,10 @@ from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name
 from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
     StatesErrorNameType,
 )
+from moto.stepfunctions.parser.asl.component.common.query_language import QueryLanguageMode
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+from moto.stepfunctions.parser.asl.component.common.string import string_expression
+from moto.stepfunctions.parser.asl.component.state.choice import choice_rule
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import (
     state_task_factory,
 )
@@ -59,6 +64,7 @@ from moto.stepfunctions.parser.asl.component.state.fail import state_fail
 from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
 from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
+from moto.stepfunctions.parser.asl.utils.json_path import extract_json
 
 __all__ = ["AdapterSettings", "SyncPollLimitExceeded", "json_safe", "sagemaker_sync_adapter"]
 
@@ -289,6 +295,42 @@ def _fail_state_error_name(error_name: str | None) -> ErrorName:
     return CustomErrorName(error_name)
 
 
+# A JSONPath state's variable reference: ``$name`` and an optional path into its value.
+_VARIABLE_REFERENCE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z0-9_]+|\[\d+\])*)")
+
+
+def _sample_variable(original: Callable[..., None]) -> Callable[..., None]:
+    """moto evaluates every variable reference as JSONata, whose engine it does not ship
+    (``TypeError: 'NoneType' object is not callable``): read a JSONPath state's ``$name.path``
+    from the variable store, as the ASL's JSONPath variables are defined."""
+
+    def _eval_body(self: Any, env: Any) -> None:
+        match = _VARIABLE_REFERENCE.fullmatch(self.expression)
+        if self.query_language_mode != QueryLanguageMode.JSONPath or match is None:
+            original(self, env)
+            return
+        value = env.variable_store.get(match.group(1))
+        env.stack.append(extract_json("$" + match.group(2), value) if match.group(2) else value)
+
+    return _eval_body
+
+
+def _choice_rule_assign(self: Any, env: Any) -> None:
+    """A matched Choice rule's ``Assign`` reads the state's input: moto evaluates it with the
+    rule's boolean result on top of its stack instead ("could not be found in the input 'true'")."""
+    self.comparison.eval(env)
+    if env.stack[-1] is not True:
+        return
+    if self.assign:
+        matched = env.stack.pop()
+        env.stack.append(env.states.get_input())
+        self.assign.eval(env=env)
+        env.stack.pop()
+        env.stack.append(matched)
+    if self.output:
+        self.output.eval(env=env)
+
+
 _install_lock = threading.Lock()
 
 
@@ -327,6 +369,8 @@ def sagemaker_sync_adapter(
     original_factory: Callable[[str], Any] = state_task_factory.state_task_service_for
     original_time = retrier_decl.time
     original_fail_error_name = state_fail.CustomErrorName
+    original_variable_sample = string_expression.StringVariableSample._eval_body
+    original_choice_rule = choice_rule.ChoiceRule._eval_body
 
     def state_task_service_for(service_name: str):
         if service_name == "sagemaker":
@@ -338,6 +382,8 @@ def sagemaker_sync_adapter(
     state_task_factory.state_task_service_for = state_task_service_for
     retrier_decl.time = _ScaledClock(settings)
     state_fail.CustomErrorName = _fail_state_error_name
+    string_expression.StringVariableSample._eval_body = _sample_variable(original_variable_sample)
+    choice_rule.ChoiceRule._eval_body = _choice_rule_assign
     try:
         with warnings.catch_warnings():
             # moto warns when it serialises an error code absent from the SageMaker model
@@ -348,4 +394,6 @@ def sagemaker_sync_adapter(
         state_task_factory.state_task_service_for = original_factory
         retrier_decl.time = original_time
         state_fail.CustomErrorName = original_fail_error_name
+        string_expression.StringVariableSample._eval_body = original_variable_sample
+        choice_rule.ChoiceRule._eval_body = original_choice_rule
         _install_lock.release()
