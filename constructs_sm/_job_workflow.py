@@ -101,7 +101,7 @@ class JobWorkflow(Construct):
             retried.append("Describe job")
         states[create_state] = create
         if not optimized:
-            completed = next_state if report is None else f"Report {kind.title}"
+            completed = next_state if next_state is not None else f"Report {kind.title}"
             states.update(
                 polling_states(
                     describe_resource=kind.describe_resource(partition),
