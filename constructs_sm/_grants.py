@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import aws_cdk as cdk
@@ -42,12 +42,51 @@ class S3Scope:
         self.bucket_name, self.key_prefix, self.bucket = bucket_name, key_prefix, bucket
 
 
-def grant_request(role: iam.IRole, operation: str, request: dict[str, Any]) -> None:
+ManifestData = Mapping[str, Sequence[Any]]
+"""Per channel name, the S3 locations (``S3Location`` or ``s3://`` URIs) its manifest lists."""
+_MANIFESTS = ("ManifestFile", "AugmentedManifestFile")
+
+
+def grant_request(
+    role: iam.IRole, operation: str, request: dict[str, Any], manifest_data: ManifestData | None = None
+) -> None:
     """Grant ``role`` what every training job of ``request`` reads, writes, pulls and invokes."""
     for root in JOB_ROOTS[operation]:
         for relative, grant in _ROWS:
             for path, value in find(request, join(root, relative)):
                 grant(role, path, value)
+    _grant_manifest_data(role, operation, request, manifest_data or {})
+
+
+def _grant_manifest_data(role: iam.IRole, operation: str, request: dict[str, Any], given: ManifestData) -> None:
+    """A manifest channel's S3Uri names the manifest; SageMaker reads the objects it lists, which
+    only the user knows: each such channel must have its data locations in ``manifest_data``."""
+    if not isinstance(given, Mapping):
+        raise ValidationError("manifest_data", "must map channel names to lists of S3 locations", given)
+    manifests: set[str] = set()
+    for root in JOB_ROOTS[operation]:
+        for path, channel in find(request, join(root, "InputDataConfig[]")):
+            source = channel.get("DataSource", {}).get("S3DataSource", {})
+            if source.get("S3DataType") not in _MANIFESTS:
+                continue
+            name = channel["ChannelName"]
+            manifests.add(name)
+            if not given.get(name):
+                raise ValidationError(
+                    join(path, "DataSource.S3DataSource.S3DataType"),
+                    f"is {source['S3DataType']}: give manifest_data={{{name!r}: [<S3 locations the manifest "
+                    "lists>]}} so that the execution role may read the data, not only the manifest",
+                    source["S3DataType"],
+                )
+    for name, locations in given.items():
+        if name not in manifests:
+            raise ValidationError(
+                f"manifest_data[{name!r}]", "names no channel with a ManifestFile or AugmentedManifestFile", name
+            )
+        if isinstance(locations, (str, bytes)) or not isinstance(locations, Sequence):
+            raise ValidationError(f"manifest_data[{name!r}]", "must be a list of S3 locations", locations)
+        for index, location in enumerate(locations):
+            _read(role, f"manifest_data[{name!r}][{index}]", getattr(location, "uri", location))
 
 
 def _scope(path: str, value: Any) -> S3Scope:

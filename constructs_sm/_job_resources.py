@@ -11,6 +11,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from ._grants import ManifestData
 from ._request import JobRequest, prepare
 from ._tokens import is_token
 from .encryption_key import artifact_key, check_key_region
@@ -35,6 +36,7 @@ def bind_job_resources(
     *,
     role: iam.IRole | None,
     encryption_key: kms.IKey | None,
+    manifest_data: ManifestData | None = None,
 ) -> JobResources:
     """Create what was not given (role, key), check the request and grant the role what the jobs use."""
     if role is not None and not hasattr(role, "role_arn"):
@@ -49,7 +51,7 @@ def bind_job_resources(
         role = SageMakerExecutionRole(scope, "ExecutionRole")
     else:
         _check_role_account(scope, role)
-    request = prepare(operation, body(scope), role=role, key_arn=encryption_key.key_arn)
+    request = prepare(operation, body(scope), role=role, key_arn=encryption_key.key_arn, manifest_data=manifest_data)
     granted: set[str] = role.__dict__.setdefault("_constructs_sm_keys", set())
     if encryption_key.key_arn not in granted:
         granted.add(encryption_key.key_arn)

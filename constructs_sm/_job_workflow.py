@@ -16,6 +16,7 @@ from constructs import Construct
 
 from ._definition import to_definition_string
 from ._execution_logs import execution_log_group
+from ._grants import ManifestData
 from ._job_request import JobKind, create_job_state, job_policy_statements
 from ._job_resources import RequestBody, bind_job_resources
 from ._paths import JOB_ROOTS, find, join
@@ -67,6 +68,7 @@ class JobWorkflow(Construct):
         timeout: cdk.Duration | None,
         log_retention: logs.RetentionDays,
         state_machine_name: str | None,
+        manifest_data: ManifestData | None,
     ) -> None:
         if state_machine_name is not None and not isinstance(state_machine_name, str):
             raise ValidationError("state_machine_name", "must be a string", state_machine_name)
@@ -76,7 +78,9 @@ class JobWorkflow(Construct):
         self.job_name_prefix = (
             default_prefix(id, limit) if job_name_prefix is None else check_prefix(job_name_prefix, limit)
         )
-        self.resources = bind_job_resources(self, kind.operation, body, role=role, encryption_key=encryption_key)
+        self.resources = bind_job_resources(
+            self, kind.operation, body, role=role, encryption_key=encryption_key, manifest_data=manifest_data
+        )
         request = self.resources.request
         self.integration = _choose(integration, integrations, request.unsupported_by_optimized_integration())
         optimized = self.integration is next(iter(integrations))

@@ -17,6 +17,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from ._grants import ManifestData
 from ._job_request import JobKind, create_job_state, job_policy_statements
 from ._job_resources import RequestBody, bind_job_resources
 from ._request import check_name, render_parameters
@@ -118,13 +119,16 @@ class JobTask(PythonTaskState):
         body: RequestBody,
         role: iam.IRole | None,
         encryption_key: kms.IKey | None,
+        manifest_data: ManifestData | None,
     ) -> None:
         """Create the job's resources, then set the Parameters (the job's name first) and the
         state machine role's policy."""
         path = execution_path(name)
         if path is None:
             check_name(kind.operation, name)
-        self.resources = bind_job_resources(self, kind.operation, body, role=role, encryption_key=encryption_key)
+        self.resources = bind_job_resources(
+            self, kind.operation, body, role=role, encryption_key=encryption_key, manifest_data=manifest_data
+        )
         sync = self.integration_pattern == sfn.IntegrationPattern.RUN_JOB
         unsupported = self.resources.request.unsupported_by_optimized_integration()
         if unsupported and sync:

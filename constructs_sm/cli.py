@@ -100,6 +100,14 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument(
         "--use-request-role", action="store_true", help="use the request's RoleArn instead of a generated role"
     )
+    synth.add_argument(
+        "--manifest-data",
+        action="append",
+        default=[],
+        metavar="CHANNEL=S3URI",
+        help="an S3 location the manifest of channel CHANNEL lists (repeat it for more; required for "
+        "ManifestFile and AugmentedManifestFile channels: the role may read there)",
+    )
     synth.set_defaults(run=_synth)
 
     diagram = commands.add_parser(
@@ -123,6 +131,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _manifest_data(options: list[str]) -> dict[str, list[str]]:
+    data: dict[str, list[str]] = {}
+    for option in options:
+        channel, sep, uri = option.partition("=")
+        if not sep or not channel or not uri.startswith("s3://"):
+            raise ValidationError("--manifest-data", "must be CHANNEL=s3://bucket/prefix/", option)
+        data.setdefault(channel, []).append(uri)
+    return data
+
+
 def _synth(args: argparse.Namespace) -> int:
     import aws_cdk as cdk
 
@@ -144,6 +162,7 @@ def _synth(args: argparse.Namespace) -> int:
         check_account(args.account)
     if args.region is not None:
         check_region(args.region)
+    manifest_data = _manifest_data(args.manifest_data)
     env = (
         None
         if args.account is None and args.region is None
@@ -154,10 +173,17 @@ def _synth(args: argparse.Namespace) -> int:
         app = cdk.App(outdir=scratch)
         stack = cdk.Stack(app, stack_name, env=env)
         if training:
-            training_workflow_from_request(stack, "Workflow", request, use_request_role=args.use_request_role)
+            training_workflow_from_request(
+                stack, "Workflow", request, use_request_role=args.use_request_role, manifest_data=manifest_data
+            )
         else:
             tuning_workflow_from_request(
-                stack, "Workflow", request, shape=shape, use_request_role=args.use_request_role
+                stack,
+                "Workflow",
+                request,
+                shape=shape,
+                use_request_role=args.use_request_role,
+                manifest_data=manifest_data,
             )
         template: dict[str, Any] = app.synth().get_stack_by_name(stack.stack_name).template
         if args.output is not None:

@@ -23,6 +23,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from . import _preview
+from ._grants import ManifestData
 from ._job_request import TRAINING_JOB, TUNING_JOB
 from ._request import check, check_name, literal_strings
 from ._tokens import is_token
@@ -88,6 +89,7 @@ def tuning_workflow_from_request(
     integration: TuningIntegration | str | None = None,
     polling_interval: cdk.Duration | None = None,
     timeout: cdk.Duration | None = None,
+    manifest_data: ManifestData | None = None,
 ) -> TuningWorkflow:
     """A :class:`TuningWorkflow` that runs a tuning ``request``.
 
@@ -97,6 +99,7 @@ def tuning_workflow_from_request(
     :param role: an existing execution role. @default - generated, or the request's with ``use_request_role``
     :param encryption_key: replaces the request's KMS key IDs. @default - a new key with rotation
     :param integration: force one integration. @default - chosen from the request's fields
+    :param manifest_data: per manifest channel, the S3 locations its manifest lists. @default - none
     """
     shape = _expect_shape(request, shape, training=False)
     stack = cdk.Stack.of(scope)
@@ -120,6 +123,7 @@ def tuning_workflow_from_request(
         integration=integration,
         polling_interval=polling_interval,
         timeout=timeout,
+        manifest_data=manifest_data,
     )
 
 
@@ -134,6 +138,7 @@ def training_workflow_from_request(
     integration: TrainingIntegration | str | None = None,
     polling_interval: cdk.Duration | None = None,
     timeout: cdk.Duration | None = None,
+    manifest_data: ManifestData | None = None,
 ) -> TrainingWorkflow:
     """A :class:`TrainingWorkflow` that runs a CreateTrainingJob ``request``.
 
@@ -145,6 +150,7 @@ def training_workflow_from_request(
     :param role: an existing execution role. @default - generated, or the request's with ``use_request_role``
     :param encryption_key: replaces the request's KMS key IDs. @default - a new key with rotation
     :param integration: force one integration. @default - chosen from the request's fields
+    :param manifest_data: per manifest channel, the S3 locations its manifest lists. @default - none
     """
     shape = _expect_shape(request, RequestShape.CREATE_TRAINING_JOB, training=True)
     current = to_current_request(request, shape=shape)
@@ -161,6 +167,7 @@ def training_workflow_from_request(
         integration=integration,
         polling_interval=polling_interval,
         timeout=timeout,
+        manifest_data=manifest_data,
     )
 
 

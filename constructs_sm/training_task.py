@@ -11,6 +11,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from ._grants import ManifestData
 from ._job_request import TRAINING_JOB
 from ._task_state import JobTask, state_props
 from ._typed_request import training_body
@@ -47,6 +48,7 @@ class SageMakerCreateTrainingJob(JobTask):
         tags: Mapping[str, str] | None = None,
         role: iam.IRole | None = None,
         encryption_key: kms.IKey | None = None,
+        manifest_data: ManifestData | None = None,
         integration_pattern: sfn.IntegrationPattern = sfn.IntegrationPattern.RUN_JOB,
         comment: str | None = None,
         input_path: str | None = None,
@@ -63,6 +65,8 @@ class SageMakerCreateTrainingJob(JobTask):
         :param tags: tags of the training job, at most 50. @default - none
         :param role: the SageMaker execution role. @default - a new :class:`SageMakerExecutionRole`
         :param encryption_key: encrypts artifacts and volumes. @default - a new key with rotation, retained
+        :param manifest_data: per manifest channel, the S3 locations its manifest lists (required
+            for ``ManifestFile`` and ``AugmentedManifestFile`` channels). @default - none
         :param integration_pattern: RUN_JOB (``.sync``) or REQUEST_RESPONSE. @default RUN_JOB
         """
         super().__init__(scope, id, **state_props(locals()))
@@ -72,4 +76,5 @@ class SageMakerCreateTrainingJob(JobTask):
             body=training_body(definition=training_job_definition, tags=tags),
             role=role,
             encryption_key=encryption_key,
+            manifest_data=manifest_data,
         )

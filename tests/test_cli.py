@@ -213,3 +213,18 @@ def test_hostile_request_files_exit_2_without_a_traceback(
     err = capsys.readouterr().err
     assert named in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_manifest_data_option_grants_read_on_the_listed_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    request = json.loads((REQUESTS / "create-training-job.json").read_text())
+    source = request["InputDataConfig"][0]["DataSource"]["S3DataSource"]
+    source.update(S3DataType="ManifestFile", S3Uri=source["S3Uri"].rstrip("/") + "/train.manifest")
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(request))
+    channel = request["InputDataConfig"][0]["ChannelName"]
+    assert main(["synth", str(path)]) == 2
+    assert f"manifest_data={{{channel!r}" in capsys.readouterr().err
+    assert main(["synth", str(path), "--manifest-data", f"{channel}=s3://example-images/labelled/"]) == 0
+    assert ":s3:::example-images/labelled/*" in capsys.readouterr().out
+    assert main(["synth", str(path), "--manifest-data", "no-equals-sign"]) == 2
+    assert "--manifest-data: must be CHANNEL=s3://bucket/prefix/" in capsys.readouterr().err

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
+import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_kms as kms
@@ -97,3 +99,52 @@ def test_a_shared_role_gets_each_grant_once() -> None:
     assert len(attached) == 1, f"{len(attached)} managed policies for one set of grants"
     reads = [s for s in statements_of_role(template, role_id) if "s3:GetObject" in actions(s)]
     assert len(reads) == 1, reads
+
+
+def _manifest_channel(data_type: str = "ManifestFile") -> sm.Channel:
+    location = sm.S3Location.from_uri("s3://example-bucket/manifests/train.manifest")
+    return sm.Channel(channel_name="train", data_source=sm.S3DataSource(location=location, s3_data_type=data_type))
+
+
+def test_a_manifest_channel_grants_read_on_the_data_its_manifest_lists() -> None:
+    stack = new_stack()
+    images = sm.S3Location.from_uri("s3://example-images/labelled/")
+    workflow(
+        stack,
+        training_job_definition=definition(input_data_config=[_manifest_channel()]),
+        manifest_data={"train": [images, "s3://example-bucket/extra/"]},
+    )
+    template = Template.from_stack(stack).to_json()
+    statements = statements_of_role(template, role_assumed_by(template, "sagemaker.amazonaws.com"))
+    text = json.dumps([s["Resource"] for s in statements if "s3:GetObject" in actions(s)])
+    assert "example-bucket/manifests/train.manifest*" in text, "the manifest itself"
+    assert "example-images/labelled/*" in text and "example-bucket/extra/*" in text, "the data it lists"
+
+
+@pytest.mark.parametrize("data_type", ["ManifestFile", "AugmentedManifestFile"])
+def test_a_manifest_channel_without_its_data_locations_is_refused(data_type: str) -> None:
+    with pytest.raises(sm.ValidationError) as error:
+        workflow(training_job_definition=definition(input_data_config=[_manifest_channel(data_type)]))
+    message = str(error.value)
+    assert "TrainingJobDefinition.InputDataConfig[0].DataSource.S3DataSource.S3DataType" in message
+    assert "manifest_data={'train'" in message and data_type in message
+
+
+@pytest.mark.parametrize(
+    ("manifest_data", "field"),
+    [
+        ({"train": ["s3://example-bucket/x/"], "validation": ["s3://example-bucket/x/"]}, "manifest_data['validation']"),
+        ({"train": "s3://example-bucket/x/"}, "manifest_data['train']"),
+        ({"train": ["s3://example-bucket/x/*"]}, "manifest_data['train'][0]"),
+        ({"train": ["not-a-uri"]}, "manifest_data['train'][0]"),
+    ],
+)
+def test_wrong_manifest_data_names_the_entry(manifest_data: dict, field: str) -> None:
+    with pytest.raises(sm.ValidationError) as error:
+        workflow(training_job_definition=definition(input_data_config=[_manifest_channel()]), manifest_data=manifest_data)
+    assert str(error.value).startswith(field)
+
+
+def test_manifest_data_for_a_prefix_channel_is_refused() -> None:
+    with pytest.raises(sm.ValidationError, match=r"^manifest_data\['train'\]: names no channel"):
+        workflow(manifest_data={"train": ["s3://example-bucket/x/"]})

@@ -27,6 +27,7 @@ import regex
 from aws_cdk.assertions import Template
 
 import constructs_sm as sm
+from constructs_sm._paths import JOB_ROOTS, find, join
 from tests.conftest import new_stack
 from tests.template_helpers import definition
 
@@ -620,10 +621,23 @@ def synthesized(built: Built) -> Synthesized:
     build = (
         sm.training_workflow_from_request if built.variant.operation == TRAINING else sm.tuning_workflow_from_request
     )
-    build(stack, "Largest", copy.deepcopy(built.request))
+    build(stack, "Largest", copy.deepcopy(built.request), manifest_data=_manifest_data(built.request))
     template = Template.from_stack(stack).to_json()
     state = definition(template)["States"][_CREATE_STATE[built.variant.operation]]
     return Synthesized(template, len(json.dumps(template)), state)
+
+
+def _manifest_data(request: dict[str, Any]) -> dict[str, list[str]]:
+    """A data location for each manifest channel, in its manifest's bucket (the API asks for them)."""
+    data: dict[str, list[str]] = {}
+    operation = TRAINING if "AlgorithmSpecification" in request else "CreateHyperParameterTuningJob"
+    channels = [c for root in JOB_ROOTS[operation] for _p, c in find(request, join(root, "InputDataConfig[]"))]
+    for channel in channels:
+        source = channel.get("DataSource", {}).get("S3DataSource", {})
+        if source.get("S3DataType") in ("ManifestFile", "AugmentedManifestFile"):
+            bucket = source["S3Uri"].removeprefix("s3://").partition("/")[0]
+            data[channel["ChannelName"]] = [f"s3://{bucket}/manifest-data/"]
+    return data
 
 
 def test_botocore_accepts_the_request(built: Built) -> None:
