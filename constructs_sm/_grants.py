@@ -8,19 +8,18 @@ A value read at execution time grants on the scope its factory declared
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import aws_cdk as cdk
-from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 
 from ._arns import arn, partition
 from ._paths import JOB_ROOTS, find, join
+from ._policy import Statement, add_statements, statement
+from ._stack import cached
 from ._tokens import bound, execution_path, is_token
 from .errors import ValidationError
 
@@ -47,18 +46,28 @@ ManifestData = Mapping[str, Sequence[Any]]
 _MANIFESTS = ("ManifestFile", "AugmentedManifestFile")
 
 
+class _Grants:
+    """The statements one request needs, collected to be given to the role at once."""
+
+    def __init__(self, role: iam.IRole) -> None:
+        self.role = role
+        self.statements: list[Statement] = []
+
+
 def grant_request(
     role: iam.IRole, operation: str, request: dict[str, Any], manifest_data: ManifestData | None = None
 ) -> None:
     """Grant ``role`` what every training job of ``request`` reads, writes, pulls and invokes."""
+    grants = _Grants(role)
     for root in JOB_ROOTS[operation]:
         for relative, grant in _ROWS:
             for path, value in find(request, join(root, relative)):
-                grant(role, path, value)
-    _grant_manifest_data(role, operation, request, manifest_data or {})
+                grant(grants, path, value)
+    _grant_manifest_data(grants, operation, request, manifest_data or {})
+    add_statements(role, grants.statements)
 
 
-def _grant_manifest_data(role: iam.IRole, operation: str, request: dict[str, Any], given: ManifestData) -> None:
+def _grant_manifest_data(grants: _Grants, operation: str, request: dict[str, Any], given: ManifestData) -> None:
     """A manifest channel's S3Uri names the manifest; SageMaker reads the objects it lists, which
     only the user knows: each such channel must have its data locations in ``manifest_data``."""
     if not isinstance(given, Mapping):
@@ -86,7 +95,7 @@ def _grant_manifest_data(role: iam.IRole, operation: str, request: dict[str, Any
         if isinstance(locations, (str, bytes)) or not isinstance(locations, Sequence):
             raise ValidationError(f"manifest_data[{name!r}]", "must be a list of S3 locations", locations)
         for index, location in enumerate(locations):
-            _read(role, f"manifest_data[{name!r}][{index}]", getattr(location, "uri", location))
+            _read(grants, f"manifest_data[{name!r}][{index}]", getattr(location, "uri", location))
 
 
 def _scope(path: str, value: Any) -> S3Scope:
@@ -122,42 +131,50 @@ def _declared_or_parsed(path: str, value: Any) -> S3Scope:
     return S3Scope(bucket_name, key_prefix, bound(bucket_name))
 
 
-def _read(role: iam.IRole, path: str, value: Any) -> None:
+def _read(grants: _Grants, path: str, value: Any) -> None:
     """s3:GetObject under the prefix, s3:ListBucket limited to it."""
-    scope = _scope(path, value)
-    _add(role, ["s3:GetObject"], [_objects(role, scope)])
+    scope, role = _scope(path, value), grants.role
+    grants.statements.append(statement(["s3:GetObject"], [_objects(role, scope)]))
     condition = {"StringLike": {"s3:prefix": f"{scope.key_prefix}*"}} if scope.key_prefix else None
-    _add(role, ["s3:ListBucket"], [arn(role, "s3", scope.bucket_name, regional=False)], condition)
-    if scope.bucket is not None and scope.bucket.encryption_key is not None:
-        scope.bucket.encryption_key.grant_decrypt(role)
+    grants.statements.append(statement(["s3:ListBucket"], [arn(role, "s3", scope.bucket_name, regional=False)], condition))
+    key = _bucket_key(scope)
+    if key is not None:
+        key.grant_decrypt(role)
 
 
-def _write(role: iam.IRole, path: str, value: Any) -> None:
+def _write(grants: _Grants, path: str, value: Any) -> None:
     """s3:PutObject under the prefix."""
     scope = _scope(path, value)
-    _add(role, ["s3:PutObject"], [_objects(role, scope)])
-    if scope.bucket is not None and scope.bucket.encryption_key is not None:
-        scope.bucket.encryption_key.grant_encrypt(role)
+    grants.statements.append(statement(["s3:PutObject"], [_objects(grants.role, scope)]))
+    key = _bucket_key(scope)
+    if key is not None:
+        key.grant_encrypt(grants.role)
 
 
-def _read_write(role: iam.IRole, path: str, value: Any) -> None:
+def _bucket_key(scope: S3Scope) -> Any:
+    """The KMS key of a bucket of the app, read once per bucket."""
+    bucket = scope.bucket
+    return None if bucket is None else cached(bucket, "encryption_key", lambda: bucket.encryption_key)
+
+
+def _read_write(grants: _Grants, path: str, value: Any) -> None:
     """Checkpoints: SageMaker uploads them and downloads them again to resume a job."""
     scope = _scope(path, value)
     if not is_token(scope.key_prefix) and not scope.key_prefix.strip("/"):
         raise ValidationError(
             path, "must name a key prefix, not a whole bucket (the execution role gets write access to it)", value
         )
-    _read(role, path, value)
-    _write(role, path, value)
+    _read(grants, path, value)
+    _write(grants, path, value)
 
 
 def _objects(role: iam.IRole, scope: S3Scope) -> str:
     return arn(role, "s3", f"{scope.bucket_name}/{scope.key_prefix}*", regional=False)
 
 
-def _pull(role: iam.IRole, path: str, value: Any) -> None:
+def _pull(grants: _Grants, path: str, value: Any) -> None:
     """ECR pull rights on the image's repository; images of other registries need none."""
-    declared = bound(value)
+    declared, role = bound(value), grants.role
     if declared is not None and not isinstance(declared, str):  # an ecr.IRepository
         declared.grant_pull(role)
         return
@@ -169,61 +186,47 @@ def _pull(role: iam.IRole, path: str, value: Any) -> None:
             return
         repository = f"arn:{{partition}}:ecr:{match['region']}:{match['account']}:repository/{match['repository']}"
     # ecr:GetAuthorizationToken has no resource-level permissions (ECR authorization reference).
-    ecr.AuthorizationToken.grant_read(role)
-    _add(role, _PULL_ACTIONS, [repository.format(partition=partition(role))])
+    grants.statements.append(statement(["ecr:GetAuthorizationToken"], ["*"]))
+    grants.statements.append(statement(_PULL_ACTIONS, [repository.format(partition=partition(role))]))
 
 
-def _invoke(role: iam.IRole, path: str, value: Any) -> None:
+def _invoke(grants: _Grants, path: str, value: Any) -> None:
     """The Lambda function that returns a private registry's credentials."""
     declared = bound(value)
     if declared is not None:  # a lambda_.IFunction
-        declared.grant_invoke(role)
+        declared.grant_invoke(grants.role)
     else:
-        _add(role, ["lambda:InvokeFunction"], [value])
+        grants.statements.append(statement(["lambda:InvokeFunction"], [value]))
 
 
-def _network(role: iam.IRole, path: str, config: dict[str, Any]) -> None:
+def _network(grants: _Grants, path: str, config: dict[str, Any]) -> None:
     """The EC2 actions SageMaker needs to attach training instances to the subnets and security groups
     ("Give SageMaker Training Jobs Access to Resources in Your Amazon VPC"). The Describe actions take
     no resource; the interface actions are limited to interfaces in these subnets."""
+    role = grants.role
     subnets = [arn(role, "ec2", f"subnet/{s}") for s in config["Subnets"]]
-    groups = [arn(role, "ec2", f"security-group/{g}") for g in config["SecurityGroupIds"]]
     interfaces = arn(role, "ec2", "network-interface/*")
-    _add(
-        role,
-        [f"ec2:Describe{n}" for n in ("DhcpOptions", "NetworkInterfaces", "SecurityGroups", "Subnets", "Vpcs")],
-        ["*"],
-    )
-    _add(role, ["ec2:CreateNetworkInterface"], [interfaces, *subnets, *groups])
+    describes = [f"ec2:Describe{n}" for n in ("DhcpOptions", "NetworkInterfaces", "SecurityGroups", "Subnets", "Vpcs")]
+    grants.statements.append(statement(describes, ["*"]))
     vpcs = {bound(s) for s in config["Subnets"]}
     vpc = next(iter(vpcs)) if len(vpcs) == 1 else None
-    condition = {"ec2:Vpc": arn(role, "ec2", f"vpc/{vpc.vpc_id}")} if vpc is not None else {"ec2:Subnet": subnets}
-    _add(
-        role,
-        ["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission"],
-        [interfaces],
-        {"ArnEquals": condition},
+    condition: dict[str, Any]
+    if vpc is not None:
+        # One statement for every workflow in the VPC, whatever its security group: a group per
+        # workflow must not add a statement to a shared role each time (IAM's policy quotas).
+        condition = {"ArnEquals": {"ec2:Vpc": arn(role, "ec2", f"vpc/{cached(vpc, 'vpc_id', lambda: vpc.vpc_id)}")}}
+        groups = [arn(role, "ec2", "security-group/*")]
+    else:
+        condition = {"ArnEquals": {"ec2:Subnet": subnets}}
+        groups = [arn(role, "ec2", f"security-group/{g}") for g in config["SecurityGroupIds"]]
+    grants.statements.append(
+        statement(["ec2:CreateNetworkInterface"], [interfaces, *subnets, *groups], condition if vpc else None)
     )
+    actions = ["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission"]
+    grants.statements.append(statement(actions, [interfaces], condition))
 
 
-def _add(role: iam.IRole, actions: list[str], resources: list[str], conditions: dict[str, Any] | None = None) -> None:
-    """One statement, once per role: a role shared by many workflows gets each statement once."""
-    key = repr((actions, resources, conditions))
-    granted: set[str] = role.__dict__.setdefault("_constructs_sm_statements", set())
-    if key not in granted:
-        granted.add(key)
-        statement = iam.PolicyStatement(actions=actions, resources=resources, conditions=conditions)
-        role.add_to_principal_policy(statement)
-        # aws-cdk-lib's immutable role (Role.from_role_arn(..., mutable=False), use_request_role) pretends to
-        # take the statement; only a mutable imported role grows a "Policy" child. It must allow it already.
-        if not isinstance(role, iam.Role) and role.node.try_find_child("Policy") is None:
-            shown = json.dumps(cdk.Stack.of(role).resolve(statement.to_statement_json()))
-            cdk.Annotations.of(role).add_warning_v2(
-                "constructs-sm:immutable-role", f"The immutable role must already allow this statement: {shown}"
-            )
-
-
-_Grant = Callable[[iam.IRole, str, Any], None]
+_Grant = Callable[[_Grants, str, Any], None]
 _ROWS: list[tuple[str, _Grant]] = [
     ("InputDataConfig[].DataSource.S3DataSource.S3Uri", _read),
     ("OutputDataConfig.S3OutputPath", _write),

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
 from ._arns import arn
+from ._policy import Statement, statement
 from ._request import TRAINING, TUNING, JobRequest
 
 
@@ -72,8 +72,8 @@ def job_arn(scope: IConstruct, kind: JobKind, name_pattern: str) -> str:
 
 
 def job_policy_statements(
-    scope: IConstruct, kind: JobKind, *, name_pattern: str, role: iam.IRole, sync: bool, sdk: bool, tagged: bool
-) -> list[iam.PolicyStatement]:
+    scope: IConstruct, kind: JobKind, *, name_pattern: str, role_arn: str, sync: bool, sdk: bool, tagged: bool
+) -> list[Statement]:
     """The state machine role's policy for creating (and, with ``sync``, waiting on) a job.
 
     Follows the Step Functions developer guide's policies for SageMaker jobs: the optimized
@@ -90,18 +90,10 @@ def job_policy_statements(
         waits = [f"sagemaker:Describe{noun}", f"sagemaker:Stop{noun}"] if sync else []
         actions = [f"sagemaker:Create{noun}", *waits, "sagemaker:AddTags", "sagemaker:ListTags"]
     statements = [
-        iam.PolicyStatement(actions=actions, resources=[job_arn(scope, kind, name_pattern)]),
-        iam.PolicyStatement(
-            actions=["iam:PassRole"],
-            resources=[role.role_arn],
-            conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
-        ),
+        statement(actions, [job_arn(scope, kind, name_pattern)]),
+        statement(["iam:PassRole"], [role_arn], {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}),
     ]
     if sync and not sdk:
-        statements.append(
-            iam.PolicyStatement(
-                actions=["events:DescribeRule", "events:PutRule", "events:PutTargets"],
-                resources=[arn(scope, "events", f"rule/{kind.events_rule}")],
-            )
-        )
+        events = ["events:DescribeRule", "events:PutRule", "events:PutTargets"]
+        statements.append(statement(events, [arn(scope, "events", f"rule/{kind.events_rule}")]))
     return statements

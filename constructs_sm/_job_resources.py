@@ -6,13 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from ._grants import ManifestData
 from ._request import JobRequest, prepare
+from ._stack import attribute, cached, environment
 from ._tokens import is_token
 from .encryption_key import artifact_key, check_key_region
 from .errors import ValidationError
@@ -39,11 +39,11 @@ def bind_job_resources(
     manifest_data: ManifestData | None = None,
 ) -> JobResources:
     """Create what was not given (role, key), check the request and grant the role what the jobs use."""
-    if role is not None and not hasattr(role, "role_arn"):
+    if role is not None and attribute(role, "role_arn") is None:
         raise ValidationError("role", "must be an iam.IRole", role)
     if encryption_key is None:
         encryption_key = artifact_key(scope, "Key")
-    elif not hasattr(encryption_key, "key_arn"):
+    elif attribute(encryption_key, "key_arn") is None:
         raise ValidationError("encryption_key", "must be a kms.IKey", encryption_key)
     else:
         check_key_region(scope, encryption_key)
@@ -51,19 +51,22 @@ def bind_job_resources(
         role = SageMakerExecutionRole(scope, "ExecutionRole")
     else:
         _check_role_account(scope, role)
-    request = prepare(operation, body(scope), role=role, key_arn=encryption_key.key_arn, manifest_data=manifest_data)
+    key_arn = attribute(encryption_key, "key_arn")
+    request = prepare(operation, body(scope), role=role, key_arn=key_arn, manifest_data=manifest_data)
     granted: set[str] = role.__dict__.setdefault("_constructs_sm_keys", set())
-    if encryption_key.key_arn not in granted:
-        granted.add(encryption_key.key_arn)
+    if key_arn not in granted:
+        granted.add(key_arn)
         grant_key_use(encryption_key, role)
     return JobResources(role=role, key=encryption_key, request=request)
 
 
 def _check_role_account(scope: Construct, role: iam.IRole) -> None:
     """iam:PassRole passes only roles of the stack's own account."""
-    role_account, stack_account = role.env.account, cdk.Stack.of(scope).account
+    role_account, stack_account = cached(role, "account", lambda: role.env.account), environment(scope)[2]
     if not is_token(role_account) and not is_token(stack_account) and role_account != stack_account:
-        raise ValidationError("role", f"must be a role of the stack's account ({stack_account})", role.role_arn)
+        raise ValidationError(
+            "role", f"must be a role of the stack's account ({stack_account})", attribute(role, "role_arn")
+        )
 
 
 def single_instance(definitions: list[dict[str, Any]]) -> bool:

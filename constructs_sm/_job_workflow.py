@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -20,8 +20,10 @@ from ._grants import ManifestData
 from ._job_request import JobKind, create_job_state, job_policy_statements
 from ._job_resources import RequestBody, bind_job_resources
 from ._paths import JOB_ROOTS, find, join
+from ._policy import add_statements, statement
 from ._props import seconds
 from ._rules import grid_size
+from ._stack import cached, environment, remember_stack, stack_of
 from ._tokens import is_token
 from ._workflow_states import (
     OPTIMIZED_API_ERRORS,
@@ -35,9 +37,30 @@ from ._workflow_states import (
     polling_states,
     retry_states,
 )
+from .describe_task import describe_training_job_statement
 from .errors import ValidationError
 from .role import state_machine_role as new_state_machine_role
 
+# What aws-cdk-lib's StateMachine grants its role for logging (level ALL) and X-Ray tracing
+# (Step Functions Developer Guide, "IAM policies for logging to CloudWatch Logs" and "for using
+# AWS X-Ray"): none of these actions takes a resource.
+LOG_DELIVERY = statement(
+    [
+        "logs:CreateLogDelivery",
+        "logs:GetLogDelivery",
+        "logs:UpdateLogDelivery",
+        "logs:DeleteLogDelivery",
+        "logs:ListLogDeliveries",
+        "logs:PutResourcePolicy",
+        "logs:DescribeResourcePolicies",
+        "logs:DescribeLogGroups",
+    ],
+    ["*"],
+)
+TRACING = statement(
+    ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"], ["*"]
+)
+_PARTITION, _REGION, _ACCOUNT_ID = cdk.Aws.PARTITION, cdk.Aws.REGION, cdk.Aws.ACCOUNT_ID
 _ONE_YEAR = 365 * 24 * 3600
 # Time for SageMaker to start and stop the job and for the workflow's own states.
 _MARGIN = 3600
@@ -64,6 +87,7 @@ class JobWorkflow(Construct):
         end_states: dict[str, Any] | None = None,
         next_state: str | None = None,
         retried_states: tuple[str, ...] = (),
+        describes_training_jobs: bool = False,
         polling_interval: cdk.Duration | None,
         timeout: cdk.Duration | None,
         log_retention: logs.RetentionDays,
@@ -74,6 +98,7 @@ class JobWorkflow(Construct):
             raise ValidationError("state_machine_name", "must be a string", state_machine_name)
         polling_period = seconds("polling_interval", polling_interval) or 60  # checked on every path
         super().__init__(scope, id)
+        remember_stack(self, stack_of(scope))
         limit = kind.max_name_length
         self.job_name_prefix = (
             default_prefix(id, limit) if job_name_prefix is None else check_prefix(job_name_prefix, limit)
@@ -84,7 +109,7 @@ class JobWorkflow(Construct):
         request = self.resources.request
         self.integration = _choose(integration, integrations, request.unsupported_by_optimized_integration())
         optimized = self.integration is next(iter(integrations))
-        partition = cdk.Stack.of(self).partition
+        partition = environment(self)[0]
         name = {f"{kind.name_field}.$": "$jobName"}
         resource = kind.resource(partition, sdk=not optimized, sync=optimized)
         create = create_job_state(kind, request, name, resource=resource)
@@ -128,11 +153,11 @@ class JobWorkflow(Construct):
             "TimeoutSeconds": _execution_timeout(timeout, kind.operation, request.body),
             "States": states,
         }
-        statements = job_policy_statements(
+        self._statements = job_policy_statements(
             self,
             kind,
             name_pattern=f"{self.job_name_prefix}-*",
-            role=self.resources.role,
+            role_arn=self._role_arn,
             sync=optimized,
             sdk=not optimized,
             tagged="Tags" in request.body,
@@ -140,6 +165,7 @@ class JobWorkflow(Construct):
         text, substitutions = to_definition_string(definition, self._placeholder_names())
         # Encrypted, kept and with the construct's managed-policy role: see _execution_logs and role.
         self.log_group = execution_log_group(self, "ExecutionLogs", key=self.resources.key, retention=log_retention)
+        self._state_machine_role = new_state_machine_role(self, "StateMachineRole")
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",
@@ -147,12 +173,29 @@ class JobWorkflow(Construct):
             definition_substitutions=substitutions,
             state_machine_name=state_machine_name,
             state_machine_type=sfn.StateMachineType.STANDARD,
-            role=new_state_machine_role(self, "StateMachineRole"),
-            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
-            tracing_enabled=True,
+            role=self._state_machine_role,
         )
-        for statement in statements:
-            self.state_machine.add_to_role_policy(statement)
+        # Logging and tracing set on the resource, their statements written with the job's: the
+        # StateMachine's own grants would call back into Python once a statement (see README,
+        # Performance).
+        machine = cast(sfn.CfnStateMachine, self.state_machine.node.default_child)
+        machine.logging_configuration = sfn.CfnStateMachine.LoggingConfigurationProperty(
+            destinations=[
+                sfn.CfnStateMachine.LogDestinationProperty(
+                    cloud_watch_logs_log_group=sfn.CfnStateMachine.CloudWatchLogsLogGroupProperty(
+                        log_group_arn=self.log_group.log_group_arn
+                    )
+                )
+            ],
+            include_execution_data=True,
+            level="ALL",
+        )
+        machine.tracing_configuration = sfn.CfnStateMachine.TracingConfigurationProperty(enabled=True)
+        self._statements += [LOG_DELIVERY, TRACING]
+        if describes_training_jobs:
+            self._statements.append(describe_training_job_statement(self, f"{self.job_name_prefix}-*"))
+        # Handed over at once: one policy, one acknowledgement call.
+        add_statements(self._state_machine_role, self._statements)
 
     @property
     def request(self) -> dict[str, Any]:
@@ -172,7 +215,12 @@ class JobWorkflow(Construct):
     @property
     def state_machine_role(self) -> iam.IRole:
         """The role Step Functions assumes to run the workflow."""
-        return self.state_machine.role
+        return self._state_machine_role
+
+    @property
+    def _role_arn(self) -> str:
+        role = self.resources.role
+        return str(cached(role, "role_arn", lambda: role.role_arn))
 
     def grant_start_execution(self, grantee: iam.IGrantable) -> iam.Grant:
         """Allow ``grantee`` to start executions of the workflow."""
@@ -181,11 +229,11 @@ class JobWorkflow(Construct):
     def _placeholder_names(self) -> dict[str, str]:
         """Readable ``${Name}`` placeholders for the tokens a definition holds."""
         names = {
-            cdk.Aws.PARTITION: "Partition",
-            cdk.Aws.REGION: "Region",
-            cdk.Aws.ACCOUNT_ID: "AccountId",
-            self.resources.role.role_arn: "ExecutionRoleArn",
-            self.resources.key.key_arn: "KeyArn",
+            _PARTITION: "Partition",
+            _REGION: "Region",
+            _ACCOUNT_ID: "AccountId",
+            self._role_arn: "ExecutionRoleArn",
+            cached(self.resources.key, "key_arn", lambda: self.resources.key.key_arn): "KeyArn",
         }
         for root in JOB_ROOTS[self.resources.request.operation]:
             for _path, config in find(self.request, join(root, "VpcConfig")):

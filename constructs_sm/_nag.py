@@ -9,13 +9,9 @@ so cdk-nag reports it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
 
 import aws_cdk as cdk
 from constructs import IConstruct
-
-from ._intrinsics import to_text
 
 IAM5 = "AwsSolutions::AwsSolutions-IAM5"
 
@@ -75,6 +71,13 @@ _SCOPED: list[tuple[re.Pattern[str], frozenset[str], str]] = [
         "'Give SageMaker Training Jobs Access to Resources in Your Amazon VPC')",
     ),
     (
+        re.compile(_ARN + r":ec2:" + _REGION_ACCOUNT + r":security-group/\*"),
+        frozenset({"ec2:CreateNetworkInterface"}),
+        "Security groups of the job's VPC only (ec2:Vpc condition): one statement serves every workflow "
+        "in the VPC, each with its own group (SageMaker Developer Guide, 'Give SageMaker Training Jobs "
+        "Access to Resources in Your Amazon VPC')",
+    ),
+    (
         re.compile(
             _ARN + r":sagemaker:" + _REGION_ACCOUNT + r":(hyper-parameter-tuning-job|training-job)/[a-z0-9-]+\*"
         ),
@@ -106,24 +109,8 @@ def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
     cdk.Validations.of(scope).acknowledge(cdk.Acknowledgment(id=rule_id, reason=reason))
 
 
-def acknowledge_statement(policy: IConstruct, resolved: Mapping[str, Any]) -> None:
-    """Acknowledge the documented wildcards of a statement (as the stack resolves it) on the policy
-    resource that holds it."""
-    if resolved.get("Effect") != "Allow":
-        return
-    actions = set(_as_list(resolved.get("Action")))
-    wildcards = [to_text(resource, style="nag") for resource in _as_list(resolved.get("Resource"))]
-    wildcards = [flat for flat in wildcards if "*" in flat]
-    if not wildcards:
-        return
-    scope = policy.node.default_child or policy
-    for flat in wildcards:
-        reason = _reason(flat, actions)
-        if reason is not None:
-            acknowledge(scope, f"{IAM5}[Resource::{flat}]", reason)
-
-
-def _reason(resource: str, actions: set[str]) -> str | None:
+def wildcard_reason(resource: str, actions: set[str]) -> str | None:
+    """Why a wildcard resource (as cdk-nag flattens it) is what AWS documents, or None."""
     if resource == "*":
         if not actions or not actions <= set(_NO_RESOURCE_LEVEL):
             return None
@@ -134,8 +121,3 @@ def _reason(resource: str, actions: set[str]) -> str | None:
             return reason
     return None
 
-
-def _as_list(value: Any) -> Iterable[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]

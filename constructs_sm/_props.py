@@ -9,6 +9,7 @@ from typing import Any
 
 import aws_cdk as cdk
 
+from ._stack import cached
 from ._tokens import is_token
 from .errors import ValidationError
 
@@ -42,7 +43,7 @@ def _measure(field: str, value: Any, kind: type, example: str, unit: str) -> int
         return None
     if not isinstance(value, kind):
         raise ValidationError(field, f"must be {example}", value)
-    return int(getattr(value, unit)())
+    return int(cached(value, unit, lambda: getattr(value, unit)()))
 
 
 def strings(field: str, value: Any) -> list[str] | None:

@@ -15,6 +15,7 @@ from . import _model, _rules
 from ._grants import ManifestData, grant_request
 from ._integration import unsupported_fields
 from ._paths import JOB_ROOTS, find, join
+from ._stack import attribute
 from ._tokens import execution_path
 from .errors import ValidationError
 
@@ -64,7 +65,7 @@ def prepare(
     operation: str, body: dict[str, Any], *, role: Any, key_arn: str, manifest_data: ManifestData | None = None
 ) -> JobRequest:
     """Set the owned paths, check the request against the model and the rules, grant the role."""
-    owned = _own(operation, body, role.role_arn, key_arn)
+    owned = _own(operation, body, attribute(role, "role_arn"), key_arn)
     _validate(operation, owned)
     grant_request(role, operation, owned, manifest_data)
     return JobRequest(operation, owned)

@@ -17,6 +17,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from ._arns import partition
 from ._grants import ManifestData
 from ._job_request import JobKind, create_job_state, job_policy_statements
 from ._job_resources import RequestBody, bind_job_resources
@@ -142,17 +143,18 @@ class JobTask(PythonTaskState):
             kind,
             self.resources.request,
             render_parameters({kind.name_field: name}),
-            resource=kind.resource(cdk.Stack.of(self).partition, sdk=bool(unsupported), sync=sync),
+            resource=kind.resource(partition(self), sdk=bool(unsupported), sync=sync),
         )
-        self._policies = job_policy_statements(
+        statements = job_policy_statements(
             self,
             kind,
             name_pattern="*" if path is not None else name.lower(),
-            role=self.resources.role,
+            role_arn=self.resources.role.role_arn,
             sync=sync,
             sdk=bool(unsupported),
             tagged="Tags" in self.resources.request.body,
         )
+        self._policies = [iam.PolicyStatement.from_json(s) for s in statements]
 
     @property
     def role(self) -> iam.IRole:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct, IConstruct
 
+from ._arns import partition
 from ._job_request import TRAINING_JOB, job_arn
+from ._policy import Statement, statement
 from ._request import check_name
 from ._task_state import PythonTaskState
 from ._tokens import execution_path
@@ -63,7 +64,7 @@ class SageMakerDescribeTrainingJob(PythonTaskState):
             check_name("CreateTrainingJob", training_job_name)
             self.parameters = {"TrainingJobName": training_job_name}
             pattern = training_job_name.lower()
-        self._policies = [describe_training_job_statement(self, pattern)]
+        self._policies = [iam.PolicyStatement.from_json(describe_training_job_statement(self, pattern))]
 
     @property
     def _task_policies(self) -> list[iam.PolicyStatement]:
@@ -71,12 +72,10 @@ class SageMakerDescribeTrainingJob(PythonTaskState):
 
     def _task_json(self) -> dict[str, Any]:
         return {
-            "Resource": DESCRIBE_TRAINING_JOB_RESOURCE.format(partition=cdk.Stack.of(self).partition),
+            "Resource": DESCRIBE_TRAINING_JOB_RESOURCE.format(partition=partition(self)),
             "Parameters": self.parameters,
         }
 
 
-def describe_training_job_statement(scope: IConstruct, name_pattern: str) -> iam.PolicyStatement:
-    return iam.PolicyStatement(
-        actions=["sagemaker:DescribeTrainingJob"], resources=[job_arn(scope, TRAINING_JOB, name_pattern)]
-    )
+def describe_training_job_statement(scope: IConstruct, name_pattern: str) -> Statement:
+    return statement(["sagemaker:DescribeTrainingJob"], [job_arn(scope, TRAINING_JOB, name_pattern)])

@@ -6,6 +6,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from ._stack import attribute, cached, environment
 from ._tokens import is_token
 from .errors import ValidationError
 
@@ -25,13 +26,13 @@ def artifact_key(
 
 def check_key_region(scope: Construct, key: kms.IKey) -> None:
     """SageMaker needs a key in the job's own region."""
-    key_region = key.env.region
-    stack_region = cdk.Stack.of(scope).region
+    key_region = cached(key, "region", lambda: key.env.region)
+    stack_region = environment(scope)[1]
     if is_token(key_region) or is_token(stack_region):
         return
     if key_region != stack_region:
         raise ValidationError(
             "encryption_key",
             f"must be a KMS key in the stack's region ({stack_region})",
-            key.key_arn,
+            attribute(key, "key_arn"),
         )

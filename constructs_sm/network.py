@@ -9,6 +9,7 @@ from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IConstruct
 
 from ._nag import acknowledge
+from ._stack import attribute, cached
 from ._tokens import bind
 from .errors import ValidationError
 
@@ -34,7 +35,10 @@ class VpcConfig:
     def render(self, scope: Construct, *, distributed: bool) -> dict[str, list[str]]:
         """``VpcConfig``: the selected subnets, and the given security groups or a new one in ``scope``."""
         try:
-            subnet_ids = list(self.vpc.select_subnets(**self.subnets._values).subnet_ids)
+            selection = sorted((k, repr(v)) for k, v in self.subnets._values.items())
+            subnet_ids = cached(
+                self.vpc, f"subnets {selection}", lambda: list(self.vpc.select_subnets(**self.subnets._values).subnet_ids)
+            )
         except RuntimeError as error:  # jsii reports the VPC's own message, e.g. no isolated subnets
             raise ValidationError("VpcConfig.Subnets", "must select at least 1 subnet of the VPC", str(error)) from None
         if not subnet_ids:
@@ -54,7 +58,7 @@ class VpcConfig:
                 group.add_ingress_rule(group, ec2.Port.all_traffic(), "Distributed training between members")
                 _acknowledge_member_traffic(group)
             groups = [group]
-        return {"SecurityGroupIds": [g.security_group_id for g in groups], "Subnets": subnet_ids}
+        return {"SecurityGroupIds": [attribute(g, "security_group_id") for g in groups], "Subnets": list(subnet_ids)}
 
 
 def _acknowledge_member_traffic(group: ec2.SecurityGroup) -> None:

@@ -12,13 +12,13 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from ._arns import partition
 from ._grants import ManifestData
 from ._job_request import TUNING_JOB
 from ._job_resources import RequestBody
 from ._job_workflow import JobWorkflow
 from ._typed_request import tuning_body
 from ._workflow_states import SDK_API_ERRORS, catch
-from .describe_task import describe_training_job_statement
 from .errors import ValidationError
 from .training_job_definition import TrainingJobDefinition
 from .tuning_config import HyperParameterTuningJobConfig, WarmStartConfig
@@ -136,16 +136,16 @@ class TuningWorkflow(JobWorkflow):
             job_name_prefix=job_name_prefix,
             create_state="Create tuning job",
             result_path="$.TuningJob",
-            end_states=_best_job_states(cdk.Stack.of(scope).partition),
+            end_states=_best_job_states(partition(scope)),
             next_state="Has best training job",
             retried_states=("Describe best training job",),
+            describes_training_jobs=True,
             polling_interval=polling_interval,
             timeout=timeout,
             log_retention=log_retention,
             state_machine_name=state_machine_name,
             manifest_data=manifest_data,
         )
-        self.state_machine.add_to_role_policy(describe_training_job_statement(self, f"{self.job_name_prefix}-*"))
 
 
 def _from_request(request: Mapping[str, Any]) -> RequestBody:

@@ -144,6 +144,10 @@ EXPECTED_ACKNOWLEDGEMENTS = {
             "HardenedTuning/ExecutionRole/Policy/Resource",
             "AwsSolutions-IAM5[Resource::arn:aws:ec2:us-east-1:123456789012:network-interface/*]",
         ),
+        (
+            "HardenedTuning/ExecutionRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:ec2:us-east-1:123456789012:security-group/*]",
+        ),
         ("HardenedTuning/StateMachineRole/Policy/Resource", "AwsSolutions-IAM5[Resource::*]"),
         (
             "HardenedTuning/StateMachineRole/Policy/Resource",

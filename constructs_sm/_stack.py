@@ -1,0 +1,64 @@
+"""What every workflow of a stack reads, read once per stack: each read crosses to jsii."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+from constructs import IConstruct
+
+from ._intrinsics import to_text
+
+
+def stack_of(scope: IConstruct) -> cdk.Stack:
+    """``Stack.of(scope)``, remembered on ``scope`` (a construct of this library sets it at creation)."""
+    if isinstance(scope, cdk.Stack):
+        return scope
+    stack: cdk.Stack | None = scope.__dict__.get("_constructs_sm_stack")
+    if stack is None:
+        stack = cdk.Stack.of(scope)
+        remember_stack(scope, stack)
+    return stack
+
+
+def remember_stack(scope: IConstruct, stack: cdk.Stack) -> None:
+    scope.__dict__["_constructs_sm_stack"] = stack
+
+
+def environment(scope: IConstruct) -> tuple[str, str, str]:
+    """The stack's partition, region and account (literals where the stack knows them)."""
+    stack = stack_of(scope)
+    cached: tuple[str, str, str] | None = stack.__dict__.get("_constructs_sm_environment")
+    if cached is None:
+        cached = (stack.partition, stack.region, stack.account)
+        stack.__dict__["_constructs_sm_environment"] = cached
+    return cached
+
+
+def resolved_token(stack: cdk.Stack, token: str) -> Any:
+    """A token as CloudFormation sees it (``{"Ref": ...}``, ``{"Fn::GetAtt": ...}``), resolved once per stack."""
+    cache: dict[str, Any] = stack.__dict__.setdefault("_constructs_sm_tokens", {})
+    if token not in cache:
+        cache[token] = stack.resolve(token)
+    return cache[token]
+
+
+def flat_token(stack: cdk.Stack, token: str) -> str:
+    """A token as cdk-nag writes it in a finding, e.g. ``<AWS::Partition>`` or ``<RoleId.Arn>``."""
+    return to_text(resolved_token(stack, token), style="nag")
+
+
+def attribute(owner: Any, name: str) -> Any:
+    """``owner.<name>`` (None if it has none), read once per owner: a role's ARN, a key's, a VPC's id."""
+    return cached(owner, name, lambda: getattr(owner, name, None))
+
+
+def cached(owner: Any, key: str, read: Any) -> Any:
+    """``read()`` once per ``owner`` (a construct, a key, a VPC), remembered in its ``__dict__``."""
+    attributes = getattr(owner, "__dict__", None)
+    if attributes is None:  # a value of the wrong type, about to be refused
+        return read()
+    store: dict[str, Any] = attributes.setdefault("_constructs_sm_cache", {})
+    if key not in store:
+        store[key] = read()
+    return store[key]
