@@ -122,6 +122,16 @@ class HardenedTuningStack(cdk.Stack):
             tags={"project": "churn-model", "data-classification": "confidential"},
             **xgboost_tuning(bucket),  # type: ignore[arg-type]
         )
+        # Told when a run fails, times out or is stopped; retuned every Monday at 03:00 in Paris.
+        sm.WorkflowNotifications(self, "HardenedTuningAlerts", workflow=self.workflow)
+        sm.WorkflowSchedule(
+            self,
+            "WeeklyTuning",
+            workflow=self.workflow,
+            schedule="cron(0 3 ? * MON *)",
+            time_zone="Europe/Paris",
+            description="Retunes the churn model every Monday at 03:00, Paris time",
+        )
 
 
 class SpotTrainingStack(cdk.Stack):

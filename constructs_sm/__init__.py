@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .encryption_key import artifact_key
     from .errors import ValidationError
     from .network import VpcConfig
+    from .notifications import WorkflowNotifications
     from .request_import import (
         RequestShape,
         detect_request_shape,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     )
     from .role import SageMakerExecutionRole
     from .s3_location import S3Location
+    from .schedule import WorkflowSchedule
     from .training_job_definition import (
         CheckpointConfig,
         OutputCompressionType,
@@ -107,6 +109,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "encryption_key": ("artifact_key",),
     "errors": ("ValidationError",),
     "network": ("VpcConfig",),
+    "notifications": ("WorkflowNotifications",),
     "request_import": (
         "RequestShape",
         "detect_request_shape",
@@ -125,6 +128,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "role": ("SageMakerExecutionRole",),
     "s3_location": ("S3Location",),
+    "schedule": ("WorkflowSchedule",),
     "training_job_definition": (
         "CheckpointConfig",
         "OutputCompressionType",

@@ -1,0 +1,482 @@
+"""WorkflowNotifications: the rule, the topic and its policies, cfn-lint, cdk-nag, errors, and the
+message as a subscriber reads it.
+
+The behaviour test runs offline in moto. moto 5.2.5 cannot carry an event from EventBridge to SNS
+with this input transformer: its rule targets stop at CloudWatch Logs, SQS and event buses (an SNS
+target raises NotImplementedError), its ``EventTemplateParser`` parses every transformed input as
+JSON (a plain-text template is rejected), and its ``test_event_pattern`` is a stub that returns no
+result. So the test splits the route where moto stops:
+
+1. a real execution of the synthesized state machine fails in moto (tests/harness, the job failed
+   by ``SageMakerJobs.fail``), and its ``describe_execution`` becomes the
+   "Step Functions Execution Status Change" event Step Functions would send;
+2. moto's EventBridge matches that event against the synthesized pattern (a rule with the same
+   ``EventPattern``, its target an SQS queue, since moto delivers there);
+3. the input transformer is rendered here from the synthesized ``InputPathsMap`` and
+   ``InputTemplate`` (``render``: each ``<name>`` replaced by the value at its path, a string as it
+   is, as the EventBridge API Reference's plain-text ``InputTransformer`` example shows; a
+   non-string value as JSON, which is this test's assumption, not a documented rule);
+4. the rendered text is published to an SNS topic in moto, and an SQS queue subscribed to the
+   topic receives it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import boto3
+import pytest
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks
+from cfnlint.api import ManualArgs, lint_file
+
+from constructs_sm.errors import ValidationError
+from constructs_sm.notifications import DETAIL_TYPE, WorkflowNotifications
+from tests import builders
+from tests.conftest import ENV, _cdk_json_context
+from tests.harness import offline_aws
+from tests.template_helpers import resources
+
+IMPORTED_TOPIC = "arn:aws:sns:us-east-1:123456789012:ml-alerts"
+PACKS = [AwsSolutionsChecks, NIST80053R5Checks, HIPAASecurityChecks, PCIDSS321Checks]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One app, synthesized once with the four cdk-nag packs as validation plugins.
+
+    ``Notify``: a TuningWorkflow with three notifications: ``Created`` (the default, a topic
+    created), ``Given`` (a topic of the app, SUCCEEDED too) and ``Imported`` (an imported topic).
+    ``NagControl``: an unencrypted topic and a key without rotation, which the packs must flag
+    (so a pack that flags nothing in the notifications is seen to have looked).
+    """
+    outdir = tmp_path_factory.mktemp("cdk.out.notifications")
+    app = cdk.App(outdir=str(outdir), context=_cdk_json_context())
+    stack = cdk.Stack(app, "Notify", env=ENV)
+    tuning = builders.workflow(stack)
+    created = WorkflowNotifications(stack, "Created", workflow=tuning)
+    alerts_key = kms.Key(stack, "AlertsKey", enable_key_rotation=True, removal_policy=cdk.RemovalPolicy.RETAIN)
+    alerts = sns.Topic(stack, "Alerts", master_key=alerts_key, enforce_ssl=True)
+    given = WorkflowNotifications(stack, "Given", workflow=tuning, topic=alerts, include_succeeded=True)
+    imported_topic = sns.Topic.from_topic_arn(stack, "ImportedTopic", IMPORTED_TOPIC)
+    imported = WorkflowNotifications(stack, "Imported", workflow=tuning, topic=imported_topic)
+
+    control = cdk.Stack(app, "NagControl", env=ENV)
+    sns.Topic(control, "Plain")
+    kms.Key(control, "NoRotation")
+
+    packs = [pack(app) for pack in PACKS]
+    cdk.Validations.of(app).add_plugins(*packs)
+    try:
+        app.synth()
+    except RuntimeError as error:  # ValidationFailed: the control stack's findings
+        if "ValidationFailed" not in str(error):
+            raise
+
+    def logical_id(construct: Any) -> str:
+        return str(stack.get_logical_id(construct.node.default_child))
+
+    assert created.encryption_key is not None
+    return {
+        "ids": {
+            "machine": logical_id(tuning.state_machine),
+            "created_topic": logical_id(created.topic),
+            "created_rule": logical_id(created.rule),
+            "created_key": logical_id(created.encryption_key),
+            "given_rule": logical_id(given.rule),
+            "imported_rule": logical_id(imported.rule),
+            "alerts": logical_id(alerts),
+            "alerts_key": logical_id(alerts_key),
+        },
+        "template": json.loads((outdir / "Notify.template.json").read_text()),
+        "report": json.loads((outdir / "validation-report.json").read_text()),
+        "control": {p.name: {v.rule_name for v in p.validate_scope(control).violations} for p in packs},
+        "constructs": {"created": created, "given": given, "imported": imported},
+        "alerts": alerts,
+        "imported_topic": imported_topic,
+        "stack": stack,
+        "tuning": tuning,
+    }
+
+
+@pytest.fixture(scope="module")
+def template(built: dict[str, Any]) -> dict[str, Any]:
+    return dict(built["template"])
+
+
+@pytest.fixture(scope="module")
+def ids(built: dict[str, Any]) -> dict[str, str]:
+    """Logical ids, read from the constructs (not written here)."""
+    return dict(built["ids"])
+
+
+def props(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
+    return dict(template["Resources"][logical_id]["Properties"])
+
+
+def topic_policy(template: dict[str, Any], topic: str) -> list[dict[str, Any]]:
+    (policy,) = [
+        p
+        for p in resources(template, "AWS::SNS::TopicPolicy").values()
+        if p["Properties"]["Topics"] == [{"Ref": topic}]
+    ]
+    return list(policy["Properties"]["PolicyDocument"]["Statement"])
+
+
+def events_statements(key: dict[str, Any]) -> list[dict[str, Any]]:
+    statements = key["Properties"]["KeyPolicy"]["Statement"]
+    return [s for s in statements if s.get("Principal") == {"Service": "events.amazonaws.com"}]
+
+
+# --- the rule ---
+
+
+def test_rule_matches_the_workflows_unsuccessful_executions(template: dict[str, Any], ids: dict[str, str]) -> None:
+    rule = props(template, ids["created_rule"])
+    assert rule["EventPattern"] == {
+        "source": ["aws.states"],
+        "detail-type": ["Step Functions Execution Status Change"],
+        "detail": {"stateMachineArn": [{"Ref": ids["machine"]}], "status": ["FAILED", "TIMED_OUT", "ABORTED"]},
+    }
+    assert rule["State"] == "ENABLED"
+
+
+def test_include_succeeded_adds_succeeded(template: dict[str, Any], ids: dict[str, str]) -> None:
+    detail = props(template, ids["given_rule"])["EventPattern"]["detail"]
+    assert detail == {
+        "stateMachineArn": [{"Ref": ids["machine"]}],
+        "status": ["FAILED", "TIMED_OUT", "ABORTED", "SUCCEEDED"],
+    }
+
+
+def test_the_target_is_the_created_topic_with_the_readable_message(
+    template: dict[str, Any], ids: dict[str, str]
+) -> None:
+    (target,) = props(template, ids["created_rule"])["Targets"]
+    assert target["Arn"] == {"Ref": ids["created_topic"]}
+    assert "RoleArn" not in target, "SNS targets are authorized by the topic policy"
+    transformer = target["InputTransformer"]
+    assert transformer["InputPathsMap"] == {
+        "stateMachineArn": "$.detail.stateMachineArn",
+        "executionName": "$.detail.name",
+        "executionArn": "$.detail.executionArn",
+        "status": "$.detail.status",
+        "error": "$.detail.error",
+        "cause": "$.detail.cause",
+        "time": "$.time",
+    }
+    head, name, tail = transformer["InputTemplate"]["Fn::Join"][1]
+    assert (head, name) == ("Workflow ", {"Fn::GetAtt": [ids["machine"], "Name"]})
+    assert tail == (
+        ": execution <executionName> ended <status> at <time>.\n\n"
+        "State machine: <stateMachineArn>\nExecution: <executionArn>\nError: <error>\nCause: <cause>\n"
+    )
+    assert set(re.findall(r"<([\w-]+)>", head + tail)) == set(transformer["InputPathsMap"])
+
+
+def test_given_topics_are_the_targets_with_the_same_message(template: dict[str, Any], ids: dict[str, str]) -> None:
+    given = props(template, ids["given_rule"])
+    imported = props(template, ids["imported_rule"])
+    assert given["Targets"][0]["Arn"] == {"Ref": ids["alerts"]}
+    assert imported["Targets"][0]["Arn"] == IMPORTED_TOPIC
+    created = props(template, ids["created_rule"])["Targets"][0]["InputTransformer"]
+    for rule in (given, imported):
+        assert rule["Targets"][0]["InputTransformer"] == created
+    assert imported["EventPattern"]["detail"]["status"] == ["FAILED", "TIMED_OUT", "ABORTED"]
+
+
+def test_properties_expose_the_rule_topic_and_key(built: dict[str, Any]) -> None:
+    constructs = built["constructs"]
+    assert constructs["given"].topic is built["alerts"]
+    assert constructs["imported"].topic is built["imported_topic"]
+    assert constructs["given"].encryption_key is None and constructs["imported"].encryption_key is None
+    assert constructs["created"].rule.node.path == "Notify/Created/Rule"
+    assert constructs["created"].topic.node.path == "Notify/Created/Topic"
+    assert constructs["created"].encryption_key.node.path == "Notify/Created/TopicKey"
+
+
+# --- the created topic, its key and policies ---
+
+
+def test_created_topic_is_encrypted_with_a_new_rotating_retained_key(
+    template: dict[str, Any], ids: dict[str, str]
+) -> None:
+    topic = props(template, ids["created_topic"])
+    assert topic["KmsMasterKeyId"] == {"Fn::GetAtt": [ids["created_key"], "Arn"]}
+    key = template["Resources"][ids["created_key"]]
+    assert key["Type"] == "AWS::KMS::Key"
+    assert key["Properties"]["EnableKeyRotation"] is True
+    assert (key["DeletionPolicy"], key["UpdateReplacePolicy"]) == ("Retain", "Retain")
+
+
+def test_created_topic_policy_enforces_ssl_and_lets_only_this_rule_publish(
+    template: dict[str, Any], ids: dict[str, str]
+) -> None:
+    topic = ids["created_topic"]
+    statements = topic_policy(template, topic)
+    assert {
+        "Sid": "AllowPublishThroughSSLOnly",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "sns:Publish",
+        "Resource": {"Ref": topic},
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    } in statements
+    assert [s for s in statements if s["Effect"] == "Allow"] == [
+        {
+            "Sid": "EventBridgePublishesWorkflowNotifications",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sns:Publish",
+            "Resource": {"Ref": topic},
+            "Condition": {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [ids["created_rule"], "Arn"]}}},
+        }
+    ]
+
+
+def test_created_key_lets_eventbridge_encrypt_for_this_rule_and_topic_only(
+    template: dict[str, Any], ids: dict[str, str]
+) -> None:
+    rule_name = props(template, ids["created_rule"])["Name"]
+    topic_name = props(template, ids["created_topic"])["TopicName"]
+    assert events_statements(template["Resources"][ids["created_key"]]) == [
+        {
+            "Sid": "EventBridgeEncryptsWorkflowNotifications",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": {
+                "ArnEquals": {"aws:SourceArn": f"arn:aws:events:us-east-1:123456789012:rule/{rule_name}"},
+                "StringEquals": {
+                    "kms:EncryptionContext:aws:sns:topicArn": f"arn:aws:sns:us-east-1:123456789012:{topic_name}"
+                },
+            },
+        }
+    ]
+    assert re.fullmatch(r"[.\-_A-Za-z0-9]{1,64}", rule_name)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{1,256}", topic_name)
+
+
+def test_given_topic_gets_the_usual_cdk_grants(template: dict[str, Any], ids: dict[str, str]) -> None:
+    publish = [
+        s
+        for s in topic_policy(template, ids["alerts"])
+        if s["Effect"] == "Allow" and s["Principal"] == {"Service": "events.amazonaws.com"}
+    ]
+    assert [s["Action"] for s in publish] == ["sns:Publish"]
+    statements = events_statements(template["Resources"][ids["alerts_key"]])
+    assert [sorted(s["Action"]) for s in statements] == [["kms:Decrypt", "kms:GenerateDataKey*"]]
+
+
+def test_given_topics_create_no_topic_or_key(template: dict[str, Any], ids: dict[str, str]) -> None:
+    assert set(resources(template, "AWS::SNS::Topic")) == {ids["created_topic"], ids["alerts"]}
+    assert len(resources(template, "AWS::SNS::TopicPolicy")) == 2
+    assert topic_policy(template, ids["created_topic"]) and topic_policy(template, ids["alerts"])
+    notification_keys = {
+        k for k in resources(template, "AWS::KMS::Key") if k.startswith(("Created", "Given", "Imported"))
+    }
+    assert notification_keys == {ids["created_key"]}
+
+
+# --- cfn-lint and cdk-nag ---
+
+
+def test_cfn_lint_finds_nothing(template: dict[str, Any], tmp_path: Path) -> None:
+    path = tmp_path / "Notify.template.json"
+    path.write_text(json.dumps(template))
+    # W3005 (redundant DependsOn) is how CDK writes templates.
+    matches = lint_file(path, config=ManualArgs(regions=["us-east-1"], ignore_checks=["W3005"]))
+    assert [str(m) for m in matches] == []
+
+
+def _findings(built: dict[str, Any], *, acknowledged: bool) -> list[tuple[str, str, str]]:
+    kinds = ["violations", "suppressedViolations"] if acknowledged else ["violations"]
+    return [
+        (p["pluginName"], v["ruleName"], c["constructPath"])
+        for p in built["report"]["pluginReports"]
+        for kind in kinds
+        for v in p.get(kind, [])
+        for c in v["violatingConstructs"]
+        if c["constructPath"].startswith("Notify/")
+    ]
+
+
+def test_cdk_nag_finds_nothing_unacknowledged(built: dict[str, Any]) -> None:
+    """The four packs; the workflow's own findings are acknowledged by the workflow."""
+    assert _findings(built, acknowledged=False) == []
+
+
+def test_cdk_nag_flags_nothing_in_the_notifications_even_acknowledged(built: dict[str, Any]) -> None:
+    notifications = ("Notify/Created/", "Notify/Given/", "Notify/Imported/", "Notify/Alerts")
+    assert [f for f in _findings(built, acknowledged=True) if f[2].startswith(notifications)] == []
+
+
+@pytest.mark.parametrize("pack", ["AwsSolutions", "NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321"])
+def test_each_pack_ran_and_flags_the_control_stack(built: dict[str, Any], pack: str) -> None:
+    """A plain topic and a key without rotation are flagged: the packs do look at topics and keys."""
+    assert built["control"][pack], pack
+
+
+def test_the_control_findings_are_the_ones_the_notifications_avoid(built: dict[str, Any]) -> None:
+    assert {"AwsSolutions-SNS3", "AwsSolutions-KMS5"} <= built["control"]["AwsSolutions"]
+
+
+# --- errors ---
+
+
+def test_workflow_must_be_a_workflow(built: dict[str, Any]) -> None:
+    machine = built["tuning"].state_machine
+    with pytest.raises(ValidationError, match=r"^workflow: must be a TuningWorkflow or TrainingWorkflow, but got"):
+        WorkflowNotifications(built["stack"], "Bad", workflow=machine)
+
+
+def test_topic_must_be_a_topic(built: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError, match=r"^topic: must be an aws_sns.ITopic .*, but got 'arn:aws:sns:"):
+        WorkflowNotifications(built["stack"], "Bad", workflow=built["tuning"], topic=IMPORTED_TOPIC)  # type: ignore[arg-type]
+
+
+def test_include_succeeded_must_be_a_bool(built: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError, match=r"^include_succeeded: must be a bool, but got 'yes'"):
+        WorkflowNotifications(built["stack"], "Bad", workflow=built["tuning"], include_succeeded="yes")  # type: ignore[arg-type]
+
+
+# --- behaviour, offline ---
+
+
+def render(transformer: dict[str, Any], event: dict[str, Any]) -> str:
+    """The input transformer applied to ``event``: each ``<name>`` replaced by the value at its
+    JSON path, a string as it is and any other value as JSON."""
+    text: str = transformer["InputTemplate"]
+    for name, path in transformer["InputPathsMap"].items():
+        value: Any = event
+        for key in path.removeprefix("$.").split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        text = text.replace(f"<{name}>", value if isinstance(value, str) else json.dumps(value))
+    return text
+
+
+@pytest.fixture(scope="module")
+def offline(template: dict[str, Any], ids: dict[str, str]) -> Iterator[dict[str, Any]]:
+    """moto with the tuning workflow deployed and one failed execution of it."""
+    with offline_aws() as aws:
+        aws.jobs.fail("AlgorithmError: ValueError: could not convert string to float: 'n/a', exit code: 1")
+        deployment = aws.deploy(template)
+        machine_arn = deployment.arn("Tuning")
+        result = aws.run(machine_arn, {}, name="nightly-2027-01-04")
+        yield {
+            "aws": aws,
+            "machine_arn": machine_arn,
+            "execution": aws.sfn.describe_execution(executionArn=result.execution_arn),
+            "rule": deployment.resolver.resolve(props(template, ids["created_rule"])),
+            "region": aws.region,
+            "resolve": deployment.resolver.resolve,
+            "template": template,
+        }
+
+
+def status_change_event(execution: dict[str, Any], status: str | None = None) -> dict[str, Any]:
+    """The "Step Functions Execution Status Change" event of ``execution`` (its describe_execution)."""
+    status = status or execution["status"]
+    failed = status == "FAILED"
+    return {
+        "Source": "aws.states",
+        "DetailType": DETAIL_TYPE,
+        "Resources": [execution["executionArn"]],
+        "Time": execution.get("stopDate") or datetime.now(UTC),
+        "Detail": json.dumps(
+            {
+                "executionArn": execution["executionArn"],
+                "stateMachineArn": execution["stateMachineArn"],
+                "name": execution["name"],
+                "status": status,
+                "startDate": int(execution["startDate"].timestamp() * 1000),
+                "stopDate": int((execution.get("stopDate") or datetime.now(UTC)).timestamp() * 1000),
+                "input": execution.get("input", "{}"),
+                "inputDetails": {"included": True},
+                "output": None if failed else "{}",
+                "outputDetails": None if failed else {"included": True},
+                "error": execution.get("error") if failed else None,
+                "cause": execution.get("cause") if failed else None,
+            }
+        ),
+    }
+
+
+_PROBES = itertools.count()
+
+
+def routed(region: str, pattern: dict[str, Any], entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """The events moto's EventBridge delivers for ``entry`` to a rule with ``pattern``."""
+    events, sqs = boto3.client("events", region_name=region), boto3.client("sqs", region_name=region)
+    name = f"probe-{next(_PROBES)}"
+    queue = sqs.create_queue(QueueName=name)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name=name, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=name, Targets=[{"Id": "queue", "Arn": queue_arn}])
+    assert events.put_events(Entries=[entry])["FailedEntryCount"] == 0
+    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+    events.remove_targets(Rule=name, Ids=["queue"])
+    events.delete_rule(Name=name)
+    return [json.loads(m["Body"]) for m in messages]
+
+
+def test_a_failed_execution_reaches_a_subscriber_as_a_readable_message(offline: dict[str, Any]) -> None:
+    execution, rule, region = offline["execution"], offline["rule"], offline["region"]
+    assert (execution["status"], execution["error"]) == ("FAILED", "JobFailed")
+    (delivered,) = routed(region, rule["EventPattern"], status_change_event(execution))
+
+    sns_client, sqs = boto3.client("sns", region_name=region), boto3.client("sqs", region_name=region)
+    topic = sns_client.create_topic(Name="workflow-notifications")["TopicArn"]
+    inbox = sqs.create_queue(QueueName="inbox")["QueueUrl"]
+    inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns_client.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn, Attributes={"RawMessageDelivery": "true"})
+    sns_client.publish(TopicArn=topic, Message=render(rule["Targets"][0]["InputTransformer"], delivered))
+    (message,) = sqs.receive_message(QueueUrl=inbox)["Messages"]
+
+    lines = message["Body"].splitlines()
+    machine_name = offline["machine_arn"].rsplit(":", 1)[1]
+    assert re.fullmatch(
+        rf"Workflow {re.escape(machine_name)}: execution nightly-2027-01-04 ended FAILED at \S+\.", lines[0]
+    ), lines[0]
+    assert lines[1] == ""
+    assert lines[2] == f"State machine: {offline['machine_arn']}"
+    assert lines[3] == f"Execution: {execution['executionArn']}"
+    assert lines[4] == "Error: JobFailed"
+    cause = json.loads(lines[5].removeprefix("Cause: "))
+    assert cause["FailureReason"].startswith("AlgorithmError: ValueError")
+    assert re.fullmatch(r"tuning-[0-9a-f]{12}", cause["HyperParameterTuningJobName"])
+    assert cause["HyperParameterTuningJobStatus"] == "Failed"
+
+
+def test_a_succeeded_execution_is_not_matched_by_default(offline: dict[str, Any]) -> None:
+    succeeded = status_change_event(offline["execution"], "SUCCEEDED")
+    assert routed(offline["region"], offline["rule"]["EventPattern"], succeeded) == []
+
+
+@pytest.mark.parametrize(("status", "matched"), [("TIMED_OUT", True), ("ABORTED", True), ("RUNNING", False)])
+def test_the_other_statuses(offline: dict[str, Any], status: str, matched: bool) -> None:
+    event = status_change_event(offline["execution"], status)
+    assert len(routed(offline["region"], offline["rule"]["EventPattern"], event)) == int(matched)
+
+
+def test_include_succeeded_matches_a_succeeded_execution(offline: dict[str, Any], ids: dict[str, str]) -> None:
+    pattern = offline["resolve"](props(offline["template"], ids["given_rule"])["EventPattern"])
+    succeeded = status_change_event(offline["execution"], "SUCCEEDED")
+    (delivered,) = routed(offline["region"], pattern, succeeded)
+    assert delivered["detail"]["status"] == "SUCCEEDED"
+
+
+def test_another_state_machines_failure_is_not_matched(offline: dict[str, Any]) -> None:
+    event = status_change_event(offline["execution"])
+    detail = json.loads(event["Detail"])
+    detail["stateMachineArn"] = offline["machine_arn"] + "-other"
+    assert routed(offline["region"], offline["rule"]["EventPattern"], {**event, "Detail": json.dumps(detail)}) == []
