@@ -43,7 +43,7 @@ test-latest:
 	.venv-latest/bin/python -m pip install --quiet --upgrade -e ".[dev]"
 	.venv-latest/bin/python -m pytest -q
 
-## Run the performance benchmark (issue 6); writes benchmarks/RESULTS.md. About 10 minutes.
+## Run the performance benchmark (issue 6); writes benchmarks/RESULTS.md. About 13 minutes on 2 cores (benchmarks/README.md).
 .PHONY: bench
 bench: $(VENV)/installed
 	$(PY) benchmarks/run.py --time-tests
