@@ -120,6 +120,13 @@ class HardenedTuningStack(cdk.Stack):
                 warm_start_type=sm.WarmStartType.IDENTICAL_DATA_AND_ALGORITHM,
             ),
             tags={"project": "churn-model", "data-classification": "confidential"},
+            # One deployed workflow, many runs: the execution input may set these (the request's
+            # values are the defaults), e.g. {"TrainDataUri": "s3://example-ml-data/data/train/2026-12/"}.
+            run_time_parameters={
+                "InstanceType": "TrainingJobDefinition.ResourceConfig.InstanceType",
+                "MaxNumberOfTrainingJobs": "HyperParameterTuningJobConfig.ResourceLimits.MaxNumberOfTrainingJobs",
+                "TrainDataUri": "TrainingJobDefinition.InputDataConfig[0].DataSource.S3DataSource.S3Uri",
+            },
             **xgboost_tuning(bucket),  # type: ignore[arg-type]
         )
         # Told when a run fails, times out or is stopped; retuned every Monday at 03:00 in Paris.
@@ -131,6 +138,7 @@ class HardenedTuningStack(cdk.Stack):
             schedule="cron(0 3 ? * MON *)",
             time_zone="Europe/Paris",
             description="Retunes the churn model every Monday at 03:00, Paris time",
+            input={"MaxNumberOfTrainingJobs": 30},
         )
 
 

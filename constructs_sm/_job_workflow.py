@@ -4,7 +4,9 @@ traced Standard state machine, the execution timeout."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from enum import StrEnum
+from functools import partial
 from typing import Any, cast
 
 import aws_cdk as cdk
@@ -19,9 +21,20 @@ from ._execution_logs import execution_log_group
 from ._grants import ManifestData
 from ._job_request import JobKind, create_job_state, job_policy_statements
 from ._job_resources import RequestBody, bind_job_resources
+from ._parameters import (
+    DEFAULTS,
+    SCHEMA_METADATA,
+    choice_rules,
+    declare,
+    fail_states,
+    input_schema,
+    longest_runs,
+    read_from_variable,
+)
 from ._paths import JOB_ROOTS, find, join
 from ._policy import add_statements, statement
 from ._props import seconds
+from ._request import validate
 from ._rules import grid_size
 from ._stack import cached, environment, remember_stack, stack_of
 from ._tokens import is_token
@@ -93,12 +106,14 @@ class JobWorkflow(Construct):
         log_retention: logs.RetentionDays,
         state_machine_name: str | None,
         manifest_data: ManifestData | None,
+        run_time_parameters: Mapping[str, str] | None = None,
     ) -> None:
         if state_machine_name is not None and not isinstance(state_machine_name, str):
             raise ValidationError("state_machine_name", "must be a string", state_machine_name)
         polling_period = seconds("polling_interval", polling_interval) or 60  # checked on every path
         super().__init__(scope, id)
         remember_stack(self, stack_of(scope))
+        self._name_field = kind.name_field
         limit = kind.max_name_length
         self.job_name_prefix = (
             default_prefix(id, limit) if job_name_prefix is None else check_prefix(job_name_prefix, limit)
@@ -113,7 +128,20 @@ class JobWorkflow(Construct):
         name = {f"{kind.name_field}.$": "$jobName"}
         resource = kind.resource(partition, sdk=not optimized, sync=optimized)
         create = create_job_state(kind, request, name, resource=resource)
-        states = naming_states(kind.name_field, self.job_name_prefix, create_state)
+        self.parameters = (
+            []
+            if run_time_parameters is None
+            else declare(kind.operation, request.body, run_time_parameters, valid=partial(validate, kind.operation))
+        )
+        if self.parameters:
+            create["Parameters"] = read_from_variable(create["Parameters"], self.parameters)
+        states = naming_states(
+            kind.name_field,
+            self.job_name_prefix,
+            create_state,
+            first_rules=choice_rules(self.parameters),
+            assign={"parameters.$": f"States.JsonMerge({DEFAULTS}, $, false)"} if self.parameters else None,
+        )
         api_errors = OPTIMIZED_API_ERRORS if optimized else SDK_API_ERRORS
         create.update(Assign=RESET_RETRIES, Catch=catch(create_state, api_errors))
         retried = [create_state, *retried_states]
@@ -147,10 +175,20 @@ class JobWorkflow(Construct):
         states.update(end_states or {})
         states.update(retry_states(retried))
         states.update(failure_states())
+        start = "Name job"
+        if self.parameters:
+            defaults = {p.name: p.default for p in self.parameters}
+            states = {
+                "Apply defaults": {"Type": "Pass", "Parameters": defaults, "ResultPath": DEFAULTS, "Next": start},
+                **states,
+                **fail_states(self.parameters),
+            }
+            start = "Apply defaults"
+        runs = longest_runs(request.body, self.parameters)
         definition = {
             "Comment": f"Runs a SageMaker {kind.title} ({self.integration.value})",
-            "StartAt": "Name job",
-            "TimeoutSeconds": _execution_timeout(timeout, kind.operation, request.body),
+            "StartAt": start,
+            "TimeoutSeconds": max(_execution_timeout(timeout, kind.operation, run) for run in runs),
             "States": states,
         }
         self._statements = job_policy_statements(
@@ -191,11 +229,19 @@ class JobWorkflow(Construct):
             level="ALL",
         )
         machine.tracing_configuration = sfn.CfnStateMachine.TracingConfigurationProperty(enabled=True)
+        if self.parameters:
+            # `constructs-sm schema` reads it from the template.
+            machine.add_metadata(SCHEMA_METADATA, self.input_schema)
         self._statements += [LOG_DELIVERY, TRACING]
         if describes_training_jobs:
             self._statements.append(describe_training_job_statement(self, f"{self.job_name_prefix}-*"))
         # Handed over at once: one policy, one acknowledgement call.
         add_statements(self._state_machine_role, self._statements)
+
+    @property
+    def input_schema(self) -> dict[str, Any]:
+        """The execution input as a JSON Schema: the job name and the run-time parameters."""
+        return input_schema(self.parameters, self._name_field, self.job_name_prefix)
 
     @property
     def request(self) -> dict[str, Any]:

@@ -66,7 +66,7 @@ def prepare(
 ) -> JobRequest:
     """Set the owned paths, check the request against the model and the rules, grant the role."""
     owned = _own(operation, body, attribute(role, "role_arn"), key_arn)
-    _validate(operation, owned)
+    validate(operation, owned)
     grant_request(role, operation, owned, manifest_data)
     return JobRequest(operation, owned)
 
@@ -75,10 +75,10 @@ def check(operation: str, request: dict[str, Any]) -> None:
     """Check a request against the model and the rules; owned paths it leaves out get stand-ins."""
     if not isinstance(request, dict):
         raise ValidationError("request", f"must be a {operation} request (a JSON object)", request)
-    _validate(operation, _own(operation, request, _ROLE_STAND_IN, None))
+    validate(operation, _own(operation, request, _ROLE_STAND_IN, None))
 
 
-def _validate(operation: str, request: dict[str, Any]) -> None:
+def validate(operation: str, request: dict[str, Any]) -> None:
     """The model, then the rules, for a request that holds its roles (its name gets a stand-in)."""
     _model.validate(operation, {owned_name(operation): _NAME_STAND_IN, **request})
     _rules.check(operation, request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from ._tokens import is_token
@@ -58,11 +59,19 @@ def default_prefix(construct_id: str, max_name_length: int) -> str:
     return slug[: max_name_length - SUFFIX_LENGTH].rstrip("-")
 
 
-def naming_states(name_field: str, prefix: str, next_state: str) -> dict[str, Any]:
+def naming_states(
+    name_field: str,
+    prefix: str,
+    next_state: str,
+    *,
+    first_rules: Sequence[dict[str, Any]] = (),
+    assign: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Choose the job name into ``$jobName``: the input's, if it has the prefix, or a new unique
-    one; and start the transient-retry count. One Choice state: no transition of its own."""
+    one; and start the transient-retry count. One Choice state, whose ``first_rules`` (the
+    run-time parameters' checks) come before the naming rules and ``assign`` goes with them."""
     variable = f"$.{name_field}"
-    start = {"retries": 0, "retryDelay": FIRST_DELAY_SECONDS // 2}
+    start = {"retries": 0, "retryDelay": FIRST_DELAY_SECONDS // 2, **(assign or {})}
     generated = (
         f"States.Format('{{}}-{{}}', '{prefix}', States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 4))"
     )
@@ -70,6 +79,7 @@ def naming_states(name_field: str, prefix: str, next_state: str) -> dict[str, An
         "Name job": {
             "Type": "Choice",
             "Choices": [
+                *first_rules,
                 {
                     "And": [
                         {"Variable": variable, "IsPresent": True},

@@ -120,6 +120,16 @@ def _parser() -> argparse.ArgumentParser:
     diagram.add_argument("-o", "--output-dir", type=Path, help="write one file per state machine here")
     diagram.set_defaults(run=_diagram)
 
+    schema = commands.add_parser(
+        "schema",
+        help="print the execution input's JSON Schema of each workflow with run-time parameters",
+        description="Read the input schemas that workflows with run_time_parameters write into a "
+        "synthesized template (the state machine's Metadata) and print them as one JSON object, "
+        "keyed by stack and state machine.",
+    )
+    schema.add_argument("template", type=Path, help="a template JSON file or a cdk.out folder")
+    schema.set_defaults(run=_schema)
+
     permissions = commands.add_parser(
         "permissions",
         help="list the IAM permissions each role of a synthesized template receives",
@@ -224,6 +234,22 @@ def _diagram(args: argparse.Namespace) -> int:
                 args.output_dir.mkdir(parents=True, exist_ok=True)
                 suffix = "mmd" if args.format == "mermaid" else "dot"
                 _write(text, args.output_dir / f"{name}.{suffix}")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from ._parameters import SCHEMA_METADATA
+
+    schemas = {
+        f"{stack}/{logical_id}": resource["Metadata"][SCHEMA_METADATA]
+        for stack, template in _templates(args.template).items()
+        for logical_id, resource in template.get("Resources", {}).items()
+        if SCHEMA_METADATA in resource.get("Metadata", {})
+    }
+    if not schemas:
+        print(f"constructs-sm: {args.template}: no workflow with run-time parameters", file=sys.stderr)
+        return 2
+    _write(json.dumps(schemas, indent=2) + "\n", None)
     return 0
 
 

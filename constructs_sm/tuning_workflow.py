@@ -75,6 +75,7 @@ class TuningWorkflow(JobWorkflow):
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
         state_machine_name: str | None = None,
         manifest_data: ManifestData | None = None,
+        run_time_parameters: Mapping[str, str] | None = None,
     ) -> None:
         """
         :param hyper_parameter_tuning_job_config: objective, ranges, strategy and limits.
@@ -104,6 +105,10 @@ class TuningWorkflow(JobWorkflow):
         :param manifest_data: for each channel whose ``S3DataType`` is ``ManifestFile`` or
             ``AugmentedManifestFile``, the S3 locations (``S3Location`` or ``s3://`` URIs) of the
             objects its manifest lists: the role may read them. Required for such channels. @default - none
+        :param run_time_parameters: request fields the execution input may set, as input name ->
+            JSON path of the request, e.g. ``{"InstanceType": "TrainingJobDefinition.ResourceConfig.InstanceType"}``;
+            the request's value is the default, and an input that breaks the field's rule fails with
+            ``InvalidParameter`` before a job is created (README, "Run-time parameters"). @default - none
         """
         body: RequestBody
         if request is not None:
@@ -145,6 +150,7 @@ class TuningWorkflow(JobWorkflow):
             log_retention=log_retention,
             state_machine_name=state_machine_name,
             manifest_data=manifest_data,
+            run_time_parameters=run_time_parameters,
         )
 
 

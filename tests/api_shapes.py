@@ -61,6 +61,8 @@ def _sample_for(name: str) -> str:
 
 def _sample(shape: Shape) -> Any:
     if shape.type_name == "string":
+        if shape.enum:  # type: ignore[attr-defined]
+            return shape.enum[0]  # type: ignore[attr-defined]
         return "s3://example-bucket/data/" if shape.name == "S3Uri" else "sample-job-name"
     if shape.type_name in ("integer", "long"):
         return 1
