@@ -1,8 +1,9 @@
 """Secure by default, and proven so, on every stack app.py synthesizes (issue 5).
 
-cdk-nag (AwsSolutions and NIST 800-53 rev 5) runs as a validation plugin on its own synthesis
-of the app; parliament lints every IAM identity policy; the ``"Resource": "*"`` statements are
-counted; keys, log groups and buckets are checked for their retention and encryption.
+cdk-nag (AwsSolutions, NIST 800-53 rev 5, HIPAA Security and PCI DSS 3.2.1) runs as four validation
+plugins on one synthesis of the app, next to a control stack that each pack must flag; parliament
+lints every IAM identity policy; the ``"Resource": "*"`` statements are counted; keys, log groups
+and buckets are checked for their retention and encryption.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
-from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
+from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks
 from parliament import analyze_policy_string
 
 import app as example_app
@@ -24,34 +25,77 @@ from tests.template_helpers import policies, resources
 
 # Every stack app.py builds must have its expectations below; one that is not built (yet) is skipped.
 STACKS = ["MinimalTuning", "HardenedTuning", "SpotTraining", "MultiAlgorithmTuning"]
-PACKS = ["AwsSolutions", "NIST.800.53.R5"]
+PACKS = ["AwsSolutions", "NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321"]
+
+# A stack of the same synthesis, not app.py's: a log group with no key and no retention, a key without
+# rotation (the example stacks have both kinds of resource, compliant). Each pack must flag it, in its
+# own validate_scope and in CDK's report of the synthesis: the pack ran there, and a 0 elsewhere means
+# something. The rules each pack must report on it:
+CONTROL = "NagControl"
+CONTROL_FINDINGS = {
+    "AwsSolutions": {("NoRotation/Resource", "AwsSolutions-KMS5")},
+    "NIST.800.53.R5": {
+        ("Plain", "NIST.800.53.R5-CloudWatchLogGroupEncrypted"),
+        ("Plain", "NIST.800.53.R5-CloudWatchLogGroupRetentionPeriod"),
+        ("NoRotation/Resource", "NIST.800.53.R5-KMSBackingKeyRotationEnabled"),
+    },
+    "HIPAA.Security": {
+        ("Plain", "HIPAA.Security-CloudWatchLogGroupEncrypted"),
+        ("Plain", "HIPAA.Security-CloudWatchLogGroupRetentionPeriod"),
+    },
+    "PCI.DSS.321": {
+        ("Plain", "PCI.DSS.321-CloudWatchLogGroupEncrypted"),
+        ("Plain", "PCI.DSS.321-CloudWatchLogGroupRetentionPeriod"),
+        ("NoRotation/Resource", "PCI.DSS.321-KMSBackingKeyRotationEnabled"),
+    },
+}
 
 
 @pytest.fixture(scope="session")
 def nag_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """One synthesis of app.py with both cdk-nag packs as validation plugins.
+    """One synthesis of app.py and the control stack with the four cdk-nag packs as validation plugins.
 
     ``report`` is CDK's validation report (it lists a plugin once it has a finding, acknowledged or
-    not); ``scopes`` holds each pack's own findings on each stack (``validate_scope``, before CDK
-    sets the acknowledged ones aside), so a pack that finds nothing is still seen to have run.
+    not: the control stack gives each one); ``scopes`` holds each pack's own findings on each stack,
+    as (stack-relative path, rule) (``validate_scope``, which does not set acknowledged ones aside).
     """
+    from aws_cdk import aws_kms as kms
+    from aws_cdk import aws_logs as logs
+
     outdir = tmp_path_factory.mktemp("cdk.out.nag")
     app = cdk.App(outdir=str(outdir), context=_cdk_json_context())
     stacks = example_app.build_app(app, ENV)
-    packs = [AwsSolutionsChecks(app), NIST80053R5Checks(app)]
+    control = cdk.Stack(app, CONTROL, env=ENV)
+    logs.CfnLogGroup(control, "Plain")
+    kms.Key(control, "NoRotation", removal_policy=cdk.RemovalPolicy.RETAIN)
+    packs = [AwsSolutionsChecks(app), NIST80053R5Checks(app), HIPAASecurityChecks(app), PCIDSS321Checks(app)]
     cdk.Validations.of(app).add_plugins(*packs)
     try:
         app.synth()
-    except RuntimeError as error:  # ValidationFailed: the report says what
+    except RuntimeError as error:  # ValidationFailed: the control stack's findings; the report says what
         if "ValidationFailed" not in str(error):
             raise
-    scopes = {
-        (pack.name, stack.stack_name): [v.rule_name for v in pack.validate_scope(stack).violations]
-        for pack in packs
-        for stack in stacks
+    # One walk of the whole tree per pack (as the plugin does), its findings filed by stack.
+    scopes: dict[tuple[str, str], set[tuple[str, str]]] = {
+        (pack.name, stack.node.id): set() for pack in packs for stack in [*stacks, control]
     }
+    for pack in packs:
+        for violation in pack.validate_scope(app).violations:
+            for resource in violation.violating_resources:
+                stack_name, _, path = str(resource.construct_path).partition("/")
+                scopes[(pack.name, stack_name)].add((path, violation.rule_name))
     report = json.loads((Path(outdir) / "validation-report.json").read_text())
     return {"report": report, "scopes": scopes, "stacks": [stack.stack_name for stack in stacks]}
+
+
+def _unacknowledged(report: dict[str, Any]) -> set[tuple[str, str, str, str]]:
+    """(pack, stack, stack-relative path, rule) of every finding CDK's report did not set aside."""
+    return {
+        (p["pluginName"], *c["constructPath"].partition("/")[::2], v["ruleName"])
+        for p in report["pluginReports"]
+        for v in p["violations"]
+        for c in v["violatingConstructs"]
+    }
 
 
 def _require(built: Any, stack: str) -> None:
@@ -60,29 +104,37 @@ def _require(built: Any, stack: str) -> None:
 
 
 def test_cdk_nag_finds_no_unacknowledged_error_or_warning(nag_report: dict[str, Any]) -> None:
-    plugins = nag_report["report"]["pluginReports"]
-    unacknowledged = [
-        (p["pluginName"], v["ruleName"], [c["constructPath"] for c in v["violatingConstructs"]])
-        for p in plugins
-        for v in p["violations"]
-    ]
-    assert unacknowledged == []
-    assert all(p["conclusion"] == "success" for p in plugins)
+    """Every error or warning of the synthesis is the control stack's (a finding or a failed rule alike)."""
+    unacknowledged = _unacknowledged(nag_report["report"])
+    assert {f for f in unacknowledged if f[1] != CONTROL} == set()
 
 
 @pytest.mark.parametrize("pack", PACKS)
 @pytest.mark.parametrize("stack", STACKS)
 def test_each_pack_passes_on_each_stack(nag_report: dict[str, Any], pack: str, stack: str) -> None:
-    """``validate_scope`` lists acknowledged findings too (CDK filters them into the report)."""
+    """0 unacknowledged findings of ``pack`` on ``stack``: none in CDK's report, and each of the pack's
+    own findings (``validate_scope`` lists acknowledged ones too) acknowledged on that very resource."""
     _require(nag_report["stacks"], stack)
-    acknowledged = {rule for _, rule in _acknowledgements(nag_report["report"])[stack]}
-    assert set(nag_report["scopes"][(pack, stack)]) <= acknowledged
+    assert {f for f in _unacknowledged(nag_report["report"]) if f[:2] == (pack, stack)} == set()
+    assert nag_report["scopes"][(pack, stack)] <= _acknowledgements(nag_report["report"])[stack]
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_each_pack_ran_in_the_synthesis_and_flags_the_control_stack(nag_report: dict[str, Any], pack: str) -> None:
+    """The pack was a plugin of this synthesis (CDK's report has its findings on the control stack) and
+    looks at log groups and keys, as the example stacks have (its own run finds them too)."""
+    reported = {
+        (path, rule) for p, stack, path, rule in _unacknowledged(nag_report["report"]) if (p, stack) == (pack, CONTROL)
+    }
+    assert CONTROL_FINDINGS[pack] <= reported
+    assert CONTROL_FINDINGS[pack] <= nag_report["scopes"][(pack, CONTROL)]
+    assert all(rule.startswith(f"{pack}-") for _, rule in nag_report["scopes"][(pack, CONTROL)])
 
 
 def test_cdk_nag_checked_every_stack(nag_report: dict[str, Any]) -> None:
     built = nag_report["stacks"]
     assert set(built) <= set(STACKS), "a new stack needs its expected acknowledgements and wildcards here"
-    assert set(nag_report["scopes"]) == {(pack, stack) for pack in PACKS for stack in built}
+    assert set(nag_report["scopes"]) == {(pack, stack) for pack in PACKS for stack in [*built, CONTROL]}
     paths = {
         c["constructPath"].split("/")[0]
         for p in nag_report["report"]["pluginReports"]
