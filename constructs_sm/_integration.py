@@ -7,6 +7,8 @@ A request whose every field is in its operation's table runs through
 
 from __future__ import annotations
 
+from functools import cache
+
 from ._model import fields
 
 # Evidence: SEED, the request syntax of the API reference pages the Step Functions developer
@@ -74,12 +76,23 @@ OPTIMIZED_FIELDS: dict[str, dict[str, str]] = {
 
 def unsupported_fields(operation: str, request: dict[str, object]) -> list[str]:
     """The fields of ``request`` the optimized integration does not take, as JSON path patterns."""
-    table = OPTIMIZED_FIELDS[operation]
+    rows, ancestors = _index(operation)
     unsupported: list[str] = []
     for path in fields(operation, request):
-        inside = any(path == row or path.startswith((row + ".", row + "[")) for row in table)
-        above = any(row.startswith((path + ".", path + "[")) for row in table)
-        outer = any(path.startswith((u + ".", u + "[")) for u in unsupported)
-        if not (inside or above or outer or path in unsupported):
+        parents = _parents(path)
+        inside = path in rows or any(p in rows for p in parents)
+        if not (inside or path in ancestors or any(p in unsupported for p in parents) or path in unsupported):
             unsupported.append(path)
     return unsupported
+
+
+@cache
+def _index(operation: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The table's rows, and every path above a row."""
+    rows = frozenset(OPTIMIZED_FIELDS[operation])
+    return rows, frozenset(parent for row in rows for parent in _parents(row))
+
+
+def _parents(path: str) -> list[str]:
+    """``A.B[].C`` -> ``A``, ``A.B``, ``A.B[]``: each path above it."""
+    return [path[:i] for i, c in enumerate(path) if c in ".["]

@@ -8,6 +8,7 @@ them; everything else passes through, checked against the model and the rules.
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,9 +80,21 @@ def check(operation: str, request: dict[str, Any]) -> None:
 
 
 def validate(operation: str, request: dict[str, Any]) -> None:
-    """The model, then the rules, for a request that holds its roles (its name gets a stand-in)."""
+    """The model, then the rules, for a request that holds its roles (its name gets a stand-in).
+    A request met before (many workflows of one job definition) is not checked again."""
+    try:
+        key = json.dumps([operation, request], sort_keys=True)
+    except (TypeError, ValueError):  # not JSON: the model says why
+        key = None
+    if key is not None and key in _VALID:
+        return
     _model.validate(operation, {owned_name(operation): _NAME_STAND_IN, **request})
     _rules.check(operation, request)
+    if key is not None:
+        _VALID.add(key)
+
+
+_VALID: set[str] = set()
 
 
 def owned_name(operation: str) -> str:

@@ -424,7 +424,11 @@ def test_polling_loop_completes_after_release(offline_aws_env):
     aws.jobs.hold()
     execution = start_execution(aws.sfn, arn, {"PollSeconds": 60}, "poll")
     aws.jobs.wait_for_created(1)
-    time.sleep(0.1)
+    # Release only once the loop has gone round twice, however slow the machine (no fixed sleep).
+    deadline = time.monotonic() + 30
+    while _entered(aws, execution, "Wait for tuning job") < 2:
+        assert time.monotonic() < deadline, "the polling loop did not go round twice in 30 s"
+        time.sleep(0.01)
     # WHEN
     aws.jobs.release()
     result = wait_for_execution(aws.sfn, execution)
@@ -432,6 +436,11 @@ def test_polling_loop_completes_after_release(offline_aws_env):
     assert result.status == "SUCCEEDED", result.cause
     assert result.entered_states.count("Wait for tuning job") >= 2
     assert result.output["ModelArtifacts"] == BEST_JOB["model_artifacts"]
+
+
+def _entered(aws, execution, state):
+    events = aws.sfn.get_execution_history(executionArn=execution, maxResults=1000)["events"]
+    return sum(1 for e in events if e.get("stateEnteredEventDetails", {}).get("name") == state)
 
 
 def test_polling_loop_fails_on_failed_job(offline_aws_env):
