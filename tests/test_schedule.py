@@ -12,17 +12,15 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
-from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks
-from cfnlint.api import ManualArgs, lint_file
 
 import constructs_sm as sm
 from constructs_sm.errors import ValidationError
 from constructs_sm.schedule import WorkflowSchedule, _check_input, _check_schedule, _job_name_field
 from tests import builders
 from tests.conftest import ENV, _cdk_json_context
+from tests.nag import PACK_NAMES, findings, lint, synth_with_packs
 from tests.template_helpers import resources, statements_of_role
 
-PACKS = [AwsSolutionsChecks, NIST80053R5Checks, HIPAASecurityChecks, PCIDSS321Checks]
 PREFIX = "training"
 
 
@@ -82,21 +80,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     naive = iam.Role(control, "NaiveSchedulerRole", assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"))
     naive.add_to_policy(iam.PolicyStatement(actions=["states:StartExecution"], resources=["*"]))
 
-    packs = [pack(app) for pack in PACKS]
-    cdk.Validations.of(app).add_plugins(*packs)
-    try:
-        app.synth()
-    except RuntimeError as error:  # ValidationFailed: the control stack's findings
-        if "ValidationFailed" not in str(error):
-            raise
+    nag = synth_with_packs(app, outdir, control)
 
     def logical_id(construct: Any) -> str:
         return str(stack.get_logical_id(construct.node.default_child))
 
     return {
         "template": json.loads((outdir / "Schedule.template.json").read_text()),
-        "report": json.loads((outdir / "validation-report.json").read_text()),
-        "control": {p.name: {v.rule_name for v in p.validate_scope(control).violations} for p in packs},
+        "report": nag["report"],
+        "control": nag["control"],
         "machine": logical_id(training.state_machine),
         "schedules": {name: logical_id(s.schedule) for name, s in schedules.items()},
         "roles": {name: logical_id(s.role) for name, s in schedules.items()},
@@ -215,23 +207,11 @@ def test_properties_expose_schedule_and_role(built: dict[str, Any]) -> None:
 
 
 def test_cfn_lint_finds_nothing(template: dict[str, Any], tmp_path: Path) -> None:
-    path = tmp_path / "Schedule.template.json"
-    path.write_text(json.dumps(template))
-    # W3005 (redundant DependsOn) is how CDK writes templates.
-    matches = lint_file(path, config=ManualArgs(regions=["us-east-1"], ignore_checks=["W3005"]))
-    assert [str(m) for m in matches] == []
+    assert lint(template, tmp_path / "Schedule.template.json") == []
 
 
 def _findings(built: dict[str, Any], *, acknowledged: bool) -> list[tuple[str, str, str]]:
-    kinds = ["violations", "suppressedViolations"] if acknowledged else ["violations"]
-    return [
-        (p["pluginName"], v["ruleName"], c["constructPath"])
-        for p in built["report"]["pluginReports"]
-        for kind in kinds
-        for v in p.get(kind, [])
-        for c in v["violatingConstructs"]
-        if c["constructPath"].startswith("Schedule/")
-    ]
+    return findings(built["report"], "Schedule/", acknowledged=acknowledged)
 
 
 def test_cdk_nag_finds_nothing_unacknowledged(built: dict[str, Any]) -> None:
@@ -244,7 +224,7 @@ def test_cdk_nag_flags_nothing_in_the_schedules_even_acknowledged(built: dict[st
     assert [f for f in _findings(built, acknowledged=True) if f[2].startswith(paths)] == []
 
 
-@pytest.mark.parametrize("pack", ["AwsSolutions", "NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321"])
+@pytest.mark.parametrize("pack", PACK_NAMES)
 def test_each_pack_ran_and_flags_the_control_stack(built: dict[str, Any], pack: str) -> None:
     assert built["control"][pack], pack
 
