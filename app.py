@@ -127,6 +127,11 @@ class HardenedTuningStack(cdk.Stack):
                 "MaxNumberOfTrainingJobs": "HyperParameterTuningJobConfig.ResourceLimits.MaxNumberOfTrainingJobs",
                 "TrainDataUri": "TrainingJobDefinition.InputDataConfig[0].DataSource.S3DataSource.S3Uri",
             },
+            # The best model, ready to deploy once approved: a SageMaker model and a model package
+            # version (PendingManualApproval) in a group of its own.
+            model_registration=sm.ModelRegistration(
+                inference_instance_types=["ml.m5.large"], transform_instance_types=["ml.m5.xlarge"]
+            ),
             **xgboost_tuning(bucket),  # type: ignore[arg-type]
         )
         # Told when a run fails, times out or is stopped; retuned every Monday at 03:00 in Paris.

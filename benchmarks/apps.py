@@ -216,6 +216,9 @@ def add_tuning(stack: cdk.Stack, n: int, shared: bool, shared_sg: bool) -> None:
     key = sm.artifact_key(stack, "SharedKey") if shared else None
     definition = xgboost_definition(bucket, vpc_config=vpc_config(stack, vpc, shared_sg))
     tuning = xgboost_tuning(bucket)
+    many: dict[str, object] = {}
+    if "--many" in sys.argv:  # what a stack of many workflows shares: a log group; definitions in S3
+        many = {"log_group": logs.LogGroup(stack, "SharedLogs", encryption_key=key), "definition_in_s3": True}
     for i in range(n):
         sm.TuningWorkflow(
             stack,
@@ -224,6 +227,7 @@ def add_tuning(stack: cdk.Stack, n: int, shared: bool, shared_sg: bool) -> None:
             role=role,
             encryption_key=key,
             **tuning,  # type: ignore[arg-type]
+            **many,  # type: ignore[arg-type]
         )
 
 

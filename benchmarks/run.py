@@ -545,6 +545,7 @@ def main() -> None:
         cn = args.capacity_n
         plans: dict[str, list[tuple[Any, ...]]] = {
             "tuning, shared role+key+SG": [("tuning", 1, "--shared-sg"), ("tuning", cn, "--shared-sg")],
+            "tuning, shared role+key+SG+log group, definitions in S3": [("tuning", 1, "--shared-sg", "--many"), ("tuning", cn, "--shared-sg", "--many")],
             "tuning, own role+key+SG (defaults)": [("tuning", 1, "--own"), ("tuning", 10, "--own")],
             "anchor, own role+key+SG (defaults)": [("anchor", 1, "--own"), ("anchor", 10, "--own")],
             "tuning-sdk (autotune, polling)": [("tuning-sdk", 1)],
@@ -676,7 +677,7 @@ def render(saved: dict[str, Any]) -> str:  # noqa: C901 - one report, top to bot
         po, pa = (o - floor) / target_n, (a - floor) / target_n
         w(f"| {v} | {spread(timings[(v, 'tuning', target_n)])} | {spread(timings[(v, 'anchor', target_n)])} | **{ratio(o, a)}** | {verdict(o <= TARGET_CPU_RATIO * a)} | "
           f"{floor:.2f} | {po * 1000:.0f} | {pa * 1000:.0f} | **{ratio(po, pa)}** | {verdict(pa > 0 and po <= TARGET_MARGINAL_RATIO * pa)} |")
-    cap = capacity.get("tuning, shared role+key+SG", [])
+    cap = capacity.get("tuning, shared role+key+SG+log group, definitions in S3", []) or capacity.get("tuning, shared role+key+SG", [])
     if cap and "error" not in cap[-1]:
         checks = {c[0]: c[3] for c in capacity_checks(cap[-1])}
         others = all(ok for name, ok in checks.items() if not name.startswith("template bytes"))
@@ -686,7 +687,7 @@ def render(saved: dict[str, Any]) -> str:  # noqa: C901 - one report, top to bot
             result = "**PASS** only with `suppress_template_indentation=True` (the template as CDK writes it by default is over 1,000,000 bytes)"
         else:
             result = "**FAIL** (" + "; ".join(name for name, ok in checks.items() if not ok) + ")"
-        w(f"\nCapacity: {cap[-1]['n']} tuning workflows in one stack with role, key and security group shared: {result} (section 4).")
+        w(f"\nCapacity: {cap[-1]['n']} tuning workflows in one stack with role, key, security group and log group shared and the definitions in S3 (`log_group=`, `definition_in_s3=True`): {result} (section 4).")
     elif cap:
         w(f"\nCapacity: {cap[-1]['n']} tuning workflows in one stack: **FAIL**: synthesis failed ({cap[-1]['error'].splitlines()[-1][:200]}).")
     w("")
@@ -804,7 +805,7 @@ def render(saved: dict[str, Any]) -> str:  # noqa: C901 - one report, top to bot
       "for `Ref`/`Fn::GetAtt`/`Fn::Join` (the stack's account and region, generated names of up to 64 characters). Capacity apps are synthesized with "
       "validation off (the template is the same) and CDK's resource check lifted, so that the limits are checked here.\n")
     configs: list[tuple[str, dict[str, Any]]] = []
-    for label in ("tuning, shared role+key+SG", "training, shared role+key+SG"):
+    for label in ("tuning, shared role+key+SG", "tuning, shared role+key+SG+log group, definitions in S3", "training, shared role+key+SG"):
         runs = capacity.get(label, [])
         if runs and "error" not in runs[-1]:
             configs.append((f"{label}, N={runs[-1]['n']}", runs[-1]))
@@ -834,9 +835,10 @@ def render(saved: dict[str, Any]) -> str:  # noqa: C901 - one report, top to bot
     w("Per resource type, by difference between two N: (figure at the larger N - figure at the smaller N) / difference of N. "
       "'rest' is what the template holds outside its resources (Parameters, Rules, framing).\n")
     pairs: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
-    cap = capacity.get("tuning, shared role+key+SG", [])
-    if len(cap) == 2 and all("error" not in r for r in cap):
-        pairs.append(("tuning, shared role+key+SG", cap[0], cap[1]))
+    for label in ("tuning, shared role+key+SG", "tuning, shared role+key+SG+log group, definitions in S3"):
+        cap = capacity.get(label, [])
+        if len(cap) == 2 and all("error" not in r for r in cap):
+            pairs.append((label, cap[0], cap[1]))
     for kind in ours_kinds + ["anchor"]:
         kn = ns_of(kind)
         if len(kn) >= 2:

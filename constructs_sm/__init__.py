@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .describe_task import SageMakerDescribeTrainingJob
     from .encryption_key import artifact_key
     from .errors import ValidationError
+    from .model_registration import ModelRegistration
     from .network import VpcConfig
     from .notifications import WorkflowNotifications
     from .request_import import (
@@ -108,6 +109,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "describe_task": ("SageMakerDescribeTrainingJob",),
     "encryption_key": ("artifact_key",),
     "errors": ("ValidationError",),
+    "model_registration": ("ModelRegistration",),
     "network": ("VpcConfig",),
     "notifications": ("WorkflowNotifications",),
     "request_import": (

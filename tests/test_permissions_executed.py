@@ -17,9 +17,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from aws_cdk.assertions import Template
 from moto.iam.access_control import IAMPolicy, PermissionResult
 
 from tests.harness import offline_aws
+from tests.template_helpers import resources
 
 Call = tuple[str, str]
 
@@ -30,6 +32,16 @@ Call = tuple[str, str]
 _SYNC = {
     "createHyperParameterTuningJob.sync": ("HyperParameterTuningJob", "hyper-parameter-tuning-job", "Tuning"),
     "createTrainingJob.sync": ("TrainingJob", "training-job", "Training"),
+}
+# The aws-sdk calls on other resources than a job, from their parameters (Service Authorization
+# Reference, Amazon SageMaker AI): CreateModel on the model; CreateModelPackage on the group and on
+# the version it creates (SageMaker writes names in ARNs in lowercase).
+_SDK_RESOURCES: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "createModel": lambda p: [f"model/{p['ModelName'].lower()}"],
+    "createModelPackage": lambda p: [
+        f"model-package-group/{p['ModelPackageGroupName']}",
+        f"model-package/{p['ModelPackageGroupName'].lower()}/1",
+    ],
 }
 
 
@@ -48,13 +60,18 @@ def state_machine_calls(event: dict[str, Any], region: str, account: str) -> lis
         calls += [(f"events:{verb}", events) for verb in ("PutTargets", "PutRule", "DescribeRule")]
     elif kind == "aws-sdk:sagemaker":
         action = resource[0].upper() + resource[1:]
-        name = next(v for k, v in parameters.items() if k.endswith("JobName"))
-        arn_type = "hyper-parameter-tuning-job" if "HyperParameterTuning" in action else "training-job"
-        calls.append((f"sagemaker:{action}", f"{sagemaker}:{arn_type}/{name.lower()}"))
+        if resource in _SDK_RESOURCES:
+            arns = [f"{sagemaker}:{path}" for path in _SDK_RESOURCES[resource](parameters)]
+        else:
+            name = next(v for k, v in parameters.items() if k.endswith("JobName"))
+            arn_type = "hyper-parameter-tuning-job" if "HyperParameterTuning" in action else "training-job"
+            arns = [f"{sagemaker}:{arn_type}/{name.lower()}"]
+        calls += [(f"sagemaker:{action}", arn) for arn in arns]
         if "Tags" in parameters:
-            calls.append(("sagemaker:AddTags", calls[-1][1]))
+            calls.append(("sagemaker:AddTags", arns[0]))
     else:
         raise AssertionError(f"no documented calls for {kind}:{resource}")
+    # RoleArn of a job, ExecutionRoleArn of a model: the role SageMaker receives.
     calls += [("iam:PassRole", role) for role in _find(parameters, "RoleArn")]
     return calls
 
@@ -79,15 +96,7 @@ def training_job_calls(parameters: dict[str, Any], region: str, account: str) ->
             calls.append(("s3:PutObject", f"arn:aws:s3:::{bucket}/{prefix}job/output/model.tar.gz"))
             key = definition["OutputDataConfig"]["KmsKeyId"]
             calls += [(f"kms:{verb}", key) for verb in ("Encrypt", "Decrypt", "GenerateDataKey", "CreateGrant")]
-        image = definition.get("AlgorithmSpecification", {}).get("TrainingImage", "")
-        match = re.fullmatch(r"(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/([^:@]+).*", image)
-        if match:
-            repository = f"arn:aws:ecr:{match[2]}:{match[1]}:repository/{match[3]}"
-            calls += [
-                (f"ecr:{verb}", repository)
-                for verb in ("BatchCheckLayerAvailability", "GetDownloadUrlForLayer", "BatchGetImage")
-            ]
-            calls.append(("ecr:GetAuthorizationToken", "*"))
+        calls += _image_calls(definition.get("AlgorithmSpecification", {}).get("TrainingImage", ""))
         vpc = definition.get("VpcConfig")
         if vpc:  # "Give SageMaker Training Jobs Access to Resources in Your Amazon VPC"
             ec2 = f"arn:aws:ec2:{region}:{account}"
@@ -108,15 +117,41 @@ def training_job_calls(parameters: dict[str, Any], region: str, account: str) ->
     return calls
 
 
-def _find(value: Any, key: str) -> Iterator[Any]:
+def model_calls(parameters: dict[str, Any], key_arn: str) -> list[Call]:
+    """What a model of these CreateModel parameters does with its execution role (SageMaker
+    Developer Guide, "CreateModel API: Execution Role Permissions"): read its artifacts, encrypted
+    with the workflow's key, and pull its image."""
+    container = parameters["PrimaryContainer"]
+    bucket, _, key = container["ModelDataUrl"][len("s3://") :].partition("/")
+    return [
+        ("s3:GetObject", f"arn:aws:s3:::{bucket}/{key}"),
+        ("kms:Decrypt", key_arn),
+        *_image_calls(container["Image"]),
+    ]
+
+
+def _image_calls(image: str) -> list[Call]:
+    match = re.fullmatch(r"(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/([^:@]+).*", image)
+    if not match:
+        return []
+    repository = f"arn:aws:ecr:{match[2]}:{match[1]}:repository/{match[3]}"
+    calls = [
+        (f"ecr:{verb}", repository)
+        for verb in ("BatchCheckLayerAvailability", "GetDownloadUrlForLayer", "BatchGetImage")
+    ]
+    return [*calls, ("ecr:GetAuthorizationToken", "*")]
+
+
+def _find(value: Any, suffix: str) -> Iterator[Any]:
+    """Every value whose key ends with ``suffix``."""
     if isinstance(value, dict):
         for k, v in value.items():
-            if k == key:
+            if k.endswith(suffix):
                 yield v
-            yield from _find(v, key)
+            yield from _find(v, suffix)
     elif isinstance(value, list):
         for item in value:
-            yield from _find(item, key)
+            yield from _find(item, suffix)
 
 
 def policies_of(template: dict[str, Any], role: str, resolve: Callable[[Any], Any]) -> list[str]:
@@ -160,6 +195,8 @@ def missing_permissions(
     ).groups()
     with offline_aws() as aws:
         aws.jobs.set_best_training_job(training_job_name=f"{prefix}-checked-003-9f8e7d6c")
+        for group in resources(template, "AWS::SageMaker::ModelPackageGroup").values():  # as CloudFormation would
+            aws.sagemaker.create_model_package_group(ModelPackageGroupName=group["Properties"]["ModelPackageGroupName"])
         deployment = aws.deploy(template, zero_waits=True)
         result = aws.run(deployment.arn(), {field: f"{prefix}-checked"}, name="permissions")
         assert result.status == "SUCCEEDED", result.cause
@@ -168,13 +205,20 @@ def missing_permissions(
         scheduled = [e for e in result.events if e["type"] == "TaskScheduled"]
         machine_calls = [c for e in scheduled for c in state_machine_calls(e, region, account)]
         created = json.loads(scheduled[0]["taskScheduledEventDetails"]["parameters"])
+        key_arn = next(_find(created, "KmsKeyId"))
+        models = [
+            c
+            for e in scheduled
+            if e["taskScheduledEventDetails"]["resource"] == "createModel"
+            for c in model_calls(json.loads(e["taskScheduledEventDetails"]["parameters"]), key_arn)
+        ]
         return {
             "state machine role": denied(
                 policies_of(template, _role_assumed_by(template, "states."), resolve), machine_calls
             ),
             "execution role": denied(
                 policies_of(template, _role_assumed_by(template, "sagemaker."), resolve),
-                training_job_calls(created, region, account),
+                training_job_calls(created, region, account) + models,
             ),
         }
 
@@ -182,6 +226,39 @@ def missing_permissions(
 @pytest.mark.parametrize("stack", ["MinimalTuning", "HardenedTuning", "SpotTraining", "MultiAlgorithmTuning"])
 def test_every_call_of_an_execution_is_permitted(example_templates: dict[str, Any], stack: str) -> None:
     assert missing_permissions(example_templates[stack]) == {"state machine role": [], "execution role": []}
+
+
+@pytest.fixture(scope="module")
+def registering() -> dict[str, Any]:
+    """A tuning workflow that registers its best training job (ModelRegistration, a group created)."""
+    from constructs_sm.model_registration import ModelRegistration
+    from tests.builders import workflow
+    from tests.conftest import new_stack
+
+    stack = new_stack()
+    workflow(stack, model_registration=ModelRegistration())
+    return Template.from_stack(stack).to_json()
+
+
+def test_every_call_of_a_registering_execution_is_permitted(registering: dict[str, Any]) -> None:
+    assert missing_permissions(registering) == {"state machine role": [], "execution role": []}
+
+
+def test_a_registration_permission_removed_on_purpose_is_caught(registering: dict[str, Any]) -> None:
+    """Without CreateModelPackage, and without the execution role's read of the output path
+    (where the model's artifacts are), both are missed: the model's calls are checked too."""
+    broken = copy.deepcopy(registering)
+    for resource in broken["Resources"].values():
+        if resource["Type"] == "AWS::IAM::ManagedPolicy":
+            document = resource["Properties"]["PolicyDocument"]
+            document["Statement"] = [s for s in document["Statement"] if s["Action"] != "sagemaker:CreateModelPackage"]
+            for statement in document["Statement"]:
+                if statement["Action"] == "s3:GetObject":
+                    statement["Resource"] = [r for r in statement["Resource"] if not r.endswith("/output/*")]
+    missing = missing_permissions(broken)
+    assert [action for action, _ in missing["state machine role"]] == ["sagemaker:CreateModelPackage"] * 2
+    ((action, resource),) = missing["execution role"]
+    assert action == "s3:GetObject" and resource.endswith("/output/model.tar.gz")
 
 
 def test_a_permission_removed_on_purpose_is_caught(minimal: dict[str, Any]) -> None:

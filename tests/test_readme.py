@@ -45,7 +45,8 @@ def test_readme_python_snippets_run_and_synthesize() -> None:
     for block in blocks:
         exec(compile(block, str(README), "exec"), namespace)  # noqa: S102 - the README's own examples
     machines = Template.from_stack(stack).find_resources("AWS::StepFunctions::StateMachine")
-    assert len(machines) == 4
+    assert len(machines) == 5
+    assert len(Template.from_stack(stack).find_resources("AWS::SageMaker::ModelPackageGroup")) == 1
     assert "TrainDataUri" in namespace["tunable"].input_schema["properties"]
     assert isinstance(namespace["workflow"].state_machine.state_machine_arn, str)
     assert cdk.Stack.of(namespace["workflow"]) is stack

@@ -203,6 +203,14 @@ EXPECTED_ACKNOWLEDGEMENTS = {
         ("HardenedTuning/StateMachineRole/Policy/Resource", "AwsSolutions-IAM5[Resource::*]"),
         (
             "HardenedTuning/StateMachineRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:model/hardened-xgb-*]",
+        ),
+        (
+            "HardenedTuning/StateMachineRole/Policy/Resource",
+            "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:model-package/hardened-xgb/*]",
+        ),
+        (
+            "HardenedTuning/StateMachineRole/Policy/Resource",
             "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/hardened-xgb-*]",
         ),
         (

@@ -51,6 +51,7 @@ from moto.stepfunctions.parser.asl.component.state.choice import choice_rule
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import (
     state_task_factory,
 )
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service_aws_sdk
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
     ResourceCondition,
 )
@@ -371,6 +372,7 @@ def sagemaker_sync_adapter(
     original_fail_error_name = state_fail.CustomErrorName
     original_variable_sample = string_expression.StringVariableSample._eval_body
     original_choice_rule = choice_rule.ChoiceRule._eval_body
+    original_error_names = dict(state_task_service_aws_sdk._SERVICE_ERROR_NAMES)
 
     def state_task_service_for(service_name: str):
         if service_name == "sagemaker":
@@ -384,6 +386,10 @@ def sagemaker_sync_adapter(
     state_fail.CustomErrorName = _fail_state_error_name
     string_expression.StringVariableSample._eval_body = _sample_variable(original_variable_sample)
     choice_rule.ChoiceRule._eval_body = _choice_rule_assign
+    # Step Functions names an aws-sdk SageMaker error SageMaker.<Exception> (an unmodelled one
+    # SageMaker.SageMakerException); moto 5.2.5 knows DynamoDB's and Step Functions' names only and
+    # writes sagemaker.sagemakerException, which no Catch matches.
+    state_task_service_aws_sdk._SERVICE_ERROR_NAMES["sagemaker"] = "SageMaker"
     try:
         with warnings.catch_warnings():
             # moto warns when it serialises an error code absent from the SageMaker model
@@ -396,4 +402,6 @@ def sagemaker_sync_adapter(
         state_fail.CustomErrorName = original_fail_error_name
         string_expression.StringVariableSample._eval_body = original_variable_sample
         choice_rule.ChoiceRule._eval_body = original_choice_rule
+        state_task_service_aws_sdk._SERVICE_ERROR_NAMES.clear()
+        state_task_service_aws_sdk._SERVICE_ERROR_NAMES.update(original_error_names)
         _install_lock.release()

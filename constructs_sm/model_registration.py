@@ -1,0 +1,349 @@
+"""ModelRegistration: the best training job of a tuning workflow as a SageMaker model and a model
+package version in the Model Registry, pending manual approval."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import Construct, IConstruct
+
+from . import _grants, _model
+from ._arns import arn
+from ._paths import JOB_ROOTS, find, join
+from ._policy import Statement, add_statements, statement
+from ._request import TUNING, render_parameters
+from ._tokens import execution_path, is_token
+from ._workflow_states import RESET_RETRIES, SDK_API_ERRORS, catch
+from .errors import ValidationError
+from .training_job_definition import TrainingJobDefinition
+
+CREATE_MODEL = "Create model"
+REGISTER_MODEL = "Register model"
+STATES = (CREATE_MODEL, REGISTER_MODEL)
+"""The states registration adds after "Describe best training job", in order."""
+BEST_JOB = "$bestJob"
+"""The workflow variable that holds DescribeTrainingJob of the best training job."""
+PENDING_MANUAL_APPROVAL = "PendingManualApproval"
+METADATA = ("HyperParameterTuningJobName", "TrainingJobName", "ObjectiveMetricName", "ObjectiveMetricValue")
+"""The keys of the model package's ``CustomerMetadataProperties``."""
+
+_OBJECTIVE = "$tuningJob.BestTrainingJob.FinalHyperParameterTuningJobObjectiveMetric"
+_OBJECTIVE_PATHS = (
+    "HyperParameterTuningJobConfig.HyperParameterTuningJobObjective",
+    "TrainingJobDefinitions[].TuningObjective",
+)
+# Values known only at execution time, for checking the rest of the request against the model.
+_STAND_INS: dict[str, Any] = {
+    "Image": "stand-in",
+    "ModelDataUrl": "s3://stand-in/model.tar.gz",
+    "ClientToken": "stand-in",
+    "GeneratedBy": "arn:aws:states:us-east-1:000000000000:execution:stand-in:stand-in",
+    "metadata": "stand-in",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelRegistration:
+    """Register the best training job of a :class:`TuningWorkflow` as a new model package version.
+
+    After the tuning job, the workflow creates a SageMaker model (``CreateModel``) named after the
+    best training job, with its image, its model artifacts, the workflow's execution role and the
+    training job's VPC and network isolation, and registers it (``CreateModelPackage``) in a model
+    package group with ``ModelApprovalStatus`` ``PendingManualApproval``: a person approves it in
+    SageMaker Studio or with ``UpdateModelPackage``. The package's ``CustomerMetadataProperties``
+    hold the tuning job's and the training job's names and the objective metric's name and final
+    value; its ``MetadataProperties.GeneratedBy`` is the execution's ARN.
+    """
+
+    model_package_group_name: str | None = None
+    """An existing model package group, by name or ARN (``ModelPackageGroupName``).
+    @default - a new group named after the workflow's job name prefix, kept when the stack is deleted"""
+    supported_content_types: Sequence[str] = ("text/csv",)
+    """Input MIME types the model accepts (``InferenceSpecification.SupportedContentTypes``).
+    @default ["text/csv"]"""
+    supported_response_mime_types: Sequence[str] = ("text/csv",)
+    """Output MIME types the model returns (``InferenceSpecification.SupportedResponseMIMETypes``).
+    @default ["text/csv"]"""
+    inference_instance_types: Sequence[str] | None = None
+    """Instance types for real-time inference, e.g. ``["ml.m5.large"]``
+    (``InferenceSpecification.SupportedRealtimeInferenceInstanceTypes``). @default - none listed"""
+    transform_instance_types: Sequence[str] | None = None
+    """Instance types for batch transform (``InferenceSpecification.SupportedTransformInstanceTypes``).
+    @default - none listed"""
+    description: str | None = None
+    """At most 1024 characters (``ModelPackageDescription``).
+    @default - "Best training job <name> of hyperparameter tuning job <name>\""""
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A checked :class:`ModelRegistration`, with what the workflow's states and policies need."""
+
+    group_name: str
+    """The group's name (from an ARN, its last part), or a CDK token."""
+    group_arn: str | None
+    """The group's ARN when it was given as one (another account's group)."""
+    created: bool
+    """Whether the workflow creates the group."""
+    inference_specification: dict[str, Any]
+    description: str | None
+    vpc: bool
+    network_isolation: bool
+
+    def states(self, partition: str, *, output: Mapping[str, Any]) -> dict[str, Any]:
+        """The "Create model" and "Register model" states; the latter ends the execution with ``output`` and
+        the two ARNs. Both read the best training job from ``$bestJob``."""
+        model: dict[str, Any] = {
+            "ModelName.$": f"{BEST_JOB}.TrainingJobName",
+            "PrimaryContainer": _container(),
+            # The role the best training job ran with: the workflow's execution role.
+            "ExecutionRoleArn.$": f"{BEST_JOB}.RoleArn",
+        }
+        if self.vpc:
+            model["VpcConfig.$"] = f"{BEST_JOB}.VpcConfig"
+        if self.network_isolation:
+            model["EnableNetworkIsolation"] = True
+        return {
+            CREATE_MODEL: {
+                "Type": "Task",
+                "Resource": f"arn:{partition}:states:::aws-sdk:sagemaker:createModel",
+                "Parameters": model,
+                "ResultPath": None,
+                "Assign": {**RESET_RETRIES, "modelArn.$": "$.ModelArn"},
+                "Catch": catch(CREATE_MODEL, SDK_API_ERRORS),
+                "Next": REGISTER_MODEL,
+            },
+            REGISTER_MODEL: {
+                "Type": "Task",
+                "Resource": f"arn:{partition}:states:::aws-sdk:sagemaker:createModelPackage",
+                "Parameters": self._package(),
+                "ResultSelector": {**output, "ModelArn.$": "$modelArn", "ModelPackageArn.$": "$.ModelPackageArn"},
+                "Catch": catch(REGISTER_MODEL, SDK_API_ERRORS),
+                "End": True,
+            },
+        }
+
+    def _package(self) -> dict[str, Any]:
+        """CreateModelPackage's Parameters."""
+        description = (
+            render_parameters({"ModelPackageDescription": self.description})
+            if self.description is not None
+            else {
+                "ModelPackageDescription.$": "States.Format('Best training job {} of hyperparameter tuning job {}', "
+                f"{BEST_JOB}.TrainingJobName, $tuningJob.HyperParameterTuningJobName)"
+            }
+        )
+        return {
+            "ModelPackageGroupName": self.group_arn or self.group_name,
+            **description,
+            "ModelApprovalStatus": PENDING_MANUAL_APPROVAL,
+            # A retried call after a lost response registers no second version (one per tuning job).
+            "ClientToken.$": "$tuningJob.HyperParameterTuningJobName",
+            "InferenceSpecification": {"Containers": [_container()], **self.inference_specification},
+            "MetadataProperties": {"GeneratedBy.$": "$$.Execution.Id"},
+            "CustomerMetadataProperties": {
+                "HyperParameterTuningJobName.$": "$tuningJob.HyperParameterTuningJobName",
+                "TrainingJobName.$": f"{BEST_JOB}.TrainingJobName",
+                "ObjectiveMetricName.$": f"{_OBJECTIVE}.MetricName",
+                "ObjectiveMetricValue.$": f"States.Format('{{}}', {_OBJECTIVE}.Value)",
+            },
+        }
+
+    def statements(self, scope: IConstruct, prefix: str) -> list[Statement]:
+        """The state machine role's: CreateModel on the models named after the best training jobs,
+        CreateModelPackage on the group and its versions (Service Authorization Reference, Amazon
+        SageMaker AI). iam:PassRole of the execution role is granted with the job's."""
+        # SageMaker writes names in ARNs in lowercase and IAM compares case-sensitively: a name
+        # given with capitals is granted in both forms.
+        names = [self.group_name] if is_token(self.group_name) else [self.group_name, self.group_name.lower()]
+        if self.group_arn is None:
+            groups = [arn(scope, "sagemaker", f"model-package-group/{name}") for name in names]
+            versions = [arn(scope, "sagemaker", f"model-package/{name}/*") for name in names]
+        else:  # another account's or region's group
+            head = self.group_arn.partition(":model-package-group/")[0]
+            groups = [f"{head}:model-package-group/{name}" for name in names]
+            versions = [f"{head}:model-package/{name}/*" for name in names]
+        return [
+            statement(["sagemaker:CreateModel"], [arn(scope, "sagemaker", f"model/{prefix}-*")]),
+            statement(["sagemaker:CreateModelPackage"], list(dict.fromkeys(groups + versions))),
+        ]
+
+
+def _container() -> dict[str, str]:
+    return {
+        "Image.$": f"{BEST_JOB}.AlgorithmSpecification.TrainingImage",
+        "ModelDataUrl.$": f"{BEST_JOB}.ModelArtifacts.S3ModelArtifacts",
+    }
+
+
+def check_registration(
+    registration: ModelRegistration,
+    *,
+    prefix: str,
+    definitions: Sequence[TrainingJobDefinition | Mapping[str, Any] | None],
+) -> Registration:
+    """Check ``registration`` against botocore's CreateModelPackage model. ``definitions`` are the
+    tuning job's training job definitions (typed, or the request's dicts): the model takes their
+    VPC and network isolation."""
+    if not isinstance(registration, ModelRegistration):
+        raise ValidationError("model_registration", "must be a ModelRegistration", registration)
+    given = registration.model_package_group_name
+    name, group_arn = prefix if given is None else given, None
+    if given is not None and (not isinstance(given, str) or execution_path(given) is not None):
+        raise ValidationError("ModelPackageGroupName", "must be a string known at synth time (it scopes IAM)", given)
+    if given is not None and given.startswith("arn:"):
+        name, group_arn = given.partition(":model-package-group/")[2], given
+        if not name or "/" in name:
+            raise ValidationError(
+                "ModelPackageGroupName", "must be a group name or ARN (arn:...:model-package-group/<name>)", given
+            )
+    specification = {
+        field: listed
+        for field, value in (
+            ("SupportedContentTypes", registration.supported_content_types),
+            ("SupportedResponseMIMETypes", registration.supported_response_mime_types),
+            ("SupportedRealtimeInferenceInstanceTypes", registration.inference_instance_types),
+            ("SupportedTransformInstanceTypes", registration.transform_instance_types),
+        )
+        if (listed := _strings(join("InferenceSpecification", field), value))
+    }
+    render_parameters(specification, "InferenceSpecification")  # refuses execution-time paths in lists
+    description = registration.description
+    if description is not None and not isinstance(description, str):
+        raise ValidationError("ModelPackageDescription", "must be a string", description)
+    # The request SageMaker receives, its execution-time values replaced by stand-ins.
+    literal = (
+        {}
+        if description is None or execution_path(description) is not None
+        else {"ModelPackageDescription": description}
+    )
+    _model.validate(
+        "CreateModelPackage",
+        {
+            "ModelPackageGroupName": name if given is None else given,
+            **literal,
+            "ModelApprovalStatus": PENDING_MANUAL_APPROVAL,
+            "ClientToken": _STAND_INS["ClientToken"],
+            "InferenceSpecification": {
+                "Containers": [{"Image": _STAND_INS["Image"], "ModelDataUrl": _STAND_INS["ModelDataUrl"]}],
+                **specification,
+            },
+            "MetadataProperties": {"GeneratedBy": _STAND_INS["GeneratedBy"]},
+            "CustomerMetadataProperties": dict.fromkeys(METADATA, _STAND_INS["metadata"]),
+        },
+    )
+    vpc, isolation = _network(definitions)
+    return Registration(
+        group_name=name,
+        group_arn=group_arn,
+        created=given is None,
+        inference_specification=specification,
+        description=description,
+        vpc=vpc,
+        network_isolation=isolation,
+    )
+
+
+def _strings(at: str, value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise ValidationError(at, "must be a list of strings, not one string", value)
+    return list(value)
+
+
+def _network(definitions: Sequence[TrainingJobDefinition | Mapping[str, Any] | None]) -> tuple[bool, bool]:
+    """Whether the training jobs run in a VPC and with network isolation, as the model will:
+    every definition must agree (the best training job may come from any of them)."""
+    found = set()
+    for definition in definitions:
+        if isinstance(definition, TrainingJobDefinition):
+            found.add((definition.vpc_config is not None, definition.enable_network_isolation is True))
+        elif isinstance(definition, Mapping):
+            found.add(("VpcConfig" in definition, definition.get("EnableNetworkIsolation") is True))
+    if len(found) > 1:
+        raise ValidationError(
+            "TrainingJobDefinitions",
+            "must agree on VpcConfig and EnableNetworkIsolation with model registration (the model "
+            "takes those of the best training job)",
+            [{"VpcConfig": vpc, "EnableNetworkIsolation": isolation} for vpc, isolation in sorted(found)],
+        )
+    return next(iter(found), (False, False))
+
+
+def check_request(request: dict[str, Any]) -> None:
+    """What the bound request must hold for registration: an image (not an algorithm resource) in
+    every definition, and objective metric names that CustomerMetadataProperties can hold."""
+    for root in JOB_ROOTS[TUNING]:
+        for path, specification in find(request, join(root, "AlgorithmSpecification")):
+            if "TrainingImage" not in specification:
+                raise ValidationError(
+                    join(path, "TrainingImage"),
+                    "is required with model registration: the model runs the best training job's image",
+                    None,
+                )
+    for pattern in _OBJECTIVE_PATHS:
+        for path, objective in find(request, pattern):
+            metric = objective.get("MetricName")
+            if not isinstance(metric, str) or is_token(metric):
+                continue
+            try:
+                _model.validate_member(
+                    "CreateModelPackage", "CustomerMetadataProperties", {"ObjectiveMetricName": metric}
+                )
+            except ValidationError as error:
+                raise ValidationError(
+                    join(path, "MetricName"),
+                    f"is recorded in the model package's CustomerMetadataProperties, whose values {error.rule}",
+                    metric,
+                ) from None
+
+
+def bind_registration(
+    workflow: Construct,
+    registration: Registration,
+    *,
+    prefix: str,
+    state_machine_role: iam.IRole,
+    execution_role: iam.IRole,
+    request: dict[str, Any],
+    state_machine: IConstruct,
+) -> sagemaker.CfnModelPackageGroup | None:
+    """The group (when the workflow creates it) and the grants: the state machine role may create
+    the model and the package version; the execution role, which the model runs with, may read
+    the model artifacts (SageMaker Developer Guide, "CreateModel API: Execution Role Permissions")."""
+    check_request(request)
+    group = None
+    if registration.created:
+        group = sagemaker.CfnModelPackageGroup(
+            workflow,
+            "ModelPackageGroup",
+            model_package_group_name=registration.group_name,
+            model_package_group_description=f"The best training jobs of the tuning workflow with job name prefix {prefix}",
+        )
+        # It holds the registered versions, which outlive the stack.
+        group.apply_removal_policy(cdk.RemovalPolicy.RETAIN)
+        state_machine.node.add_dependency(group)
+    statements = registration.statements(workflow, prefix)
+    add_statements(state_machine_role, statements)
+    _grant_artifacts(execution_role, request)
+    return group
+
+
+def _grant_artifacts(role: iam.IRole, request: dict[str, Any]) -> None:
+    """s3:GetObject under each output path, where the artifacts are (``<S3OutputPath><job>/output/model.tar.gz``)."""
+    found: list[Statement] = []
+    for root in JOB_ROOTS[TUNING]:
+        for path, uri in find(request, join(root, "OutputDataConfig.S3OutputPath")):
+            scope = _grants._scope(path, uri)
+            found.append(statement(["s3:GetObject"], [_grants._objects(role, scope)]))
+            key = _grants._bucket_key(scope)
+            if key is not None:
+                key.grant_decrypt(role)
+    add_statements(role, found)
+
