@@ -92,7 +92,8 @@ def synth(kind: str, n: int, *flags: str, validation: str = "off", keep: bool = 
         result.update(template_figures(written, template))
         if keep:
             result["iam"] = iam_figures(template)
-            result["definitions"] = [definition_figures(p) for p in state_machines(template)[:1]]
+            inline = [p for p in state_machines(template) if "DefinitionString" in p]  # not in S3
+            result["definitions"] = [definition_figures(p) for p in inline[:1]]
         return result
     finally:
         shutil.rmtree(outdir, ignore_errors=True)
