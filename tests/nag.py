@@ -14,9 +14,12 @@ PACKS = [AwsSolutionsChecks, NIST80053R5Checks, HIPAASecurityChecks, PCIDSS321Ch
 PACK_NAMES = ["AwsSolutions", "NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321"]
 
 
-def synth_with_packs(app: cdk.App, outdir: Path, control: cdk.Stack) -> dict[str, Any]:
-    """Synthesize ``app`` with the packs as validation plugins; CDK's report, and each pack's own
-    findings on ``control`` (a stack the packs must flag, so that a pack is seen to have looked)."""
+def synth_with_packs(
+    app: cdk.App, outdir: Path, control: cdk.Stack, scopes: dict[str, cdk.Stack] | None = None
+) -> dict[str, Any]:
+    """Synthesize ``app`` with the packs as validation plugins; CDK's report, each pack's own
+    findings on ``control`` (a stack the packs must flag, so that a pack is seen to have looked)
+    and, keyed by (pack, name), on each of ``scopes``."""
     packs = [pack(app) for pack in PACKS]
     cdk.Validations.of(app).add_plugins(*packs)
     try:
@@ -27,6 +30,11 @@ def synth_with_packs(app: cdk.App, outdir: Path, control: cdk.Stack) -> dict[str
     return {
         "report": json.loads((outdir / "validation-report.json").read_text()),
         "control": {p.name: {v.rule_name for v in p.validate_scope(control).violations} for p in packs},
+        "scopes": {
+            (p.name, name): {v.rule_name for v in p.validate_scope(stack).violations}
+            for p in packs
+            for name, stack in (scopes or {}).items()
+        },
     }
 
 
