@@ -260,7 +260,8 @@ def input_schema(parameters: list[Parameter], name_field: str, prefix: str) -> d
     properties: dict[str, Any] = {
         name_field: {
             "type": "string",
-            "pattern": f"^{re.escape(prefix)}-",
+            # The prefix is [a-z0-9-] only (check_prefix): no character to escape, in any regex dialect.
+            "pattern": f"^{prefix}-",
             "description": f"The job's name (it must start with '{prefix}-'); generated when absent",
         }
     }

@@ -167,6 +167,7 @@ def test_the_cli_prints_the_input_schema(built: tuple[sm.TuningWorkflow, dict[st
         "maximum": 750,
     }
     assert schema["properties"]["InstanceType"]["pattern"] == "^ml\\..*$"
+    assert schema["properties"]["HyperParameterTuningJobName"]["pattern"] == "^tuning-"
 
 
 def test_the_cli_says_when_there_is_no_schema(minimal: dict[str, Any], tmp_path: Path, capsys: Any) -> None:
