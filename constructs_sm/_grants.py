@@ -131,15 +131,29 @@ def _declared_or_parsed(path: str, value: Any) -> S3Scope:
     return S3Scope(bucket_name, key_prefix, bound(bucket_name))
 
 
+def grant_model_artifacts(role: iam.IRole, operation: str, request: dict[str, Any]) -> None:
+    """s3:GetObject under each output path, where a model's artifacts are
+    (``<S3OutputPath><job>/output/model.tar.gz``): what a SageMaker model of these jobs reads."""
+    grants = _Grants(role)
+    for root in JOB_ROOTS[operation]:
+        for path, value in find(request, join(root, "OutputDataConfig.S3OutputPath")):
+            _read_objects(grants, _scope(path, value))
+    add_statements(role, grants.statements)
+
+
 def _read(grants: _Grants, path: str, value: Any) -> None:
     """s3:GetObject under the prefix, s3:ListBucket limited to it."""
     scope, role = _scope(path, value), grants.role
-    grants.statements.append(statement(["s3:GetObject"], [_objects(role, scope)]))
+    _read_objects(grants, scope)
     condition = {"StringLike": {"s3:prefix": f"{scope.key_prefix}*"}} if scope.key_prefix else None
     grants.statements.append(statement(["s3:ListBucket"], [arn(role, "s3", scope.bucket_name, regional=False)], condition))
+
+
+def _read_objects(grants: _Grants, scope: S3Scope) -> None:
+    grants.statements.append(statement(["s3:GetObject"], [_objects(grants.role, scope)]))
     key = _bucket_key(scope)
     if key is not None:
-        key.grant_decrypt(role)
+        key.grant_decrypt(grants.role)
 
 
 def _write(grants: _Grants, path: str, value: Any) -> None:

@@ -39,7 +39,7 @@ from ._policy import add_statements, statement
 from ._props import seconds
 from ._request import validate
 from ._rules import grid_size
-from ._stack import attribute, cached, environment, remember_stack, stack_of
+from ._stack import attribute, environment, remember_stack, stack_of
 from ._tokens import is_token
 from ._workflow_states import (
     OPTIMIZED_API_ERRORS,
@@ -275,7 +275,7 @@ class JobWorkflow(Construct):
     @property
     def _role_arn(self) -> str:
         role = self.resources.role
-        return str(cached(role, "role_arn", lambda: role.role_arn))
+        return str(attribute(role, "role_arn"))
 
     def grant_start_execution(self, grantee: iam.IGrantable) -> iam.Grant:
         """Allow ``grantee`` to start executions of the workflow."""
@@ -288,7 +288,7 @@ class JobWorkflow(Construct):
             _REGION: "Region",
             _ACCOUNT_ID: "AccountId",
             self._role_arn: "ExecutionRoleArn",
-            cached(self.resources.key, "key_arn", lambda: self.resources.key.key_arn): "KeyArn",
+            attribute(self.resources.key, "key_arn"): "KeyArn",
         }
         for root in JOB_ROOTS[self.resources.request.operation]:
             for _path, config in find(self.request, join(root, "VpcConfig")):

@@ -153,6 +153,13 @@ def _steps(field: str, path: str) -> list[str | int]:
     return steps
 
 
+def _parent(value: Any, steps: list[str | int]) -> Any:
+    """The object or list that holds the field ``steps`` names."""
+    for step in steps[:-1]:
+        value = value[step]
+    return value
+
+
 def _glob(shape: Any, default: str) -> str | None:
     """What a string must look like: under its default's S3 prefix, or as every enum value starts."""
     if default.startswith("s3://"):
@@ -180,10 +187,7 @@ def _bounds(
 
     def accepts(candidate: int) -> bool:
         trial = copy.deepcopy(request)
-        parent: Any = trial
-        for step in steps[:-1]:
-            parent = parent[step]
-        parent[steps[-1]] = candidate
+        _parent(trial, steps)[steps[-1]] = candidate
         try:
             valid(trial)
         except ValidationError:
@@ -210,10 +214,7 @@ def longest_runs(request: dict[str, Any], parameters: list[Parameter]) -> list[d
         trial = copy.deepcopy(request)
         for parameter, value in zip(integers, ends, strict=True):
             steps = _steps("run_time_parameters", parameter.path)
-            parent: Any = trial
-            for step in steps[:-1]:
-                parent = parent[step]
-            parent[steps[-1]] = value
+            _parent(trial, steps)[steps[-1]] = value
         requests.append(trial)
     return requests or [request]
 
@@ -223,9 +224,7 @@ def read_from_variable(parameters_dict: dict[str, Any], parameters: list[Paramet
     result = copy.deepcopy(parameters_dict)
     for parameter in parameters:
         steps = _steps("run_time_parameters", parameter.path)
-        parent: Any = result
-        for step in steps[:-1]:
-            parent = parent[step]
+        parent = _parent(result, steps)
         key = steps[-1]
         assert isinstance(key, str)
         del parent[key]

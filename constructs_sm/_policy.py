@@ -21,7 +21,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ._nag import IAM5, wildcard_reason
-from ._stack import cached, flat_token, resolved_token, stack_of
+from ._stack import attribute, cached, flat_token, resolved_token, stack_of
 
 Statement = dict[str, Any]
 
@@ -147,7 +147,7 @@ class PolicyPack:
         number = len(self.policies) + 1
         holder = Construct(cast(Construct, self.role), "Policy" if number == 1 else f"Policy{number}")
         document = _Document()
-        role_name = cached(self.role, "role_name", lambda: self.role.role_name)
+        role_name = attribute(self.role, "role_name")
         resource = iam.CfnManagedPolicy(
             holder, "Resource", policy_document=cdk.Lazy.any(document), roles=[role_name]
         )

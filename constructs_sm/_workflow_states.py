@@ -59,6 +59,10 @@ def default_prefix(construct_id: str, max_name_length: int) -> str:
     return slug[: max_name_length - SUFFIX_LENGTH].rstrip("-")
 
 
+# The retry budget of a task: set by Name job, and again by each task that succeeds.
+RESET_RETRIES = {"retries": 0, "retryDelay": FIRST_DELAY_SECONDS // 2}
+
+
 def naming_states(
     name_field: str,
     prefix: str,
@@ -71,7 +75,7 @@ def naming_states(
     one; and start the transient-retry count. One Choice state, whose ``first_rules`` (the
     run-time parameters' checks) come before the naming rules and ``assign`` goes with them."""
     variable = f"$.{name_field}"
-    start = {"retries": 0, "retryDelay": FIRST_DELAY_SECONDS // 2, **(assign or {})}
+    start = {**RESET_RETRIES, **(assign or {})}
     generated = (
         f"States.Format('{{}}-{{}}', '{prefix}', States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 4))"
     )
@@ -121,10 +125,6 @@ def catch(state: str, api_errors: list[str]) -> list[dict[str, Any]]:
         },
         {"ErrorEquals": ["States.ALL"], "ResultPath": "$.Error", "Next": FAILED},
     ]
-
-
-# A task that succeeds gives the next one the whole retry budget.
-RESET_RETRIES = {"retries": 0, "retryDelay": FIRST_DELAY_SECONDS // 2}
 
 
 def retry_states(states: list[str]) -> dict[str, Any]:

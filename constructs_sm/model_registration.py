@@ -12,8 +12,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct, IConstruct
 
-from . import _grants, _model
+from . import _model
 from ._arns import arn
+from ._grants import grant_model_artifacts
 from ._paths import JOB_ROOTS, find, join
 from ._policy import Statement, add_statements, statement
 from ._request import TUNING, render_parameters
@@ -331,19 +332,7 @@ def bind_registration(
         state_machine.node.add_dependency(group)
     statements = registration.statements(workflow, prefix)
     add_statements(state_machine_role, statements)
-    _grant_artifacts(execution_role, request)
+    grant_model_artifacts(execution_role, TUNING, request)
     return group
 
-
-def _grant_artifacts(role: iam.IRole, request: dict[str, Any]) -> None:
-    """s3:GetObject under each output path, where the artifacts are (``<S3OutputPath><job>/output/model.tar.gz``)."""
-    found: list[Statement] = []
-    for root in JOB_ROOTS[TUNING]:
-        for path, uri in find(request, join(root, "OutputDataConfig.S3OutputPath")):
-            scope = _grants._scope(path, uri)
-            found.append(statement(["s3:GetObject"], [_grants._objects(role, scope)]))
-            key = _grants._bucket_key(scope)
-            if key is not None:
-                key.grant_decrypt(role)
-    add_statements(role, found)
 

@@ -8,7 +8,7 @@ from constructs import Construct
 
 from ._arns import arn
 from ._policy import PolicyPack, Statement, add_statements, statement
-from ._stack import cached, environment, remember_stack, stack_of
+from ._stack import attribute, environment, remember_stack, stack_of
 
 # SageMaker writes training logs and metrics here ("CreateTrainingJob API: Execution Role
 # Permissions", SageMaker developer guide).
@@ -113,7 +113,7 @@ def grant_key_use(key: kms.IKey, grantee: iam.IRole) -> None:
     of a key of this app trusts the account, so the role's own policy is enough (aws-cdk-lib's
     ``Key.grant`` does the same).
     """
-    key_arn = cached(key, "key_arn", lambda: key.key_arn)
+    key_arn = attribute(key, "key_arn")
     add_statements(
         grantee,
         [
