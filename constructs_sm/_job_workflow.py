@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import tempfile
 from collections.abc import Mapping
 from enum import StrEnum
@@ -19,19 +20,21 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from . import _model
 from ._definition import to_definition_string
 from ._execution_logs import execution_log_group
 from ._grants import ManifestData
 from ._job_request import JobKind, create_job_state, job_policy_statements
 from ._job_resources import RequestBody, bind_job_resources
 from ._parameters import (
-    DEFAULTS,
     SCHEMA_METADATA,
+    check_values,
     choice_rules,
     declare,
     fail_states,
     input_schema,
     longest_runs,
+    parameters_expression,
     read_from_variable,
 )
 from ._paths import JOB_ROOTS, find, join
@@ -42,14 +45,19 @@ from ._rules import grid_size
 from ._stack import attribute, environment, remember_stack, stack_of
 from ._tokens import is_token
 from ._workflow_states import (
+    CHECK_INPUT,
+    FIND_JOB,
     OPTIMIZED_API_ERRORS,
     RESET_RETRIES,
     SDK_API_ERRORS,
+    STARTED_BY,
     catch,
+    check_input_states,
     check_prefix,
     default_prefix,
     failure_states,
-    naming_states,
+    find_job_state,
+    poll_seconds,
     polling_states,
     retry_states,
 )
@@ -115,11 +123,16 @@ class JobWorkflow(Construct):
     ) -> None:
         if state_machine_name is not None and not isinstance(state_machine_name, str):
             raise ValidationError("state_machine_name", "must be a string", state_machine_name)
-        polling_period = seconds("polling_interval", polling_interval) or 60  # checked on every path
+        given_period = seconds("polling_interval", polling_interval)  # checked on every path
+        if given_period is not None and not 1 <= given_period <= 3600:
+            raise ValidationError("polling_interval", "must be between 1 second and 1 hour", given_period)
         super().__init__(scope, id)
         remember_stack(self, stack_of(scope))
         self._name_field = kind.name_field
-        limit = kind.max_name_length
+        name_shape = _model.input_shape(kind.operation).members[kind.name_field]
+        limit = name_shape.metadata["max"]
+        self._name_pattern = "^" + name_shape.metadata["pattern"].removeprefix("^") + "$"
+        self._max_name_length = limit
         self.job_name_prefix = (
             default_prefix(id, limit) if job_name_prefix is None else check_prefix(job_name_prefix, limit)
         )
@@ -136,20 +149,38 @@ class JobWorkflow(Construct):
         self.parameters = (
             []
             if run_time_parameters is None
-            else declare(kind.operation, request.body, run_time_parameters, valid=partial(validate, kind.operation))
+            else declare(
+                kind.operation,
+                request.body,
+                run_time_parameters,
+                valid=partial(validate, kind.operation),
+                reserved=(kind.name_field,),
+                local_storage=_local_storage_types(),
+            )
         )
         if self.parameters:
             create["Parameters"] = read_from_variable(create["Parameters"], self.parameters)
-        states = naming_states(
+        states = check_input_states(
             kind.name_field,
             self.job_name_prefix,
             create_state,
-            first_rules=choice_rules(self.parameters),
-            assign={"parameters.$": f"States.JsonMerge({DEFAULTS}, $, false)"} if self.parameters else None,
+            name_pattern=self._name_pattern,
+            max_name_length=limit,
+            allowed=[p.name for p in self.parameters],
+            rules=choice_rules(self.parameters),
+            parameters=parameters_expression(self.parameters) if self.parameters else None,
         )
+        states.update(fail_states(self.parameters))
+        runs = longest_runs(request.body, self.parameters)
+        timeout_seconds = max(_execution_timeout(timeout, kind.operation, run) for run in runs)
+        polling_period, message = poll_seconds(given_period, timeout_seconds)
+        if message is not None:
+            cdk.Annotations.of(self).add_info(message)
+        self.polling_interval = cdk.Duration.seconds(polling_period)
         api_errors = OPTIMIZED_API_ERRORS if optimized else SDK_API_ERRORS
         create.update(Assign=RESET_RETRIES, Catch=catch(create_state, api_errors))
-        retried = [create_state, *retried_states]
+        retried = [create_state, *retried_states, "Describe job", FIND_JOB]
+        completed = next_state if next_state is not None else f"Report {kind.title}"
         if optimized and report is not None:
             # The job's description is the result: the report is its ResultSelector, and the
             # execution ends here.
@@ -157,43 +188,38 @@ class JobWorkflow(Construct):
         elif optimized:
             create.update(ResultPath=result_path, Next=next_state)
         else:
-            if not 1 <= polling_period <= 3600:
-                raise ValidationError("polling_interval", "must be between 1 second and 1 hour", polling_period)
             create.update(ResultPath=None, Next="Wait for job")
-            retried.append("Describe job")
         states[create_state] = create
-        if not optimized:
-            completed = next_state if next_state is not None else f"Report {kind.title}"
-            states.update(
-                polling_states(
-                    describe_resource=kind.describe_resource(partition),
-                    describe_parameters=name,
-                    status_field=kind.status_field,
-                    result_path=result_path,
-                    period_seconds=polling_period,
-                    completed_next=completed,
-                    job_kind=kind.action_noun.removeprefix("HyperParameter"),
-                )
+        # The polling loop: the aws-sdk path's way to wait, and on either path the way to wait for a
+        # job that a failed create call had created after all (Find job).
+        states.update(
+            polling_states(
+                describe_resource=kind.describe_resource(partition),
+                describe_parameters=name,
+                status_field=kind.status_field,
+                result_path=result_path,
+                period_seconds=polling_period,
+                completed_next=completed,
+                job_kind=kind.action_noun.removeprefix("HyperParameter"),
             )
-            if report is not None:
-                states[completed] = {"Type": "Pass", "InputPath": result_path, "Parameters": report, "End": True}
+        )
+        states.update(
+            find_job_state(
+                describe_resource=kind.describe_resource(partition),
+                name=name,
+                result_path=result_path,
+                create_state=create_state,
+            )
+        )
+        if report is not None:
+            states[completed] = {"Type": "Pass", "InputPath": result_path, "Parameters": report, "End": True}
         states.update(end_states or {})
-        states.update(retry_states(retried))
+        states.update(retry_states(retried, find={create_state: FIND_JOB}))
         states.update(failure_states())
-        start = "Name job"
-        if self.parameters:
-            defaults = {p.name: p.default for p in self.parameters}
-            states = {
-                "Apply defaults": {"Type": "Pass", "Parameters": defaults, "ResultPath": DEFAULTS, "Next": start},
-                **states,
-                **fail_states(self.parameters),
-            }
-            start = "Apply defaults"
-        runs = longest_runs(request.body, self.parameters)
         definition = {
             "Comment": f"Runs a SageMaker {kind.title} ({self.integration.value})",
-            "StartAt": start,
-            "TimeoutSeconds": max(_execution_timeout(timeout, kind.operation, run) for run in runs),
+            "StartAt": CHECK_INPUT,
+            "TimeoutSeconds": timeout_seconds,
             "States": states,
         }
         self._statements = job_policy_statements(
@@ -250,7 +276,27 @@ class JobWorkflow(Construct):
     @property
     def input_schema(self) -> dict[str, Any]:
         """The execution input as a JSON Schema: the job name and the run-time parameters."""
-        return input_schema(self.parameters, self._name_field, self.job_name_prefix)
+        return input_schema(
+            self.parameters, self._name_field, self.job_name_prefix, self._name_pattern, self._max_name_length
+        )
+
+    def check_input(self, where: str, values: Mapping[str, Any]) -> None:
+        """Refuse at synth time an execution input (a schedule's) that the first state would refuse."""
+        if not isinstance(values, Mapping):
+            raise ValidationError(where, "must be a JSON object", values)
+        name = values.get(self._name_field)
+        if name is not None and not (
+            isinstance(name, str)
+            and name.startswith(f"{self.job_name_prefix}-")
+            and len(name) <= self._max_name_length
+            and re.match(self._name_pattern, name)
+        ):
+            raise ValidationError(
+                f"{where}[{self._name_field!r}]",
+                f"must start with '{self.job_name_prefix}-' and match {self._name_pattern}",
+                name,
+            )
+        check_values(where, values, self.parameters, (self._name_field, STARTED_BY))
 
     @property
     def request(self) -> dict[str, Any]:
@@ -295,6 +341,14 @@ class JobWorkflow(Construct):
                 names.update({s: f"Subnet{i}" for i, s in enumerate(config["Subnets"])})
                 names.update({g: f"SecurityGroup{i}" for i, g in enumerate(config["SecurityGroupIds"])})
         return names
+
+
+def _local_storage_types() -> list[str]:
+    try:  # TODO(lead): plain import once _instance_storage lands
+        from ._instance_storage import LOCAL_STORAGE_TYPES
+    except ImportError:
+        return []
+    return list(LOCAL_STORAGE_TYPES)
 
 
 def _definition_body(text: str, in_s3: bool) -> sfn.DefinitionBody:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -11,24 +12,47 @@ from .errors import ValidationError
 
 FAILED = "Job failed"
 TRANSIENT = "Transient error"
-# The API errors each integration raises. The optimized integration names every SageMaker error
-# AmazonSageMakerException and the aws-sdk one every unmodelled error SageMakerException, so
-# throttling, validation and access errors share a name: the cause tells them apart.
-OPTIMIZED_API_ERRORS = ["SageMaker.AmazonSageMakerException"]
-SDK_API_ERRORS = ["SageMaker.SageMakerException", "SageMaker.ResourceLimitExceededException"]
+CHECK_INPUT = "Check input"
+FIND_JOB = "Find job"
+# SageMaker's quota error, by name on both integrations: the aws-sdk integration names a modelled
+# error <Service>.<Error>Exception ("Learning to use AWS service SDK integrations in Step Functions",
+# https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html), and the
+# Step Functions guide's SageMaker example catches it so on the optimized one
+# (https://docs.aws.amazon.com/step-functions/latest/dg/sample-train-model.html).
+QUOTA_ERROR = "SageMaker.ResourceLimitExceededException"
+# A describe of a job that does not exist (DescribeHyperParameterTuningJob and DescribeTrainingJob
+# list ResourceNotFound in the SageMaker API Reference).
+NOT_FOUND_ERROR = "SageMaker.ResourceNotFoundException"
+# Every other SageMaker error of each integration: throttling, validation and access errors share
+# the name AmazonSageMakerException (optimized) or SageMakerException (aws-sdk, unmodelled errors),
+# so their cause tells them apart.
+OPTIMIZED_API_ERRORS = ["SageMaker.AmazonSageMakerException", QUOTA_ERROR]
+SDK_API_ERRORS = ["SageMaker.SageMakerException", QUOTA_ERROR]
 # What the cause of a transient error holds, in both integrations' formats: "Rate exceeded
 # (Service: AmazonSageMaker; Status Code: 400; Error Code: ThrottlingException; ...)" and
-# "Rate exceeded (Service: SageMaker, Status Code: 400, ...)". Any 5xx is transient.
+# "Rate exceeded (Service: SageMaker, Status Code: 400, ...)". Any 5xx is transient. The aws-sdk
+# format holds no error code: the quota error is recognised by its name, never here.
 TRANSIENT_CAUSES = [
     "*ThrottlingException*",
     "*Rate exceeded*",
-    "*ResourceLimitExceeded*",
     "*ServiceUnavailable*",
     "*InternalFailure*",
     "*Status Code: 5*",
 ]
+# The key Step Functions adds to a nested execution's input ("Start workflow executions from a task
+# state", https://docs.aws.amazon.com/step-functions/latest/dg/concepts-nested-workflows.html).
+STARTED_BY = "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID"
 MAX_RETRIES = 5
 FIRST_DELAY_SECONDS = 10  # doubled on each retry: 10, 20, 40, 80, 160
+# Concurrent-job quotas free up when other jobs end: wait longer, for about an hour in all.
+MAX_QUOTA_RETRIES = 12
+QUOTA_DELAY_SECONDS = 300
+# Step Functions quotas (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html):
+# 25,000 events in an execution's history, then the execution fails. A poll round (Wait, the
+# Describe task, the Choice) writes 9; the other states and the retries are given 1,000.
+HISTORY_QUOTA = 25_000
+EVENTS_PER_POLL = 9
+OTHER_EVENTS = 1_000
 _PREFIX = re.compile(r"[a-z0-9](-*[a-z0-9])*")
 SUFFIX_LENGTH = 13  # "-" and the last 12 hex digits of a UUID
 
@@ -63,50 +87,99 @@ def default_prefix(construct_id: str, max_name_length: int) -> str:
 RESET_RETRIES = {"retries": 0, "retryDelay": FIRST_DELAY_SECONDS // 2}
 
 
-def naming_states(
+def job_name_expression(prefix: str, name_field: str) -> str:
+    """JSONata: the input's job name, or ``<prefix>-`` and 12 hex digits of the SHA-256 of the
+    execution's ARN. Derived, not random, so that the job of an aborted execution can be found
+    from the execution alone (see ``_reaper``)."""
+    generated = f"'{prefix}-' & $substring($hash($states.context.Execution.Id, 'SHA-256'), 0, 12)"
+    return f"$exists($states.input.{name_field}) ? $states.input.{name_field} : {generated}"
+
+
+def check_input_states(
     name_field: str,
     prefix: str,
     next_state: str,
     *,
-    first_rules: Sequence[dict[str, Any]] = (),
-    assign: dict[str, Any] | None = None,
+    name_pattern: str,
+    max_name_length: int,
+    allowed: Sequence[str] = (),
+    rules: Sequence[dict[str, Any]] = (),
+    parameters: str | None = None,
 ) -> dict[str, Any]:
-    """Choose the job name into ``$jobName``: the input's, if it has the prefix, or a new unique
-    one; and start the transient-retry count. One Choice state, whose ``first_rules`` (the
-    run-time parameters' checks) come before the naming rules and ``assign`` goes with them."""
-    variable = f"$.{name_field}"
-    start = {**RESET_RETRIES, **(assign or {})}
-    generated = (
-        f"States.Format('{{}}-{{}}', '{prefix}', States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 4))"
+    """The first state: refuse an execution input with an unknown key, a run-time parameter that
+    breaks its rule (``rules``), or a job name SageMaker or the prefix would refuse; then choose
+    the job name into ``$jobName``, the run-time parameters (JSONata ``parameters``) into
+    ``$parameters``, and start the transient-retry count.
+
+    A JSONata Choice, whose rules read ``$states.input`` and assign variables when they match
+    ("Choice Rules (JSONata)", https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html).
+    """
+    keys = [name_field, STARTED_BY, *allowed]
+    unknown = f"$keys($states.input)[$not($ in {json.dumps(keys)})]"
+    name = f"$states.input.{name_field}"
+    valid_name = (
+        f"$type({name}) = 'string' and $length({name}) <= {max_name_length} "
+        f"and $substring({name}, 0, {len(prefix) + 1}) = '{prefix}-' and $contains({name}, /{name_pattern}/)"
     )
+    assign: dict[str, Any] = {"jobName": "{% " + job_name_expression(prefix, name_field) + " %}", **RESET_RETRIES}
+    if parameters is not None:
+        assign["parameters"] = "{% " + parameters + " %}"
     return {
-        "Name job": {
+        CHECK_INPUT: {
             "Type": "Choice",
+            "QueryLanguage": "JSONata",
             "Choices": [
-                *first_rules,
                 {
-                    "And": [
-                        {"Variable": variable, "IsPresent": True},
-                        {"Variable": variable, "StringMatches": f"{prefix}-*"},
-                    ],
-                    "Assign": {"jobName.$": variable, **start},
-                    "Next": next_state,
+                    "Condition": f"{{% $type($states.input) != 'object' or $count({unknown}) > 0 %}}",
+                    "Next": "Invalid input",
                 },
+                *rules,
                 {
-                    "Not": {"Variable": variable, "IsPresent": True},
-                    "Assign": {"jobName.$": generated, **start},
+                    "Condition": f"{{% $not($exists({name})) or ({valid_name}) %}}",
+                    "Assign": assign,
                     "Next": next_state,
                 },
             ],
             "Default": "Name not allowed",
         },
+        "Invalid input": {
+            "Type": "Fail",
+            "QueryLanguage": "JSONata",
+            "Error": "InvalidInput",
+            "Cause": (
+                f"{{% $type($states.input) = 'object' ? 'The execution input holds keys the workflow does not take: ' "
+                f"& $substring($join({unknown}, ', '), 0, 1000) & ' (it takes {', '.join(keys)})' "
+                f": 'The execution input must be a JSON object' %}}"
+            ),
+        },
         "Name not allowed": {
             "Type": "Fail",
             "Error": "InvalidJobName",
-            "Cause": f"{name_field} in the execution input must start with '{prefix}-': "
-            "the state machine may only manage jobs with that prefix",
+            "Cause": f"{name_field} in the execution input must start with '{prefix}-', match SageMaker's "
+            f"pattern {name_pattern} and have at most {max_name_length} characters: the state machine may only "
+            "manage jobs with that prefix",
         },
     }
+
+
+def poll_seconds(given: int | None, timeout_seconds: int) -> tuple[int, str | None]:
+    """The polling period, and a message when it is not the default: the longest execution must
+    fit Step Functions' history quota. A given period that cannot fit is refused."""
+    budget = (HISTORY_QUOTA - OTHER_EVENTS) // EVENTS_PER_POLL
+    needed = -(-timeout_seconds // budget)
+    arithmetic = (
+        f"an execution may run {timeout_seconds} s; polling every {{}} s takes up to {{}} polls of "
+        f"{EVENTS_PER_POLL} history events, and Step Functions fails an execution past {HISTORY_QUOTA} events "
+        f"({OTHER_EVENTS} are kept for the other states): at most {budget} polls, so at least {needed} s"
+    )
+    if given is not None:
+        if given < needed:
+            polls = -(-timeout_seconds // given)
+            raise ValidationError("polling_interval", arithmetic.format(given, polls) + " (or a shorter timeout)", given)
+        return given, None
+    if needed <= 60:
+        return 60, None
+    return needed, "polling_interval: " + arithmetic.format(needed, budget) + f"; polling every {needed} s"
 
 
 def catch(state: str, api_errors: list[str]) -> list[dict[str, Any]]:
@@ -127,31 +200,66 @@ def catch(state: str, api_errors: list[str]) -> list[dict[str, Any]]:
     ]
 
 
-def retry_states(states: list[str]) -> dict[str, Any]:
-    """Retry only transient errors (throttling, capacity, service errors): at most
-    ``MAX_RETRIES`` times per task with a doubling wait, back to the state that raised it. A
-    validation or access error fails the execution at once, with SageMaker's cause."""
+def retry_states(states: list[str], find: dict[str, str] | None = None) -> dict[str, Any]:
+    """Retry only transient errors: throttling and service errors at most ``MAX_RETRIES`` times per
+    task with a doubling wait, SageMaker's quota error (by its name) ``MAX_QUOTA_RETRIES`` times
+    ``QUOTA_DELAY_SECONDS`` apart; back to the state that raised it, or to the state that first
+    looks for what it may already have created (``find``: a create that timed out or failed with a
+    5xx may have been carried out). A validation or access error fails the execution at once, with
+    SageMaker's cause."""
+    find = find or {}
     return {
         TRANSIENT: {
             "Type": "Choice",
             "Choices": [
                 {
                     "And": [
+                        {"Variable": "$.Error.Error", "StringEquals": QUOTA_ERROR},
+                        {"Variable": "$retries", "NumericLessThanEquals": MAX_QUOTA_RETRIES},
+                    ],
+                    "Next": "Wait for capacity",
+                },
+                {
+                    "And": [
                         {"Variable": "$retries", "NumericLessThanEquals": MAX_RETRIES},
+                        {"Not": {"Variable": "$.Error.Error", "StringEquals": QUOTA_ERROR}},
                         {"Variable": "$.Error.Cause", "IsPresent": True},
                         {"Or": [{"Variable": "$.Error.Cause", "StringMatches": p} for p in TRANSIENT_CAUSES]},
                     ],
                     "Next": "Wait to retry",
-                }
+                },
             ],
             "Default": FAILED,
         },
+        "Wait for capacity": {"Type": "Wait", "Seconds": QUOTA_DELAY_SECONDS, "Next": "Retry"},
         "Wait to retry": {"Type": "Wait", "SecondsPath": "$retryDelay", "Next": "Retry"},
         "Retry": {
             "Type": "Choice",
-            "Choices": [{"Variable": "$retryState", "StringEquals": state, "Next": state} for state in states],
+            "Choices": [
+                {"Variable": "$retryState", "StringEquals": state, "Next": find.get(state, state)} for state in states
+            ],
             "Default": FAILED,
         },
+    }
+
+
+def find_job_state(*, describe_resource: str, name: dict[str, Any], result_path: str, create_state: str) -> dict[str, Any]:
+    """Before a create is retried, look for the job: SageMaker may have created it although the
+    call failed (a 5xx or a timeout after the request was accepted). Found, the execution waits
+    for it; not found, the create is sent again."""
+    return {
+        FIND_JOB: {
+            "Type": "Task",
+            "Resource": describe_resource,
+            "Parameters": name,
+            "ResultPath": result_path,
+            "Assign": RESET_RETRIES,
+            "Catch": [
+                {"ErrorEquals": [NOT_FOUND_ERROR], "ResultPath": None, "Next": create_state},
+                *catch(FIND_JOB, SDK_API_ERRORS),
+            ],
+            "Next": "Job status",
+        }
     }
 
 

@@ -90,6 +90,9 @@ class WorkflowSchedule(Construct):
         kind = _check_schedule(schedule)
         _check_time_zone(time_zone, schedule, kind)
         body = _check_input(input, kind, _job_name_field(workflow), workflow.job_name_prefix)
+        if body is not None:
+            # What the workflow's first state would refuse fails the synth instead of every run.
+            workflow.check_input("input", body)
         if description is not None:
             if not isinstance(description, str):
                 raise ValidationError("description", "must be a string", description)
@@ -330,7 +333,7 @@ def _iana_zones() -> frozenset[str]:
 
 
 def _job_name_field(workflow: JobWorkflow) -> str | None:
-    """The input field the workflow takes its job name from (see the workflows' ``Name job`` state)."""
+    """The input field the workflow takes its job name from (see the workflows' ``Check input`` state)."""
     if isinstance(workflow, TrainingWorkflow):
         return "TrainingJobName"
     if isinstance(workflow, TuningWorkflow):

@@ -238,12 +238,15 @@ def _best_job_states(partition: str, registration: Registration | None = None) -
             Next=REGISTRATION_STATES[0],
         )
     states = {
+        # JSONata: a Choice rule's Assign reads $states.input ("Choice Rules (JSONata)",
+        # https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html).
         "Has best training job": {
             "Type": "Choice",
+            "QueryLanguage": "JSONata",
             "Choices": [
                 {
-                    "And": [{"Variable": best, "IsPresent": True}, {"Variable": best, "IsString": True}],
-                    "Assign": {"tuningJob.$": "$.TuningJob"},
+                    "Condition": "{% $type($states.input.TuningJob.BestTrainingJob.TrainingJobName) = 'string' %}",
+                    "Assign": {"tuningJob": "{% $states.input.TuningJob %}"},
                     "Next": "Describe best training job",
                 }
             ],

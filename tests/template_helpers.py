@@ -106,3 +106,12 @@ def reviewable(template: dict[str, Any]) -> dict[str, Any]:
             properties["Code"]["S3Key"] = "<aws-cdk-lib asset>"
             properties["Runtime"] = "<aws-cdk-lib runtime>"
     return out
+
+
+def evaluate(field: str, execution_input: Any) -> Any:
+    """A JSONata field (``{% … %}``) of a state, evaluated with ``$states.input`` bound, as Step
+    Functions binds it (no Step Functions-only function: those are the emulator's business)."""
+    from jsonata import Jsonata
+
+    assert field.startswith("{%") and field.endswith("%}"), field
+    return Jsonata(f"($states := {json.dumps({'input': execution_input})}; {field[2:-2]})").evaluate(None)

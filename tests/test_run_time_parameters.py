@@ -15,7 +15,7 @@ from constructs_sm.cli import main
 from tests.builders import workflow
 from tests.conftest import new_stack
 from tests.harness import OfflineAws, offline_aws
-from tests.template_helpers import definition
+from tests.template_helpers import definition, evaluate
 
 PARAMETERS = {
     "InstanceType": "TrainingJobDefinition.ResourceConfig.InstanceType",
@@ -56,16 +56,16 @@ def test_defaults_are_the_requests_values_and_the_create_reads_the_merged_input(
 ) -> None:
     _, template = built
     states = definition(template)["States"]
-    assert definition(template)["StartAt"] == "Apply defaults"
-    assert states["Apply defaults"]["Parameters"] == {
+    assert definition(template)["StartAt"] == "Check input"
+    assigned = states["Check input"]["Choices"][-1]["Assign"]["parameters"]
+    assert evaluate(assigned, {}) == {
         "InstanceType": "ml.m5.xlarge",
         "InstanceCount": 1,
         "MaxJobs": 4,
         "TrainUri": "s3://example-bucket/train/",
         "NumRound": "100",
     }
-    for rule in states["Name job"]["Choices"][-2:]:
-        assert rule["Assign"]["parameters.$"] == "States.JsonMerge($.ParameterDefaults, $, false)"
+    assert evaluate(assigned, {"MaxJobs": 9})["MaxJobs"] == 9
     parameters = states["Create tuning job"]["Parameters"]
     resources = parameters["TrainingJobDefinition"]["ResourceConfig"]
     assert resources["InstanceType.$"] == "$parameters.InstanceType" and "InstanceType" not in resources
@@ -78,16 +78,17 @@ def test_defaults_are_the_requests_values_and_the_create_reads_the_merged_input(
 def test_each_input_is_checked_by_rules_from_the_validators(built: tuple[sm.TuningWorkflow, dict[str, Any]]) -> None:
     _, template = built
     states = definition(template)["States"]
-    causes = {name: state["Cause"] for name, state in states.items() if name.startswith("Invalid ")}
+    causes = {name: s["Cause"] for name, s in states.items() if name.startswith("Invalid ") and name != "Invalid input"}
     # The enum's common prefix, the widest range around the default that model and rules accept,
     # the default's S3 prefix (what IAM grants).
-    assert causes["Invalid InstanceType"].endswith("must be a string matching ml.*")
+    assert causes["Invalid InstanceType"].endswith("must be a string starting with ml.")
     assert causes["Invalid MaxJobs"].endswith("must be an integer between 2 and 750")
-    assert causes["Invalid TrainUri"].endswith("must be a string matching s3://example-bucket/train/*")
+    assert causes["Invalid TrainUri"].endswith("must be a string starting with s3://example-bucket/train/")
     assert all(states[name]["Error"] == "InvalidParameter" for name in causes)
-    first = states["Name job"]["Choices"][0]
+    unknown, first = states["Check input"]["Choices"][:2]
+    assert unknown["Next"] == "Invalid input" and "$keys($states.input)" in unknown["Condition"]
     assert first["Next"] == "Invalid InstanceType"
-    assert first["And"][0] == {"Variable": "$.InstanceType", "IsPresent": True}
+    assert first["Condition"].startswith("{% $exists($states.input.InstanceType) and $not(")
 
 
 def test_the_timeout_covers_the_longest_run_the_inputs_allow(built: tuple[sm.TuningWorkflow, dict[str, Any]]) -> None:
@@ -98,7 +99,8 @@ def test_the_timeout_covers_the_longest_run_the_inputs_allow(built: tuple[sm.Tun
 
 def test_without_parameters_nothing_changes(minimal: dict[str, Any]) -> None:
     states = definition(minimal)["States"]
-    assert definition(minimal)["StartAt"] == "Name job" and "Apply defaults" not in states
+    assert definition(minimal)["StartAt"] == "Check input"
+    assert "parameters" not in states["Check input"]["Choices"][-1]["Assign"]
 
 
 def test_overrides_reach_the_created_job(aws: OfflineAws, built: tuple[sm.TuningWorkflow, dict[str, Any]]) -> None:
@@ -116,7 +118,7 @@ def test_overrides_reach_the_created_job(aws: OfflineAws, built: tuple[sm.Tuning
     source = training["InputDataConfig"][0]["DataSource"]["S3DataSource"]
     assert source["S3Uri"] == "s3://example-bucket/train/2026-12/"
     assert training["StaticHyperParameters"]["num_round"] == "100"
-    assert result.state_transitions == 5, "Apply defaults, then the 4 of a run without parameters"
+    assert result.state_transitions == 4, "as many as a run without parameters"
 
 
 def test_no_input_runs_with_the_defaults(aws: OfflineAws, built: tuple[sm.TuningWorkflow, dict[str, Any]]) -> None:
@@ -138,6 +140,7 @@ def test_no_input_runs_with_the_defaults(aws: OfflineAws, built: tuple[sm.Tuning
         ({"MaxJobs": "50"}, "Invalid MaxJobs"),
         ({"TrainUri": "s3://someone-elses-bucket/train/"}, "Invalid TrainUri"),
         ({"NumRound": 200}, "Invalid NumRound"),
+        ({"MaxJobs": 3.5}, "Invalid MaxJobs"),
     ],
 )
 def test_a_bad_input_fails_before_any_job_with_a_named_error(
@@ -148,7 +151,7 @@ def test_a_bad_input_fails_before_any_job_with_a_named_error(
     assert result.status == "FAILED"
     assert result.error == "InvalidParameter"
     assert result.cause.startswith(state.removeprefix("Invalid "))
-    assert result.entered_states == ["Apply defaults", "Name job", state]
+    assert result.entered_states == ["Check input", state]
     assert aws.jobs.created == []
 
 
@@ -166,8 +169,9 @@ def test_the_cli_prints_the_input_schema(built: tuple[sm.TuningWorkflow, dict[st
         "minimum": 2,
         "maximum": 750,
     }
-    assert schema["properties"]["InstanceType"]["pattern"] == "^ml\\..*$"
+    assert schema["properties"]["InstanceType"]["pattern"] == "^ml\\."
     assert schema["properties"]["HyperParameterTuningJobName"]["pattern"] == "^tuning-"
+    assert schema["additionalProperties"] is False
 
 
 def test_the_cli_says_when_there_is_no_schema(minimal: dict[str, Any], tmp_path: Path, capsys: Any) -> None:
