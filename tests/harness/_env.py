@@ -1,4 +1,4 @@
-"""Everything at once: moto with the executing interpreter, the adapter, and job control."""
+"""Everything at once: moto with the executing interpreter, the adapter, SageMaker's rules, and job control."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from moto.stepfunctions.parser.utils import TMP_THREADS
 
 from ._asl import zero_waits as _zero_waits
 from ._execution import ExecutionResult, run_execution
-from ._interpreter import DEFAULT_API_ERROR_NAME, AdapterSettings, sagemaker_sync_adapter
+from ._interpreter import DEFAULT_API_ERROR_NAME, DEFAULT_HISTORY_EVENT_LIMIT, AdapterSettings, sagemaker_sync_adapter
 from ._jobs import SageMakerJobs
+from ._sagemaker import sagemaker_rules
 from ._template import Deployment, deploy_template
 
 __all__ = ["OfflineAws", "offline_aws"]
@@ -81,8 +82,9 @@ def offline_aws(
     max_polls: int = 500,
     api_error_name: str | None = DEFAULT_API_ERROR_NAME,
     retry_delay_scale: float = 0.0,
+    history_event_limit: int | None = DEFAULT_HISTORY_EVENT_LIMIT,
 ) -> Iterator[OfflineAws]:
-    """``mock_aws`` with executing Step Functions, the ``.sync`` adapter and ``SageMakerJobs``.
+    """``mock_aws`` with executing Step Functions, the adapter, SageMaker's rules and ``SageMakerJobs``.
 
     Keyword arguments are those of ``sagemaker_sync_adapter``. boto3's default session is kept
     across blocks (moto's ``reset_boto3_session`` off) to reuse parsed service models. On exit,
@@ -98,7 +100,9 @@ def offline_aws(
                 max_polls=max_polls,
                 api_error_name=api_error_name,
                 retry_delay_scale=retry_delay_scale,
+                history_event_limit=history_event_limit,
             ) as adapter,
+            sagemaker_rules(),
             SageMakerJobs() as jobs,
         ):
             env = OfflineAws(

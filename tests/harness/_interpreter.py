@@ -1,4 +1,4 @@
-"""Patches to moto's Step Functions interpreter: SageMaker ``.sync``, JSON-safe results, fast retries.
+"""Patches to moto's Step Functions interpreter: what Step Functions does that moto does not, and its refusals.
 
 moto builds one task object per ``Task`` state when it parses a definition, through
 ``state_task_factory.state_task_service_for(service_name)``. ``sagemaker_sync_adapter``
@@ -6,14 +6,18 @@ swaps that one name for a wrapper that returns
 
 * for ``sagemaker``: ``_SageMakerTask``, moto's own "unsupported service" task (which forwards
   request-response calls to moto's SageMaker backend unchanged) plus a ``.sync`` resolver for
-  ``createHyperParameterTuningJob`` and ``createTrainingJob``;
+  ``createHyperParameterTuningJob`` and ``createTrainingJob``, Step Functions' error names for
+  the optimized integration, and its refusal of fields the integration does not take;
 * for ``aws-sdk``: moto's own aws-sdk task, whose result is made JSON-safe (timestamps to ISO
   strings) so that ``describe_execution`` can serialise the execution output;
 
 replaces the ``time`` module seen by moto's Retry evaluation with a clock that records each
-requested delay and sleeps a scaled fraction of it, and lets a Fail state's ``ErrorPath`` yield a
-``States.*`` name (moto turns that into ``States.Runtime``), and evaluates JSONPath workflow
-variables (see ``_variable_patches``). Everything is undone on exit.
+requested delay and sleeps a scaled fraction of it, lets a Fail state's ``ErrorPath`` yield a
+``States.*`` name (moto turns that into ``States.Runtime``), evaluates JSONPath workflow variables
+and JSONata (``_jsonata``), refuses a JSONPath Choice rule ``Assign`` that reads the input
+(``_choice``), enforces the history quota (``_quota``) and checks optimized SageMaker Parameters
+at CreateStateMachine (``_definition``). Everything is undone on exit. ``MODELLED.md`` lists each
+behaviour with its AWS source and its test.
 """
 
 from __future__ import annotations
@@ -47,7 +51,6 @@ from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name
 from moto.stepfunctions.parser.asl.component.common.query_language import QueryLanguageMode
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.common.string import string_expression
-from moto.stepfunctions.parser.asl.component.state.choice import choice_rule
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import (
     state_task_factory,
 )
@@ -67,12 +70,30 @@ from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
 from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
 from moto.stepfunctions.parser.asl.utils.json_path import extract_json
 
-__all__ = ["AdapterSettings", "SyncPollLimitExceeded", "json_safe", "sagemaker_sync_adapter"]
+from ._choice import choice_rule_patches
+from ._definition import definition_patches, runtime_unsupported
+from ._jsonata import jsonata_patches
+from ._quota import DEFAULT_HISTORY_EVENT_LIMIT, history_quota_patches
 
-#: Default error name for a SageMaker API error raised by an optimized ``sagemaker:`` task.
-#: Step Functions' own name is not settled for this project; this is the name commonly
-#: matched in ``Retry`` clauses of SageMaker tasks.
+__all__ = [
+    "DEFAULT_API_ERROR_NAME",
+    "DEFAULT_HISTORY_EVENT_LIMIT",
+    "DEFAULT_OPTIMIZED_NAMED_ERRORS",
+    "AdapterSettings",
+    "SyncPollLimitExceeded",
+    "json_safe",
+    "sagemaker_sync_adapter",
+]
+
+# "Create and manage Amazon SageMaker AI jobs with Step Functions", its training job example:
+# Retry on "SageMaker.AmazonSageMakerException" and, in its own retrier,
+# "SageMaker.ResourceLimitExceededException"
+# (https://docs.aws.amazon.com/step-functions/latest/dg/connect-sagemaker.html). The page names no
+# other error of the optimized integration: every other SageMaker API error gets the first name.
+#: Error name of a SageMaker API error raised by an optimized ``sagemaker:`` task.
 DEFAULT_API_ERROR_NAME = "SageMaker.AmazonSageMakerException"
+#: SageMaker error codes the optimized integration names ``SageMaker.<Code>Exception``.
+DEFAULT_OPTIMIZED_NAMED_ERRORS = frozenset({"ResourceLimitExceeded"})
 
 
 @dataclass(frozen=True)
@@ -125,19 +146,29 @@ class AdapterSettings:
         Describe calls after which a still running ``.sync`` job fails the task with
         ``SyncPollLimitExceeded`` (``States.Runtime``).
     api_error_name:
-        Error name for a botocore ``ClientError`` raised by any ``arn:aws:states:::sagemaker:*``
-        task (throttling, validation, ...). ``None`` keeps moto's behaviour: ``States.Runtime``.
+        Error name for a SageMaker API error raised by an ``arn:aws:states:::sagemaker:*`` task
+        (throttling, validation, access, 5xx, ...) whose code is not in ``optimized_named_errors``.
+        ``None`` keeps moto's behaviour: ``States.Runtime``.
+    optimized_named_errors:
+        Error codes that such a task names ``SageMaker.<Code>Exception`` instead (documented:
+        ``ResourceLimitExceeded``).
     retry_delay_scale:
         Factor applied to every ``Retry`` delay moto computes (``0`` retries at once).
     retry_delays:
         Every delay, in seconds, that a ``Retry`` clause asked for, before scaling.
+    history_event_limit:
+        Events an execution's history may hold; the event that would pass it fails the execution
+        with ``States.Runtime`` (Step Functions' quota: 25,000). Tests may lower it to reach it
+        quickly; ``None`` removes the limit.
     """
 
     poll_interval: float = 0.01
     max_polls: int = 500
     api_error_name: str | None = DEFAULT_API_ERROR_NAME
+    optimized_named_errors: frozenset[str] = DEFAULT_OPTIMIZED_NAMED_ERRORS
     retry_delay_scale: float = 0.0
     retry_delays: list[float] = field(default_factory=list)
+    history_event_limit: int | None = DEFAULT_HISTORY_EVENT_LIMIT
 
 
 def json_safe(value: Any) -> Any:
@@ -152,7 +183,9 @@ def json_safe(value: Any) -> Any:
 
 
 def _api_error_cause(error: ClientError) -> str:
-    # Shape of the causes Step Functions writes for optimized-integration service errors.
+    # The AWS SDK for Java 1.x exception message, which optimized integrations' causes carry, e.g.
+    # "ServiceException (Service: AWSLambda; Status Code: 500; Error Code: ServiceException;
+    # Request ID: ...)" (HumanCellAtlas/data-store issue 1632). No AWS page shows a SageMaker one.
     details = error.response.get("Error", {})
     metadata = error.response.get("ResponseMetadata", {})
     return (
@@ -174,10 +207,6 @@ class _SageMakerTask(StateTaskServiceUnsupported):
 
     def _sync_job(self) -> _SyncJob | None:
         return _SYNC_JOBS.get(self.resource.api_action.lower())
-
-    def _eval_service_task(self, env, resource_runtime_part, normalised_parameters, state_credentials):
-        super()._eval_service_task(env, resource_runtime_part, normalised_parameters, state_credentials)
-        env.stack.append(json_safe(env.stack.pop()))
 
     def _build_sync_resolver(self, env, resource_runtime_part, normalised_parameters, state_credentials):
         job = self._sync_job()
@@ -238,9 +267,35 @@ class _SageMakerTask(StateTaskServiceUnsupported):
             f"{self._settings.max_polls} polls (a held job never released?)"
         )
 
+    def _eval_service_task(self, env, resource_runtime_part, normalised_parameters, state_credentials):
+        # Fields that came in through a path pass CreateStateMachine; Step Functions refuses them
+        # when the task starts (see _definition).
+        cause = runtime_unsupported(self.resource.api_action, normalised_parameters)
+        if cause is not None:
+            raise FailureEventException(
+                FailureEvent(
+                    env=env,
+                    error_name=StatesErrorName(typ=StatesErrorNameType.StatesRuntime),
+                    event_type=HistoryEventType.TaskFailed,
+                    event_details=EventDetails(
+                        taskFailedEventDetails=TaskFailedEventDetails(
+                            error=StatesErrorNameType.StatesRuntime.to_name(), cause=cause
+                        )
+                    ),
+                )
+            )
+        super()._eval_service_task(env, resource_runtime_part, normalised_parameters, state_credentials)
+        env.stack.append(json_safe(env.stack.pop()))
+
+    def _error_name(self, error: ClientError) -> str | None:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code in self._settings.optimized_named_errors:
+            return f"SageMaker.{code}Exception"
+        return self._settings.api_error_name
+
     def _from_error(self, env, ex):
-        if isinstance(ex, ClientError) and self._settings.api_error_name:
-            error = self._settings.api_error_name
+        error = self._error_name(ex) if isinstance(ex, ClientError) else None
+        if error:
             return FailureEvent(
                 env=env,
                 error_name=CustomErrorName(error),
@@ -301,9 +356,11 @@ _VARIABLE_REFERENCE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z0-9_]+
 
 
 def _sample_variable(original: Callable[..., None]) -> Callable[..., None]:
-    """moto evaluates every variable reference as JSONata, whose engine it does not ship
-    (``TypeError: 'NoneType' object is not callable``): read a JSONPath state's ``$name.path``
-    from the variable store, as the ASL's JSONPath variables are defined."""
+    """moto evaluates every variable reference as JSONata: read a JSONPath state's plain
+    ``$name.path`` from the variable store with JSONPath semantics (no JSONata array mapping), as
+    "Passing data between states with variables" defines JSONPath references
+    (https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html); anything else
+    goes to ``original`` (JSONata, see ``_jsonata``)."""
 
     def _eval_body(self: Any, env: Any) -> None:
         match = _VARIABLE_REFERENCE.fullmatch(self.expression)
@@ -316,22 +373,6 @@ def _sample_variable(original: Callable[..., None]) -> Callable[..., None]:
     return _eval_body
 
 
-def _choice_rule_assign(self: Any, env: Any) -> None:
-    """A matched Choice rule's ``Assign`` reads the state's input: moto evaluates it with the
-    rule's boolean result on top of its stack instead ("could not be found in the input 'true'")."""
-    self.comparison.eval(env)
-    if env.stack[-1] is not True:
-        return
-    if self.assign:
-        matched = env.stack.pop()
-        env.stack.append(env.states.get_input())
-        self.assign.eval(env=env)
-        env.stack.pop()
-        env.stack.append(matched)
-    if self.output:
-        self.output.eval(env=env)
-
-
 _install_lock = threading.Lock()
 
 
@@ -342,6 +383,7 @@ def sagemaker_sync_adapter(
     max_polls: int = 500,
     api_error_name: str | None = DEFAULT_API_ERROR_NAME,
     retry_delay_scale: float = 0.0,
+    history_event_limit: int | None = DEFAULT_HISTORY_EVENT_LIMIT,
 ) -> Iterator[AdapterSettings]:
     """Install the interpreter patches for the duration of a ``with`` block.
 
@@ -351,7 +393,7 @@ def sagemaker_sync_adapter(
 
     Parameters
     ----------
-    poll_interval, max_polls, api_error_name, retry_delay_scale:
+    poll_interval, max_polls, api_error_name, retry_delay_scale, history_event_limit:
         See ``AdapterSettings``.
 
     Yields
@@ -366,12 +408,11 @@ def sagemaker_sync_adapter(
         max_polls=max_polls,
         api_error_name=api_error_name,
         retry_delay_scale=retry_delay_scale,
+        history_event_limit=history_event_limit,
     )
     original_factory: Callable[[str], Any] = state_task_factory.state_task_service_for
     original_time = retrier_decl.time
     original_fail_error_name = state_fail.CustomErrorName
-    original_variable_sample = string_expression.StringVariableSample._eval_body
-    original_choice_rule = choice_rule.ChoiceRule._eval_body
     original_error_names = dict(state_task_service_aws_sdk._SERVICE_ERROR_NAMES)
 
     def state_task_service_for(service_name: str):
@@ -384,24 +425,31 @@ def sagemaker_sync_adapter(
     state_task_factory.state_task_service_for = state_task_service_for
     retrier_decl.time = _ScaledClock(settings)
     state_fail.CustomErrorName = _fail_state_error_name
-    string_expression.StringVariableSample._eval_body = _sample_variable(original_variable_sample)
-    choice_rule.ChoiceRule._eval_body = _choice_rule_assign
     # Step Functions names an aws-sdk SageMaker error SageMaker.<Exception> (an unmodelled one
     # SageMaker.SageMakerException); moto 5.2.5 knows DynamoDB's and Step Functions' names only and
     # writes sagemaker.sagemakerException, which no Catch matches.
     state_task_service_aws_sdk._SERVICE_ERROR_NAMES["sagemaker"] = "SageMaker"
     try:
-        with warnings.catch_warnings():
+        with (
+            warnings.catch_warnings(),
+            jsonata_patches(),
+            choice_rule_patches(),
+            history_quota_patches(lambda: settings.history_event_limit),
+            definition_patches(),
+        ):
             # moto warns when it serialises an error code absent from the SageMaker model
             # (ThrottlingException is one): expected here.
             warnings.filterwarnings("ignore", message=r"Exception\(.*\) with code .* does not match")
-            yield settings
+            jsonata_variable_sample = string_expression.StringVariableSample._eval_body
+            string_expression.StringVariableSample._eval_body = _sample_variable(jsonata_variable_sample)
+            try:
+                yield settings
+            finally:
+                string_expression.StringVariableSample._eval_body = jsonata_variable_sample
     finally:
         state_task_factory.state_task_service_for = original_factory
         retrier_decl.time = original_time
         state_fail.CustomErrorName = original_fail_error_name
-        string_expression.StringVariableSample._eval_body = original_variable_sample
-        choice_rule.ChoiceRule._eval_body = original_choice_rule
         state_task_service_aws_sdk._SERVICE_ERROR_NAMES.clear()
         state_task_service_aws_sdk._SERVICE_ERROR_NAMES.update(original_error_names)
         _install_lock.release()

@@ -1,9 +1,11 @@
-"""Test control over the SageMaker tuning and training jobs that moto creates.
+"""Test control over the SageMaker tuning and training jobs that moto creates, and over API errors.
 
-moto marks every job Completed the moment it is created. ``SageMakerJobs`` wraps the two create
-methods of moto's ``SageMakerModelBackend`` (class-level, undone on exit) to:
+moto marks every job Completed the moment it is created. ``SageMakerJobs`` wraps methods of moto's
+``SageMakerModelBackend`` (class-level, undone on exit) to:
 
-* raise a throttling error for the next N create calls;
+* make the next N calls of a SageMaker operation fail with a chosen error (throttling, resource
+  limit, validation, access denied, internal failure...), before SageMaker acts or, to model a
+  transient error after SageMaker accepted the request, after it created the resource;
 * give each new job the status a test asked for (InProgress, Completed, Failed, Stopped);
 * make a tuning job's ``BestTrainingJob`` a real training job with chosen fields;
 
@@ -12,17 +14,23 @@ and changes the status fields of existing job objects when a test releases, fail
 
 from __future__ import annotations
 
+import functools
+import inspect
+import re
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from moto.core import serialize
+from moto.core.errors import ErrorShape
 from moto.core.exceptions import ServiceException
 from moto.core.utils import utcnow
 from moto.sagemaker.models import FakeTrainingJob, SageMakerModelBackend
 
-__all__ = ["JobKind", "SageMakerJobs"]
+__all__ = ["API_ERRORS", "JobKind", "SageMakerJobs"]
 
 JobKind = Literal["tuning", "training"]
 
@@ -35,11 +43,83 @@ _SECONDARY_STATUS = {
 }
 
 
-class _ApiError(ServiceException):
-    """A SageMaker API error as moto serialises it (HTTP 400, the given code and message)."""
+# Status codes: SageMaker API Reference, "Common Errors"
+# (https://docs.aws.amazon.com/sagemaker/latest/APIReference/CommonErrors.html): AccessDeniedException,
+# ThrottlingException and validation errors 400, InternalFailure 500, ServiceUnavailable 503.
+# ResourceLimitExceeded, ResourceInUse and ResourceNotFound are SageMaker's modelled errors (400).
+# The messages are illustrative: AWS documents none of them.
+#: Default ``(HTTP status, message)`` of the error codes tests usually script.
+API_ERRORS: dict[str, tuple[int, str]] = {
+    "ThrottlingException": (400, "Rate exceeded"),
+    "ResourceLimitExceeded": (
+        400,
+        "The account-level service limit 'ml.m5.xlarge for training job usage' is 0 Instances, with current "
+        "utilization of 0 Instances and a request delta of 1 Instances. Please use AWS Service Quotas to request "
+        "an increase for this quota.",
+    ),
+    "ValidationException": (400, "1 validation error detected"),
+    "AccessDeniedException": (
+        400,
+        "User: arn:aws:sts::123456789012:assumed-role/harness/execution is not authorized to perform: "
+        "sagemaker:{operation} because no identity-based policy allows the sagemaker:{operation} action",
+    ),
+    "InternalFailure": (500, "An internal error occurred. Try again."),
+    "ServiceUnavailable": (503, "The service is unavailable. Try again later."),
+}
 
-    def __init__(self, code: str, message: str):
+#: Create operations whose resource is a job followed by ``SageMakerJobs``.
+_JOB_OPERATIONS: dict[str, JobKind] = {
+    "CreateHyperParameterTuningJob": "tuning",
+    "CreateTrainingJob": "training",
+}
+
+
+class _ApiError(ServiceException):
+    """A SageMaker API error as moto serialises it (the given code, message and HTTP status)."""
+
+    def __init__(self, code: str, message: str, status: int = 400):
         super().__init__(code, message)
+        self.harness_status = status
+
+
+@dataclass(frozen=True)
+class _Script:
+    """One scripted failure: which operations it may hit and the error they return."""
+
+    operations: frozenset[str]
+    code: str
+    message: str
+    status: int
+    after_accept: bool
+
+    def error(self, operation: str) -> _ApiError:
+        return _ApiError(self.code, self.message.replace("{operation}", operation), self.status)
+
+
+def _method_name(operation: str) -> str:
+    """``CreateTrainingJob`` -> ``create_training_job`` (moto's backend method)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
+
+
+@contextmanager
+def _scripted_status_codes() -> Iterator[None]:
+    """Serialise an ``_ApiError`` with its own HTTP status (moto uses 400 for codes SageMaker's
+    model lacks, such as InternalFailure)."""
+    original = serialize.get_error_model
+
+    def get_error_model(exception: Exception, default_service_model: Any) -> ErrorShape:
+        shape = original(exception, default_service_model)
+        status = getattr(exception, "harness_status", None)
+        if status is None or shape.metadata.get("error", {}).get("httpStatusCode") == status:
+            return shape
+        model = {**shape._shape_model, "error": {**shape._shape_model.get("error", {}), "httpStatusCode": status}}
+        return ErrorShape(shape.name, model, getattr(shape, "_shape_resolver", None))
+
+    serialize.get_error_model = get_error_model
+    try:
+        yield
+    finally:
+        serialize.get_error_model = original
 
 
 @dataclass(frozen=True)
@@ -94,6 +174,7 @@ class SageMakerJobs:
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._originals: dict[str, Any] | None = None
+        self._status_codes: Any = None
         self._default: dict[JobKind, _Outcome] = {
             "tuning": _Outcome("Completed"),
             "training": _Outcome("Completed"),
@@ -101,12 +182,15 @@ class SageMakerJobs:
         self._named: dict[str, tuple[JobKind | None, _Outcome]] = {}
         self._best_default: _Best | None = None
         self._best_named: dict[str, _Best] = {}
-        self._throttles: list[tuple[JobKind | None, str, str]] = []
+        self._scripts: list[_Script] = []
         self._jobs: dict[str, _Job] = {}
         self.created: list[str] = []
         """Names of the jobs created so far, in order (tuning and training)."""
         self.create_calls: list[tuple[JobKind, str, str]] = []
-        """Every create call as ``(kind, name, "created" | error code)``."""
+        """Every job create call as ``(kind, name, outcome)``: ``"created"``, the code of a scripted
+        error raised before SageMaker acted, or ``"created, then <code>"`` (``after_accept``)."""
+        self.calls: list[tuple[str, str]] = []
+        """Every call of a scripted operation as ``(operation, outcome)``, outcomes as above."""
 
     # ------------------------------------------------------------------ install / remove
     def __enter__(self) -> SageMakerJobs:
@@ -114,34 +198,54 @@ class SageMakerJobs:
             raise RuntimeError("SageMakerJobs is already installed")
         if getattr(SageMakerModelBackend.create_training_job, "_harness_wrapper", False):
             raise RuntimeError("another SageMakerJobs is installed")
-        self._originals = {
-            "tuning": SageMakerModelBackend.create_hyper_parameter_tuning_job,
-            "training": SageMakerModelBackend.create_training_job,
-        }
-        SageMakerModelBackend.create_hyper_parameter_tuning_job = self._wrap("tuning")
-        SageMakerModelBackend.create_training_job = self._wrap("training")
+        self._originals = {}
+        self._status_codes = _scripted_status_codes()
+        self._status_codes.__enter__()
+        for operation in _JOB_OPERATIONS:
+            self._wrap(operation)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         if self._originals is not None:
-            SageMakerModelBackend.create_hyper_parameter_tuning_job = self._originals["tuning"]
-            SageMakerModelBackend.create_training_job = self._originals["training"]
+            for method_name, original in self._originals.items():
+                setattr(SageMakerModelBackend, method_name, original)
             self._originals = None
+            self._status_codes.__exit__(None, None, None)
 
-    def _wrap(self, kind: JobKind):
-        original = self._originals[kind]
-        name_arg = "hyper_parameter_tuning_job_name" if kind == "tuning" else "training_job_name"
+    def _wrap(self, operation: str) -> None:
+        """Route calls of ``operation`` through the scripts (and, for jobs, the job rules)."""
+        method_name = _method_name(operation)
+        if self._originals is None:
+            raise RuntimeError("SageMakerJobs is not installed: use it as a context manager")
+        if method_name in self._originals:
+            return
+        original = getattr(SageMakerModelBackend, method_name, None)
+        if original is None:
+            raise ValueError(f"moto's SageMaker has no {operation} ({method_name})")
+        self._originals[method_name] = original
+        kind = _JOB_OPERATIONS.get(operation)
+        name_arg = {"tuning": "hyper_parameter_tuning_job_name", "training": "training_job_name"}.get(kind or "")
         jobs = self
 
-        def create(backend: SageMakerModelBackend, *args: Any, **kwargs: Any) -> Any:
-            name = kwargs[name_arg]
-            jobs._raise_if_throttled(kind, name)
+        def call(backend: SageMakerModelBackend, *args: Any, **kwargs: Any) -> Any:
+            name = inspect.signature(original).bind(backend, *args, **kwargs).arguments[name_arg] if kind else ""
+            script = jobs._take_script(operation)
+            if script is not None and not script.after_accept:
+                jobs._record(operation, kind, name, script.code)
+                raise script.error(operation)
             result = original(backend, *args, **kwargs)
-            jobs._on_created(_Job(kind, name, backend))
+            if kind is not None:
+                jobs._on_created(_Job(kind, name, backend))
+            if script is not None:
+                # SageMaker acted; the caller still gets an error (a 5xx or a throttle on the way back).
+                jobs._record(operation, kind, name, f"created, then {script.code}")
+                raise script.error(operation)
+            jobs._record(operation, kind, name, "created" if kind else "called")
             return result
 
-        create._harness_wrapper = True  # type: ignore[attr-defined]
-        return create
+        call = functools.wraps(original)(call)
+        call._harness_wrapper = True  # type: ignore[attr-defined]
+        setattr(SageMakerModelBackend, method_name, call)
 
     # ------------------------------------------------------------------ public API
     def hold(self, name: str | None = None, *, kind: JobKind | None = None) -> None:
@@ -204,6 +308,55 @@ class SageMakerJobs:
             for job in targets:
                 self._apply_best(job, best)
 
+    def fail_next(
+        self,
+        operation: str | Iterable[str],
+        count: int = 1,
+        *,
+        error: str = "ThrottlingException",
+        message: str | None = None,
+        status_code: int | None = None,
+        after_accept: bool = False,
+    ) -> None:
+        """Make the next ``count`` calls of a SageMaker operation fail with ``error``.
+
+        Parameters
+        ----------
+        operation:
+            API operation name (``"CreateTrainingJob"``, ``"DescribeHyperParameterTuningJob"``,
+            ``"CreateModel"``...), or several: each scripted failure goes to the first call of any.
+        count:
+            How many calls fail (each one is used up by one call).
+        error:
+            Error code. ``ResourceLimitExceeded``, ``ResourceInUse`` and ``ResourceNotFound`` are
+            modelled by SageMaker's API (an ``aws-sdk`` task names them ``SageMaker.<Code>Exception``);
+            others (``ThrottlingException``, ``ValidationException``, ``AccessDeniedException``,
+            ``InternalFailure``, ``ServiceUnavailable``) are not (``SageMaker.SageMakerException``).
+        message, status_code:
+            Default: from ``API_ERRORS`` (``{operation}`` in a message is replaced), else the
+            error code and 400.
+        after_accept:
+            Let SageMaker act first (the job or model exists afterwards), then return the error:
+            a transient error on the way back, which a retried create must survive.
+        """
+        operations = frozenset([operation] if isinstance(operation, str) else operation)
+        default_status, default_message = API_ERRORS.get(error, (400, error))
+        script = _Script(
+            operations=operations,
+            code=error,
+            message=default_message if message is None else message,
+            status=default_status if status_code is None else status_code,
+            after_accept=after_accept,
+        )
+        with self._lock:
+            for each in operations:
+                self._wrap(each)
+            self._scripts.extend([script] * count)
+
+    def accept_then_fail(self, operation: str, count: int = 1, *, error: str = "InternalFailure", **kwargs: Any) -> None:
+        """``fail_next(..., after_accept=True)``: SageMaker creates the resource, the caller gets ``error``."""
+        self.fail_next(operation, count, error=error, after_accept=True, **kwargs)
+
     def throttle_next_creates(
         self,
         count: int,
@@ -212,9 +365,12 @@ class SageMakerJobs:
         error_code: str = "ThrottlingException",
         message: str = "Rate exceeded",
     ) -> None:
-        """Make the next ``count`` create calls (of ``kind``) fail with ``error_code`` (HTTP 400)."""
-        with self._lock:
-            self._throttles.extend([(kind, error_code, message)] * count)
+        """Make the next ``count`` job create calls (of ``kind``) fail with ``error_code`` before SageMaker acts.
+
+        The status code is ``API_ERRORS``' for ``error_code`` (400 otherwise).
+        """
+        operations = [operation for operation, each in _JOB_OPERATIONS.items() if kind in (None, each)]
+        self.fail_next(operations, count, error=error_code, message=message)
 
     def wait_for_created(self, count: int = 1, *, timeout: float = 2.0) -> list[str]:
         """Block until ``count`` jobs exist in total; return the names created so far."""
@@ -249,19 +405,23 @@ class SageMakerJobs:
             for job in targets:
                 self._apply_status(job, outcome)
 
-    def _raise_if_throttled(self, kind: JobKind, name: str) -> None:
+    def _take_script(self, operation: str) -> _Script | None:
         with self._lock:
-            for index, (only, code, message) in enumerate(self._throttles):
-                if only in (None, kind):
-                    del self._throttles[index]
-                    self.create_calls.append((kind, name, code))
-                    raise _ApiError(code, message)
+            for index, script in enumerate(self._scripts):
+                if operation in script.operations:
+                    return self._scripts.pop(index)
+        return None
+
+    def _record(self, operation: str, kind: JobKind | None, name: str, outcome: str) -> None:
+        with self._lock:
+            self.calls.append((operation, outcome))
+            if kind is not None:
+                self.create_calls.append((kind, name, outcome))
 
     def _on_created(self, job: _Job) -> None:
         with self._changed:
             self._jobs[job.name] = job
             self.created.append(job.name)
-            self.create_calls.append((job.kind, job.name, "created"))
             only, outcome = self._named.get(job.name, (None, None))
             if outcome is None or only not in (None, job.kind):
                 outcome = self._default[job.kind]
@@ -339,7 +499,7 @@ class SageMakerJobs:
         if name not in backend.training_jobs:
             definition = tuning.training_job_definition or (tuning.training_job_definitions or [{}])[0]
             # The unwrapped create: the best job is Completed whatever the test's rules say.
-            original = self._originals["training"] if self._originals else SageMakerModelBackend.create_training_job
+            original = (self._originals or {}).get("create_training_job", SageMakerModelBackend.create_training_job)
             original(
                 backend,
                 training_job_name=name,

@@ -6,6 +6,11 @@ the Step Functions client from its ``DefinitionString`` (plain or ``Fn::Join``) 
 IAM role is created in moto IAM. Tens of milliseconds once boto3 clients are warm; works for any
 template.
 
+Either route first refuses, as IAM and KMS do, a policy document holding a character outside
+their character set (``PolicyCharacterError``), and creates the template's
+``AWS::SageMaker::ModelPackageGroup`` resources in moto's SageMaker (CloudFormation creates them
+before the state machines that register model versions into them run).
+
 Alternative (``via_cloudformation=True``): the whole template goes through moto's CloudFormation
 (after setting the SSM parameter ``/cdk-bootstrap/hnb659fds/version``). moto 5.2.5 then creates the
 state machines in its plain Step Functions backend, which the executing interpreter does not read,
@@ -30,7 +35,7 @@ import boto3
 
 from ._asl import zero_waits as _zero_waits
 
-__all__ = ["Deployment", "TemplateResolver", "deploy_template"]
+__all__ = ["Deployment", "PolicyCharacterError", "TemplateResolver", "deploy_template", "policy_character_errors"]
 
 _NO_VALUE = object()
 _BOOTSTRAP_VERSION_PARAMETER = "/cdk-bootstrap/hnb659fds/version"
@@ -191,6 +196,7 @@ class TemplateResolver:
             ("AWS::Logs::LogGroup", "Arn"): lambda: f"arn:{p}:logs:{region}:{account}:log-group:{ref}:*",
             ("AWS::ECR::Repository", "Arn"): lambda: f"arn:{p}:ecr:{region}:{account}:repository/{ref}",
             ("AWS::ECR::Repository", "RepositoryUri"): lambda: f"{account}.dkr.ecr.{region}.amazonaws.com/{ref}",
+            ("AWS::SageMaker::ModelPackageGroup", "ModelPackageGroupArn"): lambda: ref,
         }
         if (kind, attribute) in table:
             return table[(kind, attribute)]()
@@ -216,6 +222,7 @@ class TemplateResolver:
             "AWS::ECR::Repository": "RepositoryName",
             "AWS::Logs::LogGroup": "LogGroupName",
             "AWS::KMS::Alias": "AliasName",
+            "AWS::SageMaker::ModelPackageGroup": "ModelPackageGroupName",
         }.get(kind)
         given = self.resolve(props.get(name_property)) if name_property else None
         generated = f"{self.stack_name}-{logical_id}"[:51] + "-" + _suffix(self.stack_name, logical_id).upper()
@@ -229,6 +236,9 @@ class TemplateResolver:
             return f"arn:{p}:states:{region}:{account}:stateMachine:{name[:80]}"
         if kind == "AWS::SNS::Topic":
             return f"arn:{p}:sns:{region}:{account}:{name}"
+        if kind == "AWS::SageMaker::ModelPackageGroup":
+            # Ref returns the group's ARN (AWS::SageMaker::ModelPackageGroup, "Return values").
+            return f"arn:{p}:sagemaker:{region}:{account}:model-package-group/{name.lower()}"
         if kind == "AWS::SQS::Queue":
             return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
         prefix = {
@@ -338,6 +348,87 @@ class TemplateResolver:
         return json.loads(text)
 
 
+# "IAM and AWS STS quotas": "Policy documents can contain only the following Unicode characters:
+# horizontal tab (U+0009), linefeed (U+000A), carriage return (U+000D), and characters in the range
+# U+0020 to U+00FF." (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html);
+# KMS states the same set for key policies ("Key policy format",
+# https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html).
+_POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "AWS::IAM::Policy": ("PolicyDocument",),
+    "AWS::IAM::ManagedPolicy": ("PolicyDocument",),
+    "AWS::IAM::RolePolicy": ("PolicyDocument",),
+    "AWS::IAM::UserPolicy": ("PolicyDocument",),
+    "AWS::IAM::GroupPolicy": ("PolicyDocument",),
+    "AWS::IAM::Role": ("AssumeRolePolicyDocument", "Policies"),
+    "AWS::IAM::User": ("Policies",),
+    "AWS::IAM::Group": ("Policies",),
+    "AWS::KMS::Key": ("KeyPolicy",),
+}
+
+
+def _allowed_in_policy(character: str) -> bool:
+    return character in "\t\n\r" or 0x20 <= ord(character) <= 0xFF
+
+
+class PolicyCharacterError(ValueError):
+    """A template's policy document holds a character IAM (or KMS) refuses; the deployment fails."""
+
+
+def _strings(value: Any, at: str) -> Any:
+    if isinstance(value, str):
+        yield at, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key, f"{at}.<key>")
+            yield from _strings(item, f"{at}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{at}[{index}]")
+
+
+def policy_character_errors(template: Mapping[str, Any], resolver: TemplateResolver | None = None) -> list[str]:
+    """One message per policy document of ``template`` holding a character outside IAM's set."""
+    messages = []
+    for logical_id, resource in (template.get("Resources") or {}).items():
+        kind = resource.get("Type")
+        for name in _POLICY_PROPERTIES.get(kind, ()):
+            value = (resource.get("Properties") or {}).get(name)
+            if value is None:
+                continue
+            try:
+                value = resolver.resolve(value) if resolver is not None else value
+            except (KeyError, NotImplementedError):
+                pass  # the literal parts are what can hold such a character
+            for path, text in _strings(value, name):
+                bad = next((c for c in text if not _allowed_in_policy(c)), None)
+                if bad is not None:
+                    messages.append(
+                        f"{logical_id} ({kind}): {path} holds U+{ord(bad):04X} ({bad!r}): 1 validation error "
+                        "detected: Value at 'policyDocument' failed to satisfy constraint: Member must satisfy "
+                        "regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"
+                    )
+                    break
+    return messages
+
+
+def _create_model_package_groups(body: Mapping[str, Any], resolver: TemplateResolver, region: str) -> None:
+    sagemaker = boto3.client("sagemaker", region_name=region)
+    for logical_id, resource in (body.get("Resources") or {}).items():
+        if resource.get("Type") != "AWS::SageMaker::ModelPackageGroup":
+            continue
+        props = resolver.resolve(resource.get("Properties") or {})
+        name = props.get("ModelPackageGroupName") or resolver.ref(logical_id).rsplit("/", 1)[-1]
+        existing = sagemaker.list_model_package_groups(NameContains=name)["ModelPackageGroupSummaryList"]
+        if any(group["ModelPackageGroupName"] == name for group in existing):
+            continue
+        kwargs: dict[str, Any] = {"ModelPackageGroupName": name}
+        if props.get("ModelPackageGroupDescription"):
+            kwargs["ModelPackageGroupDescription"] = props["ModelPackageGroupDescription"]
+        if props.get("Tags"):
+            kwargs["Tags"] = props["Tags"]
+        sagemaker.create_model_package_group(**kwargs)
+
+
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -375,6 +466,9 @@ def deploy_template(
 
     Call it inside ``mock_aws`` (``offline_aws`` does). See the module docstring for the two routes.
 
+    Raises ``PolicyCharacterError`` (naming the resource) when a policy document holds a character
+    IAM or KMS refuses, as the real deployment would fail.
+
     Parameters
     ----------
     template:
@@ -396,11 +490,20 @@ def deploy_template(
     account_id = boto3.client("sts", region_name=region).get_caller_identity()["Account"]
     resources = body.get("Resources", {})
     known = dict(known_values or {})
+    errors = policy_character_errors(
+        body,
+        TemplateResolver(
+            body, account_id=account_id, region=region, stack_name=stack_name, parameters=parameters, known_values=known
+        ),
+    )
+    if errors:
+        raise PolicyCharacterError(f"deployment of {stack_name} failed: " + "; ".join(errors))
     if via_cloudformation:
         known = {**_deploy_stack(body, region, stack_name, parameters), **known}
     resolver = TemplateResolver(
         body, account_id=account_id, region=region, stack_name=stack_name, parameters=parameters, known_values=known
     )
+    _create_model_package_groups(body, resolver, region)
     sfn = boto3.client("stepfunctions", region_name=region)
     iam = boto3.client("iam", region_name=region)
     arns: dict[str, str] = {}

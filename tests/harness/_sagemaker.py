@@ -1,0 +1,175 @@
+"""What SageMaker refuses and moto accepts: taken names, missing jobs, encrypted local storage, missing groups.
+
+``sagemaker_rules()`` wraps methods of moto's ``SageMakerModelBackend`` (class-level, undone on
+exit), so that every caller (an optimized task, an ``aws-sdk`` task, a test's boto3 client) meets
+them. Each rule cites where the behaviour is stated; ``MODELLED.md`` lists them with their tests.
+
+``VolumeKmsKeyId`` is checked against ``constructs_sm._instance_storage.has_local_storage`` (the
+library's table of instance types with local NVMe storage), imported when first needed.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from moto.sagemaker.exceptions import ResourceInUseException, ResourceNotFound, ValidationError
+from moto.sagemaker.models import SageMakerModelBackend
+from moto.sagemaker.utils import arn_formatter
+
+__all__ = ["LOCAL_STORAGE_MESSAGE", "sagemaker_rules"]
+
+# SageMaker API Reference, ResourceConfig.VolumeKmsKeyId and HyperParameterTuningResourceConfig.
+# VolumeKmsKeyId: "You can't request a VolumeKmsKeyId when using an instance type with local storage."
+# (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ResourceConfig.html,
+# https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_HyperParameterTuningResourceConfig.html)
+LOCAL_STORAGE_MESSAGE = "You can't request a VolumeKmsKeyId when using an instance type with local storage."
+
+
+def _arguments(method: Callable[..., Any], backend: Any, args: tuple, kwargs: dict) -> dict[str, Any]:
+    return inspect.signature(method).bind(backend, *args, **kwargs).arguments
+
+
+def _has_local_storage(instance_type: str) -> bool:
+    from constructs_sm._instance_storage import has_local_storage  # lazily: the library's table
+
+    return has_local_storage(instance_type)
+
+
+def _resource_configs(definition: dict[str, Any] | None) -> Iterator[dict[str, Any]]:
+    """The resource configurations of a training job (definition): ResourceConfig or the tuning one."""
+    for key in ("ResourceConfig", "HyperParameterTuningResourceConfig"):
+        config = (definition or {}).get(key)
+        if isinstance(config, dict):
+            yield config
+
+
+def _instance_types(config: dict[str, Any]) -> Iterator[str]:
+    if config.get("InstanceType"):
+        yield config["InstanceType"]
+    for group in config.get("InstanceGroups") or []:  # heterogeneous clusters
+        if group.get("InstanceType"):
+            yield group["InstanceType"]
+    for instance in config.get("InstanceConfigs") or []:  # tuning's alternative instance types
+        if instance.get("InstanceType"):
+            yield instance["InstanceType"]
+
+
+def _refuse_encrypted_local_storage(definitions: list[dict[str, Any] | None]) -> None:
+    for definition in definitions:
+        for config in _resource_configs(definition):
+            if config.get("VolumeKmsKeyId") and any(_has_local_storage(t) for t in _instance_types(config)):
+                raise ValidationError(LOCAL_STORAGE_MESSAGE)
+
+
+@contextmanager
+def sagemaker_rules() -> Iterator[None]:
+    """Install the rules for the duration of the block (one installation at a time)."""
+    cls = SageMakerModelBackend
+    names = (
+        "create_training_job",
+        "create_hyper_parameter_tuning_job",
+        "create_model",
+        "describe_training_job",
+        "describe_hyper_parameter_tuning_job",
+        "create_model_package",
+    )
+    originals = {name: cls.__dict__[name] for name in names}
+
+    def create_training_job(backend: Any, *args: Any, **kwargs: Any) -> Any:
+        given = _arguments(originals["create_training_job"], backend, args, kwargs)
+        name = given["training_job_name"]
+        if name in backend.training_jobs:
+            # The message SageMaker gives (aws/amazon-sagemaker-examples pull request 3108); the
+            # API Reference lists ResourceInUse among CreateTrainingJob's errors
+            # (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateTrainingJob.html).
+            arn = backend.training_jobs[name].arn
+            raise ResourceInUseException(
+                "Training job names must be unique within an AWS account and region, and a training job "
+                f"with this name already exists ({arn})"
+            )
+        _refuse_encrypted_local_storage([{"ResourceConfig": given.get("resource_config")}])
+        return originals["create_training_job"](backend, *args, **kwargs)
+
+    def create_hyper_parameter_tuning_job(backend: Any, *args: Any, **kwargs: Any) -> Any:
+        given = _arguments(originals["create_hyper_parameter_tuning_job"], backend, args, kwargs)
+        name = given["hyper_parameter_tuning_job_name"]
+        if name in backend.hyper_parameter_tuning_jobs:
+            # The message SageMaker gives (aws/amazon-sagemaker-examples pull request 3092); the API
+            # Reference lists ResourceInUse among CreateHyperParameterTuningJob's errors
+            # (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateHyperParameterTuningJob.html).
+            raise ResourceInUseException(
+                f"A hyperparameter tuning job with the name, {name}, already exists. Choose a different name."
+            )
+        _refuse_encrypted_local_storage(
+            [given.get("training_job_definition"), *(given.get("training_job_definitions") or [])]
+        )
+        return originals["create_hyper_parameter_tuning_job"](backend, *args, **kwargs)
+
+    def create_model(backend: Any, *args: Any, **kwargs: Any) -> Any:
+        given = _arguments(originals["create_model"], backend, args, kwargs)
+        name = given["model_name"]
+        if name in backend._models:
+            # The API Reference lists no name conflict for CreateModel
+            # (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateModel.html);
+            # SageMaker answers ValidationException "Cannot create already existing model", the
+            # message the SageMaker Python SDK's Session.create_model matches to reuse a model.
+            arn = arn_formatter("model", name, backend.account_id, backend.region_name)
+            raise ValidationError(f'Cannot create already existing model "{arn}".')
+        return originals["create_model"](backend, *args, **kwargs)
+
+    def describe_training_job(backend: Any, *args: Any, **kwargs: Any) -> Any:
+        given = _arguments(originals["describe_training_job"], backend, args, kwargs)
+        if given["training_job_name"] not in backend.training_jobs:
+            # The API Reference lists ResourceNotFound, but SageMaker answers ValidationException
+            # "Requested resource not found." (aws/aws-sdk issue 165, labelled a documentation bug;
+            # AWS's own ACK SageMaker controller treats exactly that as "not found").
+            raise ValidationError("Requested resource not found.")
+        return originals["describe_training_job"](backend, *args, **kwargs)
+
+    def describe_hyper_parameter_tuning_job(backend: Any, *args: Any, **kwargs: Any) -> Any:
+        given = _arguments(originals["describe_hyper_parameter_tuning_job"], backend, args, kwargs)
+        name = given["hyper_parameter_tuning_job_name"]
+        if name not in backend.hyper_parameter_tuning_jobs:
+            # ResourceNotFound, as the API Reference lists
+            # (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeHyperParameterTuningJob.html),
+            # with the message SageMaker gives (aws/amazon-sagemaker-examples issue 1540).
+            raise ResourceNotFound(f"Amazon SageMaker can't find a tuning job called {name}. Type another name.")
+        return originals["describe_hyper_parameter_tuning_job"](backend, *args, **kwargs)
+
+    def create_model_package(backend: Any, *args: Any, **kwargs: Any) -> Any:
+        given = _arguments(originals["create_model_package"], backend, args, kwargs)
+        group = given.get("model_package_group_name")
+        name = group.rsplit("/", 1)[-1] if isinstance(group, str) and group.startswith("arn:") else group
+        if name and name not in backend.model_package_groups:
+            # A version needs its group: the API Reference says ModelPackageGroupName is "the name or
+            # Amazon Resource Name (ARN) of the model package group that this model version belongs
+            # to" (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateModelPackage.html)
+            # and lists no error for a missing one; moto's ValidationException is kept, its message
+            # without the client-side prefix moto writes into it.
+            raise ValidationError(f"Model Package Group {name} does not exist.")
+        if name != group:
+            kwargs = {**given, "model_package_group_name": name}
+            kwargs.pop("self")
+            return originals["create_model_package"](backend, **kwargs)
+        return originals["create_model_package"](backend, *args, **kwargs)
+
+    replacements = {
+        "create_training_job": create_training_job,
+        "create_hyper_parameter_tuning_job": create_hyper_parameter_tuning_job,
+        "create_model": create_model,
+        "describe_training_job": describe_training_job,
+        "describe_hyper_parameter_tuning_job": describe_hyper_parameter_tuning_job,
+        "create_model_package": create_model_package,
+    }
+    for name, replacement in replacements.items():
+        # functools.wraps: callers that read the signature (SageMakerJobs) see moto's.
+        setattr(cls, name, functools.wraps(originals[name])(replacement))
+    try:
+        yield
+    finally:
+        for name, original in originals.items():
+            setattr(cls, name, original)
