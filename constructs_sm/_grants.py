@@ -3,7 +3,9 @@
 Each row names a path under a training job definition and the access SageMaker needs to the
 resource it names (CreateTrainingJob API: Execution Role Permissions, SageMaker Developer Guide).
 A value read at execution time grants on the scope its factory declared
-(``S3Location.from_json_path``); an ``sfn.JsonPath`` token without one is refused.
+(``S3Location.from_json_path``); an ``sfn.JsonPath`` token without one is refused. S3 locations are
+read by :mod:`._s3_uri` (``s3://`` and S3's ``https://`` forms); every statement is checked against
+the characters IAM accepts (:func:`._rules.policy_characters`) with the path of the value behind it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from aws_cdk import aws_s3 as s3
 from ._arns import arn, partition
 from ._paths import JOB_ROOTS, find, join
 from ._policy import Statement, add_statements, statement
+from ._rules import policy_characters
+from ._s3_uri import parse
 from ._stack import cached
 from ._tokens import bound, execution_path, is_token
 from .errors import ValidationError
@@ -27,8 +31,6 @@ _ECR_URI = re.compile(
     r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?"
     r"/(?P<repository>[a-z0-9][a-z0-9._/-]*)(?::[\w.-]+|@sha256:[0-9a-f]{64})?"
 )
-# S3 User Guide, "Bucket naming rules": 3-63 characters, lowercase letters, digits, '.' and '-'.
-_BUCKET = re.compile(r"(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
 # IAM reads '*' and '?' as wildcards and '${...}' as a policy variable; SageMaker reads them literally.
 _WIDENING = re.compile(r"[*?\x00-\x1f\x7f]|\$\{")
 _PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
@@ -42,8 +44,31 @@ class S3Scope:
 
 
 ManifestData = Mapping[str, Sequence[Any]]
-"""Per channel name, the S3 locations (``S3Location`` or ``s3://`` URIs) its manifest lists."""
+"""Per channel name, the S3 locations (``S3Location`` or S3 URIs) its manifest lists."""
 _MANIFESTS = ("ManifestFile", "AugmentedManifestFile")
+
+
+class MissingManifestData(ValidationError):
+    """A manifest channel whose data locations were not given. The message names the Python argument;
+    :meth:`for_option` names the CLI's ``--manifest-data`` instead."""
+
+    def __init__(self, path: str, data_type: str, channel: str) -> None:
+        self.channel = channel
+        super().__init__(
+            path,
+            f"is {data_type}: give manifest_data={{{channel!r}: [<S3 locations the manifest lists>]}} so that the "
+            "execution role may read the data, not only the manifest",
+            data_type,
+        )
+
+    def for_option(self) -> ValidationError:
+        return ValidationError(
+            self.field,
+            f"is {self.value}: give --manifest-data {self.channel}=s3://<bucket>/<prefix>/ for each S3 location the "
+            "manifest lists (repeat the option for more) so that the execution role may read the data, not only "
+            "the manifest",
+            self.value,
+        )
 
 
 class _Grants:
@@ -52,6 +77,11 @@ class _Grants:
     def __init__(self, role: iam.IRole) -> None:
         self.role = role
         self.statements: list[Statement] = []
+
+    def add(self, path: str, value: Any, item: Statement) -> None:
+        """``item``, for the value at ``path``: refused if IAM could not hold it."""
+        policy_characters(path, value, item)
+        self.statements.append(item)
 
 
 def grant_request(
@@ -81,12 +111,7 @@ def _grant_manifest_data(grants: _Grants, operation: str, request: dict[str, Any
             name = channel["ChannelName"]
             manifests.add(name)
             if not given.get(name):
-                raise ValidationError(
-                    join(path, "DataSource.S3DataSource.S3DataType"),
-                    f"is {source['S3DataType']}: give manifest_data={{{name!r}: [<S3 locations the manifest "
-                    "lists>]}} so that the execution role may read the data, not only the manifest",
-                    source["S3DataType"],
-                )
+                raise MissingManifestData(join(path, "DataSource.S3DataSource.S3DataType"), source["S3DataType"], name)
     for name, locations in given.items():
         if name not in manifests:
             raise ValidationError(
@@ -98,7 +123,8 @@ def _grant_manifest_data(grants: _Grants, operation: str, request: dict[str, Any
             _read(grants, f"manifest_data[{name!r}][{index}]", getattr(location, "uri", location))
 
 
-def _scope(path: str, value: Any) -> S3Scope:
+def s3_scope(path: str, value: Any) -> S3Scope:
+    """The bucket and prefix of the S3 location ``value`` (at ``path``) that IAM is scoped to."""
     scope = _declared_or_parsed(path, value)
     if not is_token(scope.key_prefix) and (
         _WIDENING.search(scope.key_prefix) or any(unicodedata.category(c) in ("Cc", "Cf") for c in scope.key_prefix)
@@ -123,12 +149,8 @@ def _declared_or_parsed(path: str, value: Any) -> S3Scope:
             "bucket=..., key_prefix=...) so that IAM stays scoped",
             execution_path(value),
         )
-    if not isinstance(value, str) or not value.startswith("s3://"):
-        raise ValidationError(path, "must be an s3:// URI (constructs_sm scopes IAM to its bucket and prefix)", value)
-    bucket_name, _, key_prefix = value[len("s3://") :].partition("/")
-    if not is_token(bucket_name) and not _BUCKET.fullmatch(bucket_name):
-        raise ValidationError(path, "must be an s3:// URI with a valid bucket name (S3 bucket naming rules)", value)
-    return S3Scope(bucket_name, key_prefix, bound(bucket_name))
+    uri = parse(path, value)
+    return S3Scope(uri.bucket, uri.key, bound(uri.bucket))
 
 
 def grant_model_artifacts(role: iam.IRole, operation: str, request: dict[str, Any]) -> None:
@@ -137,20 +159,21 @@ def grant_model_artifacts(role: iam.IRole, operation: str, request: dict[str, An
     grants = _Grants(role)
     for root in JOB_ROOTS[operation]:
         for path, value in find(request, join(root, "OutputDataConfig.S3OutputPath")):
-            _read_objects(grants, _scope(path, value))
+            _read_objects(grants, path, value, s3_scope(path, value))
     add_statements(role, grants.statements)
 
 
 def _read(grants: _Grants, path: str, value: Any) -> None:
     """s3:GetObject under the prefix, s3:ListBucket limited to it."""
-    scope, role = _scope(path, value), grants.role
-    _read_objects(grants, scope)
+    scope, role = s3_scope(path, value), grants.role
+    _read_objects(grants, path, value, scope)
     condition = {"StringLike": {"s3:prefix": f"{scope.key_prefix}*"}} if scope.key_prefix else None
-    grants.statements.append(statement(["s3:ListBucket"], [arn(role, "s3", scope.bucket_name, regional=False)], condition))
+    bucket = arn(role, "s3", scope.bucket_name, regional=False)
+    grants.add(path, _shown(value, scope), statement(["s3:ListBucket"], [bucket], condition))
 
 
-def _read_objects(grants: _Grants, scope: S3Scope) -> None:
-    grants.statements.append(statement(["s3:GetObject"], [_objects(grants.role, scope)]))
+def _read_objects(grants: _Grants, path: str, value: Any, scope: S3Scope) -> None:
+    grants.add(path, _shown(value, scope), statement(["s3:GetObject"], [_objects(grants.role, scope)]))
     key = _bucket_key(scope)
     if key is not None:
         key.grant_decrypt(grants.role)
@@ -158,8 +181,8 @@ def _read_objects(grants: _Grants, scope: S3Scope) -> None:
 
 def _write(grants: _Grants, path: str, value: Any) -> None:
     """s3:PutObject under the prefix."""
-    scope = _scope(path, value)
-    grants.statements.append(statement(["s3:PutObject"], [_objects(grants.role, scope)]))
+    scope = s3_scope(path, value)
+    grants.add(path, _shown(value, scope), statement(["s3:PutObject"], [_objects(grants.role, scope)]))
     key = _bucket_key(scope)
     if key is not None:
         key.grant_encrypt(grants.role)
@@ -173,7 +196,7 @@ def _bucket_key(scope: S3Scope) -> Any:
 
 def _read_write(grants: _Grants, path: str, value: Any) -> None:
     """Checkpoints: SageMaker uploads them and downloads them again to resume a job."""
-    scope = _scope(path, value)
+    scope = s3_scope(path, value)
     if not is_token(scope.key_prefix) and not scope.key_prefix.strip("/"):
         raise ValidationError(
             path, "must name a key prefix, not a whole bucket (the execution role gets write access to it)", value
@@ -184,6 +207,12 @@ def _read_write(grants: _Grants, path: str, value: Any) -> None:
 
 def _objects(role: iam.IRole, scope: S3Scope) -> str:
     return arn(role, "s3", f"{scope.bucket_name}/{scope.key_prefix}*", regional=False)
+
+
+def _shown(value: Any, scope: S3Scope) -> Any:
+    """What a message shows for an S3 location: the URI as written, or the declared prefix of one
+    read at execution time."""
+    return value if isinstance(value, str) and execution_path(value) is None else scope.key_prefix
 
 
 def _pull(grants: _Grants, path: str, value: Any) -> None:
@@ -200,8 +229,9 @@ def _pull(grants: _Grants, path: str, value: Any) -> None:
             return
         repository = f"arn:{{partition}}:ecr:{match['region']}:{match['account']}:repository/{match['repository']}"
     # ecr:GetAuthorizationToken has no resource-level permissions (ECR authorization reference).
-    grants.statements.append(statement(["ecr:GetAuthorizationToken"], ["*"]))
-    grants.statements.append(statement(_PULL_ACTIONS, [repository.format(partition=partition(role))]))
+    grants.add(path, value, statement(["ecr:GetAuthorizationToken"], ["*"]))
+    shown = value if declared is None else repository
+    grants.add(path, shown, statement(_PULL_ACTIONS, [repository.format(partition=partition(role))]))
 
 
 def _invoke(grants: _Grants, path: str, value: Any) -> None:
@@ -210,7 +240,7 @@ def _invoke(grants: _Grants, path: str, value: Any) -> None:
     if declared is not None:  # a lambda_.IFunction
         declared.grant_invoke(grants.role)
     else:
-        grants.statements.append(statement(["lambda:InvokeFunction"], [value]))
+        grants.add(path, value, statement(["lambda:InvokeFunction"], [value]))
 
 
 def _network(grants: _Grants, path: str, config: dict[str, Any]) -> None:
@@ -221,7 +251,7 @@ def _network(grants: _Grants, path: str, config: dict[str, Any]) -> None:
     subnets = [arn(role, "ec2", f"subnet/{s}") for s in config["Subnets"]]
     interfaces = arn(role, "ec2", "network-interface/*")
     describes = [f"ec2:Describe{n}" for n in ("DhcpOptions", "NetworkInterfaces", "SecurityGroups", "Subnets", "Vpcs")]
-    grants.statements.append(statement(describes, ["*"]))
+    grants.add(path, config, statement(describes, ["*"]))
     vpcs = {bound(s) for s in config["Subnets"]}
     vpc = next(iter(vpcs)) if len(vpcs) == 1 else None
     condition: dict[str, Any]
@@ -233,11 +263,13 @@ def _network(grants: _Grants, path: str, config: dict[str, Any]) -> None:
     else:
         condition = {"ArnEquals": {"ec2:Subnet": subnets}}
         groups = [arn(role, "ec2", f"security-group/{g}") for g in config["SecurityGroupIds"]]
-    grants.statements.append(
-        statement(["ec2:CreateNetworkInterface"], [interfaces, *subnets, *groups], condition if vpc else None)
+    grants.add(
+        path,
+        config,
+        statement(["ec2:CreateNetworkInterface"], [interfaces, *subnets, *groups], condition if vpc else None),
     )
     actions = ["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission"]
-    grants.statements.append(statement(actions, [interfaces], condition))
+    grants.add(path, config, statement(actions, [interfaces], condition))
 
 
 _Grant = Callable[[_Grants, str, Any], None]

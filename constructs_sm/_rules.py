@@ -4,13 +4,18 @@ botocore's model (:mod:`._model`) holds every field, type, enum and limit; this 
 cross-field rules and the developer guide's limits, each with its source. ``{job}`` stands for
 each training job definition of a request: the request itself for CreateTrainingJob,
 ``TrainingJobDefinition`` and ``TrainingJobDefinitions[]`` for CreateHyperParameterTuningJob.
+
+One rule is not SageMaker's: :func:`policy_characters`, the characters an IAM policy document may
+hold. ``_grants`` applies it at every path whose value it writes into the execution role's policy
+(its rows, and ``manifest_data``), and ``S3Location`` to the key prefixes it is given.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import cache
 from typing import Any, TypeGuard
 
 from ._paths import JOB_ROOTS, find, join
@@ -47,6 +52,55 @@ def _known(*values: Any) -> bool:
 def _number(value: Any) -> TypeGuard[float]:
     """A number known at synth time."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and not is_token(value)
+
+
+# IAM
+
+
+# IAM API Reference, "CreatePolicy" (PolicyDocument), https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicy.html
+IAM_POLICY_SOURCE = "IAM API Reference, CreatePolicy: PolicyDocument (botocore's IAM policyDocumentType)"
+_CDK_TOKEN = re.compile(r"\$\{Token\[[^\]]+\]\}")
+
+
+@cache
+def _policy_document() -> re.Pattern[str]:
+    """botocore's pattern for a policy document: U+0009, U+000A, U+000D and U+0020-U+00FF."""
+    import botocore.session
+
+    iam = botocore.session.get_session().get_service_model("iam")
+    return re.compile(iam.shape_for("policyDocumentType").metadata["pattern"])
+
+
+def policy_characters(path: str, value: Any, written: Any = None) -> None:
+    """Refuse ``value``, given at ``path``, when what it writes into an IAM policy (``written``: a
+    statement or a string; ``value`` itself by default) holds a character IAM refuses: the stack
+    would synthesize and its deployment fail. CDK tokens stand for ASCII text and are skipped."""
+    allowed = _policy_document()
+    for text in _strings(value if written is None else written):
+        text = _CDK_TOKEN.sub("", text)
+        if not text or allowed.fullmatch(text):
+            continue
+        for character in text:
+            if not allowed.fullmatch(character):
+                _fail(
+                    path,
+                    f"must hold only characters an IAM policy document may hold (tab, line feed, carriage return, "
+                    f"U+0020-U+00FF): it is written into the execution role's policy, and U+{ord(character):04X} "
+                    f"{character!r} is not ({IAM_POLICY_SOURCE})",
+                    value,
+                )
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
 
 
 # Tuning job

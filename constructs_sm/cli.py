@@ -105,8 +105,8 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="CHANNEL=S3URI",
-        help="an S3 location the manifest of channel CHANNEL lists (repeat it for more; required for "
-        "ManifestFile and AugmentedManifestFile channels: the role may read there)",
+        help="an S3 location the manifest of channel CHANNEL lists, s3://bucket/prefix/ or an S3 https:// URL "
+        "(repeat it for more; required for ManifestFile and AugmentedManifestFile channels: the role may read there)",
     )
     synth.set_defaults(run=_synth)
 
@@ -142,13 +142,28 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _manifest_data(options: list[str]) -> dict[str, list[str]]:
+    from ._s3_uri import is_s3_uri
+
     data: dict[str, list[str]] = {}
     for option in options:
         channel, sep, uri = option.partition("=")
-        if not sep or not channel or not uri.startswith("s3://"):
-            raise ValidationError("--manifest-data", "must be CHANNEL=s3://bucket/prefix/", option)
+        if not sep or not channel or not is_s3_uri(uri):
+            raise ValidationError(
+                "--manifest-data", "must be CHANNEL=s3://bucket/prefix/ (or CHANNEL=<S3 https:// URL>)", option
+            )
         data.setdefault(channel, []).append(uri)
     return data
+
+
+def _as_option(error: ValidationError) -> ValidationError:
+    """An error about the Python argument ``manifest_data`` as the option a CLI user gave."""
+    from ._grants import MissingManifestData
+
+    if isinstance(error, MissingManifestData):
+        return error.for_option()
+    if error.field.startswith("manifest_data"):
+        return ValidationError("--manifest-data", error.rule, error.value)
+    return error
 
 
 def _synth(args: argparse.Namespace) -> int:
@@ -182,19 +197,22 @@ def _synth(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         app = cdk.App(outdir=scratch)
         stack = cdk.Stack(app, stack_name, env=env)
-        if training:
-            training_workflow_from_request(
-                stack, "Workflow", request, use_request_role=args.use_request_role, manifest_data=manifest_data
-            )
-        else:
-            tuning_workflow_from_request(
-                stack,
-                "Workflow",
-                request,
-                shape=shape,
-                use_request_role=args.use_request_role,
-                manifest_data=manifest_data,
-            )
+        try:
+            if training:
+                training_workflow_from_request(
+                    stack, "Workflow", request, use_request_role=args.use_request_role, manifest_data=manifest_data
+                )
+            else:
+                tuning_workflow_from_request(
+                    stack,
+                    "Workflow",
+                    request,
+                    shape=shape,
+                    use_request_role=args.use_request_role,
+                    manifest_data=manifest_data,
+                )
+        except ValidationError as error:
+            raise _as_option(error) from None
         template: dict[str, Any] = app.synth().get_stack_by_name(stack.stack_name).template
         if args.output is not None:
             shutil.copytree(scratch, args.output, dirs_exist_ok=True)

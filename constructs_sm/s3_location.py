@@ -7,12 +7,14 @@ from typing import Any
 
 from aws_cdk import aws_s3 as s3
 
+from . import _s3_uri
 from ._grants import S3Scope
+from ._rules import policy_characters
 from ._tokens import bind, is_token
 from .errors import ValidationError
 
-_S3_URI = re.compile(r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/\S*)?")
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
+_S3_FORM = "must be an s3:// URI such as s3://bucket/prefix/ with a valid bucket name and no spaces"
 
 
 class S3Location:
@@ -28,7 +30,8 @@ class S3Location:
         self.key_prefix = key_prefix
         self.bucket = bucket
         self.uri: Any = f"s3://{bucket_name}/{key_prefix}"
-        """The ``s3://`` URI, or the ``sfn.JsonPath`` token it is read from."""
+        """The URI the request holds: ``s3://``, the ``https://`` URL given to :meth:`from_uri`, or the
+        ``sfn.JsonPath`` token it is read from."""
         if bucket is not None:
             bind(bucket_name, bucket)
 
@@ -39,19 +42,30 @@ class S3Location:
 
     @classmethod
     def from_uri(cls, uri: str) -> S3Location:
-        """A location written as ``s3://bucket/prefix``."""
+        """A location written as ``s3://bucket/prefix``, or as an S3 ``https://`` URL: path-style
+        ``https://s3.<region>.amazonaws.com/bucket/prefix`` or virtual-hosted
+        ``https://bucket.s3.<region>.amazonaws.com/prefix`` (and their ``s3-<region>``, dual-stack,
+        FIPS and China forms). The request holds the URI as written; IAM is scoped to its bucket
+        and prefix either way."""
         if not isinstance(uri, str) or is_token(uri):
             raise ValidationError(
                 "uri",
                 "must be a literal s3:// URI; for a value read from the execution input use S3Location.from_json_path",
                 uri,
             )
-        if not _S3_URI.fullmatch(uri):
-            raise ValidationError(
-                "uri", "must be an s3:// URI such as s3://bucket/prefix/ with a valid bucket name and no spaces", uri
-            )
-        bucket_name, _, key_prefix = uri[len("s3://") :].partition("/")
-        return cls(bucket_name=bucket_name, key_prefix=key_prefix, field="uri")
+        https = uri.startswith("https://")
+        try:
+            parsed = _s3_uri.parse("uri", uri)
+        except ValidationError:
+            if https:
+                raise
+            raise ValidationError("uri", _S3_FORM, uri) from None
+        if any(c.isspace() for c in uri):
+            raise ValidationError("uri", "must be an https:// S3 URL with no spaces" if https else _S3_FORM, uri)
+        location = cls(bucket_name=parsed.bucket, key_prefix=parsed.key, field="uri")
+        if https:
+            location.uri = uri
+        return location
 
     @classmethod
     def from_json_path(cls, path: str, *, bucket: s3.IBucket | str, key_prefix: str = "") -> S3Location:
@@ -81,7 +95,7 @@ def _check_prefix(field: str, key_prefix: Any) -> None:
         )
     if is_token(key_prefix):
         return
-    if key_prefix.startswith(("s3://", "arn:")):
+    if key_prefix.startswith(("s3://", "https://", "arn:")):
         raise ValidationError(
             field, "must be a key prefix within the bucket, not an S3 URI or ARN (use S3Location.from_uri)", key_prefix
         )
@@ -89,3 +103,4 @@ def _check_prefix(field: str, key_prefix: Any) -> None:
         raise ValidationError(field, "must not start with '/' (an S3 key prefix is relative)", key_prefix)
     if key_prefix != key_prefix.strip() or "\n" in key_prefix:
         raise ValidationError(field, "must not have leading or trailing whitespace", key_prefix)
+    policy_characters(field, key_prefix)

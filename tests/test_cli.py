@@ -222,9 +222,52 @@ def test_manifest_data_option_grants_read_on_the_listed_data(tmp_path: Path, cap
     path = tmp_path / "manifest.json"
     path.write_text(json.dumps(request))
     channel = request["InputDataConfig"][0]["ChannelName"]
-    assert main(["synth", str(path)]) == 2
-    assert f"manifest_data={{{channel!r}" in capsys.readouterr().err
     assert main(["synth", str(path), "--manifest-data", f"{channel}=s3://example-images/labelled/"]) == 0
     assert ":s3:::example-images/labelled/*" in capsys.readouterr().out
     assert main(["synth", str(path), "--manifest-data", "no-equals-sign"]) == 2
     assert "--manifest-data: must be CHANNEL=s3://bucket/prefix/" in capsys.readouterr().err
+
+
+def _manifest_request(tmp_path: Path) -> Path:
+    request = json.loads((REQUESTS / "create-training-job.json").read_text())
+    source = request["InputDataConfig"][0]["DataSource"]["S3DataSource"]
+    source.update(S3DataType="ManifestFile", S3Uri=source["S3Uri"].rstrip("/") + "/train.manifest")
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(request))
+    return path
+
+
+def test_a_missing_manifest_data_names_the_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["synth", str(_manifest_request(tmp_path))]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "constructs-sm: InputDataConfig[0].DataSource.S3DataSource.S3DataType: is ManifestFile: give "
+        "--manifest-data train=s3://<bucket>/<prefix>/ for each S3 location the manifest lists (repeat the option "
+        "for more) so that the execution role may read the data, not only the manifest, but got 'ManifestFile'\n"
+    )
+    assert "manifest_data" not in err
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("validation=s3://example-images/labelled/", "--manifest-data: names no channel"),
+        ("train=s3://example-images/数据/", "--manifest-data: must hold only characters an IAM policy document"),
+        ("train=s3://example-images/*", "--manifest-data: must not contain '*'"),
+        ("train=https://example.com/labelled/", "--manifest-data: must be CHANNEL=s3://bucket/prefix/"),
+    ],
+)
+def test_wrong_manifest_data_names_the_option(
+    option: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = "train=s3://example-images/labelled/"
+    assert main(["synth", str(_manifest_request(tmp_path)), "--manifest-data", good, "--manifest-data", option]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"constructs-sm: {message}"), err
+    assert "manifest_data" not in err
+
+
+def test_manifest_data_may_be_an_https_url(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    option = "train=https://s3-us-west-2.amazonaws.com/example-images/labelled/"
+    assert main(["synth", str(_manifest_request(tmp_path)), "--manifest-data", option]) == 0
+    assert ":s3:::example-images/labelled/*" in capsys.readouterr().out

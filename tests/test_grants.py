@@ -130,6 +130,16 @@ def test_a_manifest_channel_without_its_data_locations_is_refused(data_type: str
     assert "manifest_data={'train'" in message and data_type in message
 
 
+def test_the_manifest_message_shows_a_balanced_python_argument() -> None:
+    with pytest.raises(sm.ValidationError) as error:
+        workflow(training_job_definition=definition(input_data_config=[_manifest_channel()]))
+    assert str(error.value) == (
+        "TrainingJobDefinition.InputDataConfig[0].DataSource.S3DataSource.S3DataType: is ManifestFile: give "
+        "manifest_data={'train': [<S3 locations the manifest lists>]} so that the execution role may read the data, "
+        "not only the manifest, but got 'ManifestFile'"
+    )
+
+
 @pytest.mark.parametrize(
     ("manifest_data", "field"),
     [
