@@ -3,13 +3,22 @@
 A request whose every field is in its operation's table runs through
 ``arn:aws:states:::sagemaker:create<Job>.sync``; any other field sends it through the
 ``aws-sdk`` integration and a polling loop. A row names a field and, with it, everything inside.
+
+A field outside the table that holds the value SageMaker applies when it is absent
+(:data:`SERVICE_DEFAULTS`) is dropped from the request instead: the job is the same, and the
+request keeps the optimized integration.
 """
 
 from __future__ import annotations
 
+import copy
+import re
+from collections.abc import Collection
 from functools import cache
+from typing import Any
 
 from ._model import fields
+from ._paths import JOB_ROOTS, find, join
 
 # Evidence: SEED, the request syntax of the API reference pages the Step Functions developer
 # guide's "Create and manage Amazon SageMaker AI jobs" links for the integration (seeds 000, 002);
@@ -72,6 +81,53 @@ OPTIMIZED_FIELDS: dict[str, dict[str, str]] = {
         **{f"TrainingJobDefinition.{path}": evidence for path, evidence in _JOB_DEFINITION.items()},
     },
 }
+
+
+# Under a training job definition: field -> (the value SageMaker applies when the field is absent,
+# the page that says so). Only defaults stated without a condition: EnableSageMakerMetricsTimeSeries
+# ("The default is false ... except in the following cases") is not one.
+SERVICE_DEFAULTS: dict[str, tuple[Any, str]] = {
+    # The SageMaker Python SDK v3 sends it in every CreateTrainingJob and CreateHyperParameterTuningJob.
+    "OutputDataConfig.CompressionType": (
+        "GZIP",
+        "SageMaker API Reference, OutputDataConfig, CompressionType: 'Defaults to gzip.' "
+        "(https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_OutputDataConfig.html)",
+    ),
+}
+
+
+def without_service_defaults(
+    operation: str, request: dict[str, Any], *, keep: Collection[str] = frozenset()
+) -> dict[str, Any]:
+    """``request`` without the fields outside the table that hold SageMaker's default. A field that
+    a path of ``keep`` names (one the execution input may set, ``A[0].B`` or ``A[name].B``) stays,
+    in every definition: it keeps the request on the aws-sdk integration anyway."""
+    rows, _ = _index(operation)
+    drop = [
+        path
+        for root in JOB_ROOTS[operation]
+        for relative, (default, _source) in SERVICE_DEFAULTS.items()
+        if not _covered(join(root, relative), rows) and not any(p == relative or p.endswith(f".{relative}") for p in keep)
+        for path, value in find(request, join(root, relative))
+        if value == default and type(value) is type(default)
+    ]
+    if not drop:
+        return request
+    request = copy.deepcopy(request)
+    for path in drop:
+        parent, _, name = path.rpartition(".")
+        holder = next(value for _path, value in find(request, _pattern(parent)) if _path == parent)
+        del holder[name]
+    return request
+
+
+def _covered(pattern: str, rows: frozenset[str]) -> bool:
+    return pattern in rows or any(p in rows for p in _parents(pattern))
+
+
+def _pattern(path: str) -> str:
+    """``A[0].B`` -> ``A[].B``."""
+    return re.sub(r"\[\d+\]", "[]", path)
 
 
 def unsupported_fields(operation: str, request: dict[str, object]) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,11 +11,13 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from ._grants import ManifestData
+from ._paths import JOB_ROOTS, find
 from ._request import JobRequest, prepare
 from ._stack import attribute, cached, environment
 from ._tokens import is_token
 from .encryption_key import artifact_key, check_key_region
 from .errors import ValidationError
+from .network import allow_member_traffic
 from .role import SageMakerExecutionRole, grant_key_use
 
 RequestBody = Callable[[Construct], dict[str, Any]]
@@ -37,8 +39,13 @@ def bind_job_resources(
     role: iam.IRole | None,
     encryption_key: kms.IKey | None,
     manifest_data: ManifestData | None = None,
+    run_time_paths: Collection[str] = (),
 ) -> JobResources:
-    """Create what was not given (role, key), check the request and grant the role what the jobs use."""
+    """Create what was not given (role, key), check the request and grant the role what the jobs use.
+
+    ``run_time_paths`` are the request's paths the execution input may set (the workflow's
+    run-time parameters): an ``InstanceCount`` among them may exceed 1.
+    """
     if role is not None and attribute(role, "role_arn") is None:
         raise ValidationError("role", "must be an iam.IRole", role)
     if encryption_key is None:
@@ -52,7 +59,13 @@ def bind_job_resources(
     else:
         _check_role_account(scope, role)
     key_arn = attribute(encryption_key, "key_arn")
-    request = prepare(operation, body(scope), role=role, key_arn=key_arn, manifest_data=manifest_data)
+    paths = frozenset(p for p in run_time_paths if isinstance(p, str))  # others: refused where declared
+    rendered = body(scope)
+    if not single_instance(operation, rendered, paths):
+        allow_member_traffic(scope)
+    request = prepare(
+        operation, rendered, role=role, key_arn=key_arn, manifest_data=manifest_data, run_time_paths=paths
+    )
     granted: set[str] = role.__dict__.setdefault("_constructs_sm_keys", set())
     if key_arn not in granted:
         granted.add(key_arn)
@@ -69,11 +82,30 @@ def _check_role_account(scope: Construct, role: iam.IRole) -> None:
         )
 
 
-def single_instance(definitions: list[dict[str, Any]]) -> bool:
-    """Whether every training job runs on one instance, so its instances need no traffic between them."""
-    for definition in definitions:
-        config = definition.get("ResourceConfig") or definition.get("HyperParameterTuningResourceConfig") or {}
-        counts = [c.get("InstanceCount") for c in config.get("InstanceConfigs", [])] or [config.get("InstanceCount")]
-        if config.get("InstanceGroups") or any(count != 1 for count in counts):
-            return False
+def single_instance(operation: str, request: dict[str, Any], run_time_paths: Collection[str] = ()) -> bool:
+    """Whether every training job of ``request`` runs on one instance, so that its instances need no
+    traffic between them: no instance groups, every ``InstanceCount`` a literal 1 that the execution
+    input may not change."""
+    if any(path.rpartition(".")[2] == _COUNT for path in run_time_paths):
+        return False
+    for root in JOB_ROOTS[operation]:
+        for _path, definition in find(request, root):
+            if not isinstance(definition, dict):
+                continue
+            for parent in ("ResourceConfig", "HyperParameterTuningResourceConfig"):
+                config = definition.get(parent)
+                if isinstance(config, dict) and (config.get("InstanceGroups") or any(c != 1 for c in _counts(config))):
+                    return False
     return True
+
+
+_COUNT = "InstanceCount"
+
+
+def _counts(value: Any) -> list[Any]:
+    """Every ``InstanceCount`` in a resource configuration: its own, its groups', configurations', preferences'."""
+    if isinstance(value, dict):
+        return [c for key, item in value.items() for c in ([item] if key == _COUNT else _counts(item))]
+    if isinstance(value, list):
+        return [c for item in value for c in _counts(item)]
+    return []

@@ -14,7 +14,8 @@ from typing import Any
 
 from . import _model, _rules
 from ._grants import ManifestData, grant_request
-from ._integration import unsupported_fields
+from ._instance_storage import local_instance_types
+from ._integration import unsupported_fields, without_service_defaults
 from ._paths import JOB_ROOTS, find, join
 from ._stack import attribute
 from ._tokens import execution_path
@@ -63,11 +64,19 @@ class JobRequest:
 
 
 def prepare(
-    operation: str, body: dict[str, Any], *, role: Any, key_arn: str, manifest_data: ManifestData | None = None
+    operation: str,
+    body: dict[str, Any],
+    *,
+    role: Any,
+    key_arn: str,
+    manifest_data: ManifestData | None = None,
+    run_time_paths: frozenset[str] = frozenset(),
 ) -> JobRequest:
-    """Set the owned paths, check the request against the model and the rules, grant the role."""
+    """Set the owned paths, check the request against the model and the rules, drop the fields
+    that hold SageMaker's own default (unless the execution input may set them), grant the role."""
     owned = _own(operation, body, attribute(role, "role_arn"), key_arn)
     validate(operation, owned)
+    owned = without_service_defaults(operation, owned, keep=run_time_paths)
     grant_request(role, operation, owned, manifest_data)
     return JobRequest(operation, owned)
 
@@ -106,25 +115,49 @@ def check_name(operation: str, name: Any) -> None:
     _model.validate_member(operation, owned_name(operation), name)
 
 
+_VOLUME_CONFIGS = ("ResourceConfig", "HyperParameterTuningResourceConfig")
+_VOLUME_KEY = "VolumeKmsKeyId"
+
+
 def _own(operation: str, body: dict[str, Any], role_arn: str, key_arn: str | None) -> dict[str, Any]:
-    """The request with the owned role and key set; ``key_arn`` None keeps the request's own keys."""
+    """The request with the owned role and key set; ``key_arn`` None keeps the request's own keys.
+    A configuration with an instance type with local storage gets no volume key, and may not hold one."""
     request = {k: copy.deepcopy(v) for k, v in body.items() if k != owned_name(operation)}
     for job in JOB_ROOTS[operation]:
-        for _path, definition in list(find(request, job)):
+        for path, definition in list(find(request, job)):
             if not isinstance(definition, dict):
                 continue
+            local = {
+                parent: _local_storage(operation, job, path, parent, definition[parent])
+                for parent in _VOLUME_CONFIGS
+                if isinstance(definition.get(parent), dict)
+            }
             if key_arn is None:
                 definition.setdefault("RoleArn", role_arn)
                 continue
             definition["RoleArn"] = role_arn
-            for parent, field in (
-                ("OutputDataConfig", "KmsKeyId"),
-                ("ResourceConfig", "VolumeKmsKeyId"),
-                ("HyperParameterTuningResourceConfig", "VolumeKmsKeyId"),
-            ):
-                if isinstance(definition.get(parent), dict):
-                    definition[parent] = {**definition[parent], field: key_arn}
+            if isinstance(definition.get("OutputDataConfig"), dict):
+                definition["OutputDataConfig"] = {**definition["OutputDataConfig"], "KmsKeyId": key_arn}
+            for parent, has_local in local.items():
+                if not has_local:
+                    definition[parent] = {**definition[parent], _VOLUME_KEY: key_arn}
     return request
+
+
+def _local_storage(operation: str, job: str, path: str, parent: str, config: dict[str, Any]) -> bool:
+    """Whether ``config`` names an instance type with local storage; refuse its volume key then."""
+    local = local_instance_types(operation, join(job, parent), config)
+    if local and _VOLUME_KEY in config:
+        # SageMaker API Reference, ResourceConfig / HyperParameterTuningResourceConfig: "You can't
+        # request a VolumeKmsKeyId when using an instance type with local storage."
+        where, instance_type = local[0]
+        raise ValidationError(
+            join(join(path, parent), _VOLUME_KEY),
+            f"must be absent: {join(join(path, parent), where)} is {instance_type}, an instance type with "
+            "local storage, which its hardware module encrypts (SageMaker refuses a VolumeKmsKeyId there)",
+            config[_VOLUME_KEY],
+        )
+    return bool(local)
 
 
 def render_parameters(value: Any, at: str = "") -> Any:

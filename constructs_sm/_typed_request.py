@@ -7,7 +7,7 @@ from typing import Any
 
 from constructs import Construct
 
-from ._job_resources import RequestBody, single_instance
+from ._job_resources import RequestBody
 from ._props import items
 from .errors import ValidationError
 from .training_job_definition import TrainingJobDefinition
@@ -26,7 +26,8 @@ def render_tags(tags: Mapping[str, str] | None) -> dict[str, Any]:
 def _definitions(
     scope: Construct, definitions: list[TrainingJobDefinition], fields: list[str], *, tuning: bool
 ) -> list[dict[str, Any]]:
-    """Each definition's fragment; their one VpcConfig (a security group is created once)."""
+    """Each definition's fragment; their one VpcConfig (a security group is created once; whether
+    its members talk to each other is decided with the whole request, in ``bind_job_resources``)."""
     rendered = [d.render(field, tuning=tuning) for d, field in zip(definitions, fields, strict=True)]
     configs = {id(d.vpc_config): d.vpc_config for d in definitions if d.vpc_config is not None}
     if len(configs) > 1 or (configs and any(d.vpc_config is None for d in definitions)):
@@ -36,7 +37,7 @@ def _definitions(
             None,
         )
     if configs:
-        vpc = next(iter(configs.values())).render(scope, distributed=not single_instance(rendered))
+        vpc = next(iter(configs.values())).render(scope)
         for fragment in rendered:
             fragment["VpcConfig"] = vpc
     return rendered

@@ -19,8 +19,9 @@ class VpcConfig:
     """Run training containers in your VPC.
 
     Without ``security_groups``, a security group is created that allows no inbound traffic,
-    or, when a job runs on more than one instance, all traffic between its own members
-    (distributed training) and nothing else inbound.
+    or, when a job can run on more than one instance (an ``InstanceCount`` above 1 or set by the
+    execution input, instance groups), all traffic between its own members (distributed
+    training) and nothing else inbound.
     """
 
     vpc: ec2.IVpc
@@ -32,8 +33,9 @@ class VpcConfig:
     security_groups: Sequence[ec2.ISecurityGroup] = ()
     """Security groups, 1 to 5. @default - a new group that allows traffic between its members"""
 
-    def render(self, scope: Construct, *, distributed: bool) -> dict[str, list[str]]:
-        """``VpcConfig``: the selected subnets, and the given security groups or a new one in ``scope``."""
+    def render(self, scope: Construct, *, distributed: bool = False) -> dict[str, list[str]]:
+        """``VpcConfig``: the selected subnets, and the given security groups or a new one in ``scope``
+        (``distributed``: allowing traffic between its members at once; else see :func:`allow_member_traffic`)."""
         try:
             selection = sorted((k, repr(v)) for k, v in self.subnets._values.items())
             subnet_ids = cached(
@@ -54,11 +56,28 @@ class VpcConfig:
                 description="SageMaker training jobs - traffic between the instances of a job",
                 allow_all_outbound=True,
             )
+            scope.__dict__[_CREATED] = group
             if distributed:
-                group.add_ingress_rule(group, ec2.Port.all_traffic(), "Distributed training between members")
-                _acknowledge_member_traffic(group)
+                allow_member_traffic(scope)
             groups = [group]
         return {"SecurityGroupIds": [attribute(g, "security_group_id") for g in groups], "Subnets": list(subnet_ids)}
+
+
+_CREATED = "_constructs_sm_security_group"
+
+
+def allow_member_traffic(scope: Construct) -> None:
+    """Let the instances of a job talk to each other: all traffic from the security group that
+    :meth:`VpcConfig.render` created in ``scope`` to itself (none created: nothing to do). Its
+    outbound rule already allows all traffic."""
+    group: ec2.SecurityGroup | None = scope.__dict__.get(_CREATED)
+    if group is None or group.__dict__.get(_CREATED):
+        return
+    group.__dict__[_CREATED] = True
+    # SageMaker Developer Guide, "Give SageMaker training jobs access to resources in your Amazon VPC":
+    # allow inbound connections between members of the same security group (distributed training).
+    group.add_ingress_rule(group, ec2.Port.all_traffic(), "Distributed training between members")
+    _acknowledge_member_traffic(group)
 
 
 def _acknowledge_member_traffic(group: ec2.SecurityGroup) -> None:

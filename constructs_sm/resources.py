@@ -28,7 +28,9 @@ class InstanceGroup:
 class ResourceConfig:
     """ML instances and storage for each training job (``ResourceConfig``).
 
-    The storage volume is encrypted with the workflow's KMS key (``VolumeKmsKeyId``).
+    The storage volume is encrypted with the workflow's KMS key (``VolumeKmsKeyId``), except on
+    instance types with local NVMe storage (``ml.g5``, ``ml.p4d``, ...), whose hardware module
+    encrypts it: SageMaker refuses a ``VolumeKmsKeyId`` there, so the workflow sends none.
     """
 
     instance_type: str | None = None
@@ -110,7 +112,11 @@ class HyperParameterTuningInstanceConfig:
 @dataclass(frozen=True, kw_only=True)
 class HyperParameterTuningResourceConfig:
     """Instance choices in priority order for a tuning job's training jobs
-    (``HyperParameterTuningResourceConfig``); replaces ``ResourceConfig`` in a tuning definition."""
+    (``HyperParameterTuningResourceConfig``); replaces ``ResourceConfig`` in a tuning definition.
+
+    One volume key serves every choice: when any of them has local NVMe storage, none is sent
+    (SageMaker refuses it there), and the EBS volumes of the other choices get SageMaker's own key.
+    """
 
     instance_configs: Sequence[HyperParameterTuningInstanceConfig]
     """1 to 6 configurations, the first preferred."""
