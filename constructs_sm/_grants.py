@@ -48,9 +48,11 @@ ManifestData = Mapping[str, Sequence[Any]]
 _MANIFESTS = ("ManifestFile", "AugmentedManifestFile")
 
 
+# SageMaker API Reference, "S3DataSource", https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_S3DataSource.html
 class MissingManifestData(ValidationError):
-    """A manifest channel whose data locations were not given. The message names the Python argument;
-    :meth:`for_option` names the CLI's ``--manifest-data`` instead."""
+    """A manifest channel whose data locations were not given: its S3Uri names "a manifest file
+    containing a list of object keys", which only the user knows. The message names the Python
+    argument; :meth:`for_option` names the CLI's ``--manifest-data`` instead."""
 
     def __init__(self, path: str, data_type: str, channel: str) -> None:
         self.channel = channel

@@ -37,6 +37,10 @@ from .errors import ValidationError
 # digits, '.' and '-', beginning and ending with a letter or digit, not an IP address.
 _BUCKET = re.compile(r"(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]", re.ASCII)
 _TOKEN = r"\$\{Token\[[^\]]+\]\}"
+# S3 User Guide, "Methods for accessing a bucket", https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-bucket-intro.html
+# S3 User Guide, "Virtual hosting of general purpose buckets", https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
+# S3 API Reference, "Making requests using the REST API" (dual-stack), https://docs.aws.amazon.com/AmazonS3/latest/API/RESTAPI.html
+# AWS General Reference, "Amazon Simple Storage Service endpoints and quotas" (FIPS), https://docs.aws.amazon.com/general/latest/gr/s3.html
 _REGION = rf"[a-z]{{2}}(?:-[a-z]+)+-\d{{1,2}}|{_TOKEN}"
 _HOST = re.compile(
     rf"(?:(?P<bucket>.+)\.)?"
