@@ -75,20 +75,34 @@ from ._env import OfflineAws, offline_aws
 from ._execution import ExecutionResult, run_execution, start_execution, wait_for_execution
 from ._interpreter import (
     DEFAULT_API_ERROR_NAME,
+    DEFAULT_HISTORY_EVENT_LIMIT,
+    DEFAULT_OPTIMIZED_NAMED_ERRORS,
     AdapterSettings,
     SyncPollLimitExceeded,
     json_safe,
     sagemaker_sync_adapter,
 )
-from ._jobs import SageMakerJobs
-from ._template import Deployment, TemplateResolver, deploy_template, load_template
+from ._jobs import API_ERRORS, SageMakerJobs
+from ._sagemaker import sagemaker_rules
+from ._template import (
+    Deployment,
+    PolicyCharacterError,
+    TemplateResolver,
+    deploy_template,
+    load_template,
+    policy_character_errors,
+)
 
 __all__ = [
+    "API_ERRORS",
     "DEFAULT_API_ERROR_NAME",
+    "DEFAULT_HISTORY_EVENT_LIMIT",
+    "DEFAULT_OPTIMIZED_NAMED_ERRORS",
     "AdapterSettings",
     "Deployment",
     "ExecutionResult",
     "OfflineAws",
+    "PolicyCharacterError",
     "SageMakerJobs",
     "SyncPollLimitExceeded",
     "TemplateResolver",
@@ -96,7 +110,9 @@ __all__ = [
     "json_safe",
     "load_template",
     "offline_aws",
+    "policy_character_errors",
     "run_execution",
+    "sagemaker_rules",
     "sagemaker_sync_adapter",
     "start_execution",
     "wait_for_execution",

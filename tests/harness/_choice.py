@@ -8,7 +8,9 @@ boolean?): moto evaluates it against the rule's boolean result, LocalStack does 
 earlier version of this harness read the state input. Relying on any of them is relying on undocumented semantics, so the emulator refuses
 it: a JSONPath Choice state whose rule ``Assign`` holds a ``.$`` path or intrinsic reading ``$`` or
 ``$.…`` fails the execution with ``States.Runtime`` when the state is entered. Literals, workflow
-variables (``$name``) and the context object (``$$.…``) stay allowed.
+variables (``$name``) and the context object (``$$.…``) stay allowed, and are assigned when the
+rule matches: moto 5.2.5 parses a rule-level ``Assign`` for composite (``And``/``Or``/``Not``) JSONPath
+rules but silently drops it for a single-comparison (``Variable``) rule; the patch keeps it.
 """
 
 from __future__ import annotations
@@ -34,8 +36,12 @@ from moto.stepfunctions.parser.asl.component.common.string.string_expression imp
     StringIntrinsicFunction,
     StringJsonPath,
 )
+from moto.stepfunctions.parser.asl.antlr.runtime.ASLParser import ASLParser
+from moto.stepfunctions.parser.asl.component.common.assign.assign_decl import AssignDecl
+from moto.stepfunctions.parser.asl.component.common.query_language import QueryLanguageMode
 from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
 from moto.stepfunctions.parser.asl.component.state.choice import state_choice
+from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 
 __all__ = ["choice_rule_patches", "input_reads"]
@@ -90,8 +96,19 @@ def _refuse(env: Any, state_name: str, expression: str) -> FailureEventException
 
 @contextmanager
 def choice_rule_patches() -> Iterator[None]:
-    """Refuse input-reading JSONPath Choice rule ``Assign`` for the duration of the block."""
+    """Keep, and refuse when it reads the input, a JSONPath Choice rule ``Assign`` (block-scoped)."""
     original = state_choice.StateChoice._eval_state
+    original_visit = Preprocessor.visitChoice_rule_comparison_variable
+
+    def visit_comparison_variable(self: Any, ctx: Any) -> Any:
+        rule = original_visit(self, ctx)
+        if rule.assign is None and self._is_query_language(query_language_mode=QueryLanguageMode.JSONPath):
+            for child in ctx.children:
+                if isinstance(child, ASLParser.Comparison_variable_stmtContext):
+                    component = self.visit(child)
+                    if isinstance(component, AssignDecl):
+                        rule.assign = component
+        return rule
 
     def _eval_state(self: Any, env: Any) -> None:
         if self._is_language_query_jsonpath():
@@ -102,7 +119,9 @@ def choice_rule_patches() -> Iterator[None]:
         original(self, env)
 
     state_choice.StateChoice._eval_state = _eval_state
+    Preprocessor.visitChoice_rule_comparison_variable = visit_comparison_variable
     try:
         yield
     finally:
         state_choice.StateChoice._eval_state = original
+        Preprocessor.visitChoice_rule_comparison_variable = original_visit

@@ -233,7 +233,11 @@ class SageMakerJobs:
             if script is not None and not script.after_accept:
                 jobs._record(operation, kind, name, script.code)
                 raise script.error(operation)
-            result = original(backend, *args, **kwargs)
+            try:
+                result = original(backend, *args, **kwargs)
+            except ServiceException as refused:  # SageMaker's own refusal (a taken name...)
+                jobs._record(operation, kind, name, refused.code)
+                raise
             if kind is not None:
                 jobs._on_created(_Job(kind, name, backend))
             if script is not None:
