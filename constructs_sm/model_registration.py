@@ -3,11 +3,13 @@ package version in the Model Registry, pending manual approval."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct, IConstruct
@@ -18,6 +20,7 @@ from ._grants import grant_model_artifacts
 from ._paths import JOB_ROOTS, find, join
 from ._policy import Statement, add_statements, statement
 from ._request import TUNING, render_parameters
+from ._stack import stack_of
 from ._tokens import execution_path, is_token
 from ._workflow_states import RESET_RETRIES, SDK_API_ERRORS, catch
 from .errors import ValidationError
@@ -62,8 +65,16 @@ class ModelRegistration:
     """
 
     model_package_group_name: str | None = None
-    """An existing model package group, by name or ARN (``ModelPackageGroupName``).
-    @default - a new group named after the workflow's job name prefix, kept when the stack is deleted"""
+    """An existing model package group, by name or ARN (``ModelPackageGroupName``): the stack creates
+    none and never deletes it. Name a group kept by an earlier deployment (``cdk destroy`` keeps the
+    group it created) to register in it again.
+    @default - a new group, named after the stack and the workflow's path (unique per stack and
+    workflow, the same at every synth), e.g. ``prodchurnstack-hardenedtuning-1a2b3c4d``"""
+    removal_policy: cdk.RemovalPolicy | None = None
+    """What happens to the group the workflow creates when the stack is deleted or the group
+    replaced. ``DESTROY`` deletes it only if it holds no model versions: SageMaker deletes only an
+    empty group, so with versions the stack's deletion fails until they are deleted.
+    @default RemovalPolicy.RETAIN (the versions outlive the stack)"""
     supported_content_types: Sequence[str] = ("text/csv",)
     """Input MIME types the model accepts (``InferenceSpecification.SupportedContentTypes``).
     @default ["text/csv"]"""
@@ -81,20 +92,39 @@ class ModelRegistration:
     @default - "Best training job <name> of hyperparameter tuning job <name>\""""
 
 
+@jsii.implements(cdk.IStableStringProducer)
+class _GeneratedName:
+    """The created group's name: the states are rendered before the workflow exists, the name is
+    known once it does (:func:`bind_registration`); the states hold a token resolved at synth."""
+
+    def __init__(self) -> None:
+        self.value: str | None = None
+
+    def produce(self) -> str | None:
+        return self.value
+
+
 @dataclass(frozen=True)
 class Registration:
     """A checked :class:`ModelRegistration`, with what the workflow's states and policies need."""
 
     group_name: str
-    """The group's name (from an ARN, its last part), or a CDK token."""
+    """The group's name (from an ARN, its last part), or a CDK token (a created group's until bound)."""
     group_arn: str | None
     """The group's ARN when it was given as one (another account's group)."""
-    created: bool
-    """Whether the workflow creates the group."""
+    removal_policy: cdk.RemovalPolicy | None
+    """The created group's removal policy; None when the group is given (the workflow creates none)."""
     inference_specification: dict[str, Any]
     description: str | None
     vpc: bool
     network_isolation: bool
+    generated: _GeneratedName | None = dataclasses.field(default=None, compare=False, repr=False)
+    """Where a created group's name goes once known (None for a given group)."""
+
+    @property
+    def created(self) -> bool:
+        """Whether the workflow creates the group."""
+        return self.generated is not None
 
     def states(self, partition: str, *, output: Mapping[str, Any]) -> dict[str, Any]:
         """The "Create model" and "Register model" states; the latter ends the execution with ``output`` and
@@ -185,16 +215,24 @@ def _container() -> dict[str, str]:
 def check_registration(
     registration: ModelRegistration,
     *,
-    prefix: str,
     definitions: Sequence[TrainingJobDefinition | Mapping[str, Any] | None],
+    prefix: str | None = None,
 ) -> Registration:
     """Check ``registration`` against botocore's CreateModelPackage model. ``definitions`` are the
     tuning job's training job definitions (typed, or the request's dicts): the model takes their
-    VPC and network isolation."""
+    VPC and network isolation. ``prefix`` (the job name prefix) is not used: a created group is
+    named after the stack and the workflow (:func:`group_name_for`), which two stages do not share."""
     if not isinstance(registration, ModelRegistration):
         raise ValidationError("model_registration", "must be a ModelRegistration", registration)
     given = registration.model_package_group_name
-    name, group_arn = prefix if given is None else given, None
+    removal_policy = _removal_policy(registration.removal_policy, given)
+    generated = None
+    if given is None:
+        generated = _GeneratedName()
+        name = cdk.Lazy.string(generated)
+    else:
+        name = given
+    group_arn = None
     if given is not None and (not isinstance(given, str) or execution_path(given) is not None):
         raise ValidationError("ModelPackageGroupName", "must be a string known at synth time (it scopes IAM)", given)
     if given is not None and given.startswith("arn:"):
@@ -226,6 +264,7 @@ def check_registration(
     _model.validate(
         "CreateModelPackage",
         {
+            # A created group's name is checked once generated (bind_registration).
             "ModelPackageGroupName": name if given is None else given,
             **literal,
             "ModelApprovalStatus": PENDING_MANUAL_APPROVAL,
@@ -242,12 +281,56 @@ def check_registration(
     return Registration(
         group_name=name,
         group_arn=group_arn,
-        created=given is None,
+        removal_policy=removal_policy,
         inference_specification=specification,
         description=description,
         vpc=vpc,
         network_isolation=isolation,
+        generated=generated,
     )
+
+
+# CloudFormation's DeletionPolicy Snapshot applies to a few storage types only (CloudFormation User
+# Guide, "DeletionPolicy attribute"); a model package group is not one of them.
+_REMOVAL_POLICIES = (cdk.RemovalPolicy.RETAIN, cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, cdk.RemovalPolicy.DESTROY)
+
+
+def _removal_policy(policy: Any, given: str | None) -> cdk.RemovalPolicy | None:
+    """The created group's removal policy (RETAIN by default); None for a given group."""
+    if given is not None:
+        if policy is not None:
+            raise ValidationError(
+                "removal_policy",
+                "applies to the group the workflow creates; a group named by model_package_group_name "
+                "is not the stack's to delete",
+                policy,
+            )
+        return None
+    if policy is None:
+        return cdk.RemovalPolicy.RETAIN
+    if policy not in _REMOVAL_POLICIES:
+        raise ValidationError(
+            "removal_policy",
+            "must be RemovalPolicy.RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY (CloudFormation "
+            "snapshots no model package group)",
+            policy,
+        )
+    return policy  # type: ignore[no-any-return]
+
+
+def group_name_for(workflow: IConstruct) -> str:
+    """The name of the group a workflow creates: ``cdk.Names.unique_resource_name`` of the workflow
+    (its stack's name, its path in the stack and a hash of both), in lowercase, within
+    CreateModelPackageGroup's length for ``ModelPackageGroupName``.
+
+    Unique per stack and workflow, so two stages (two stacks) never share it, and the same at every
+    synth, so that a group kept by ``cdk destroy`` can be named again (``model_package_group_name``).
+    Lowercase: SageMaker writes names in ARNs in lowercase and IAM compares them case-sensitively.
+    """
+    member = _model.input_shape("CreateModelPackageGroup").members["ModelPackageGroupName"]
+    name = cdk.Names.unique_resource_name(workflow, separator="-", max_length=member.metadata["max"]).lower()
+    _model.validate_member("CreateModelPackageGroup", "ModelPackageGroupName", name)
+    return name
 
 
 def _strings(at: str, value: Any) -> list[str] | None:
@@ -320,19 +403,25 @@ def bind_registration(
     the model artifacts (SageMaker Developer Guide, "CreateModel API: Execution Role Permissions")."""
     check_request(request)
     group = None
-    if registration.created:
+    if registration.generated is not None and registration.removal_policy is not None:
+        name = group_name_for(workflow)
+        registration.generated.value = name
+        registration = dataclasses.replace(registration, group_name=name)
+        stack = stack_of(workflow)
         group = sagemaker.CfnModelPackageGroup(
             workflow,
             "ModelPackageGroup",
-            model_package_group_name=registration.group_name,
-            model_package_group_description=f"The best training jobs of the tuning workflow with job name prefix {prefix}",
+            model_package_group_name=name,
+            # Create-only, like the name (a change replaces the group, which a named group cannot
+            # be): it says only what the name is made of, so that the two change together.
+            model_package_group_description=(
+                f"The best training jobs of the tuning workflow {workflow.node.path[len(stack.node.path) + 1 :]} "
+                f"of stack {stack.stack_name}"
+            ),
         )
-        # It holds the registered versions, which outlive the stack.
-        group.apply_removal_policy(cdk.RemovalPolicy.RETAIN)
+        group.apply_removal_policy(registration.removal_policy)
         state_machine.node.add_dependency(group)
     statements = registration.statements(workflow, prefix)
     add_statements(state_machine_role, statements)
     grant_model_artifacts(execution_role, TUNING, request)
     return group
-
-

@@ -5,8 +5,8 @@ offline in moto (tests/harness).
 moto 5.2.5 has CreateModel, CreateModelPackage, DescribeModel and DescribeModelPackage. Its
 CreateModel drops ``EnableNetworkIsolation`` (DescribeModel always says false), so the tests read
 what the state machine sent from the execution history; it keeps ``VpcConfig``, and every
-CreateModelPackage field the workflow sends. The harness deploys state machines and roles only:
-each test creates the model package group in moto as CloudFormation would.
+CreateModelPackage field the workflow sends. Each test makes sure that the template's model package
+group exists in moto after the harness deployed it, as CloudFormation would have created it.
 """
 
 from __future__ import annotations
@@ -24,14 +24,17 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk.assertions import Template
+from constructs import Construct
 from moto.core.exceptions import ServiceException
 from moto.sagemaker.models import SageMakerModelBackend
 from parliament import analyze_policy_string
 
 import constructs_sm as sm
 from app import add_flow_logs
+from constructs_sm import _model
 from constructs_sm.errors import ValidationError
-from constructs_sm.model_registration import ModelRegistration, check_registration
+from constructs_sm.model_registration import ModelRegistration, check_registration, group_name_for
 from tests import builders
 from tests.api_shapes import problems
 from tests.conftest import ENV, _cdk_json_context, new_stack
@@ -44,12 +47,15 @@ from tests.template_helpers import (
     role_assumed_by,
     statement_with,
     statements_of_role,
+    substitutions,
 )
 
 REGISTRATION = ModelRegistration(inference_instance_types=["ml.m5.large"], transform_instance_types=["ml.m5.xlarge"])
 GROUP = "Churn-Models"
 VPC_REGISTRATION = ModelRegistration(model_package_group_name=GROUP, description="XGBoost churn model")
 BEST = "tuning-0a1b2c3d4e5f-003-9f8e7d6c"
+# The group the "Registered" stack's workflow creates: the stack's name, the workflow's path, a hash.
+CREATED = re.compile(r"registered-tuning-[0-9a-f]{8}")
 # Name job, Create tuning job, Has best training job, Describe best training job, Create model,
 # Register model (its ResultSelector is the output): two more than without registration.
 SUCCESS_TRANSITIONS = 6
@@ -114,7 +120,26 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             "group": registered.get_logical_id(workflow.model_package_group),  # type: ignore[arg-type]
             "machine": registered.get_logical_id(workflow.state_machine.node.default_child),  # type: ignore[arg-type]
         },
+        "group_names": {
+            "Registered": registered.resolve(workflow.model_package_group_name),
+            "RegisteredInVpc": in_vpc.resolve(vpc_workflow.model_package_group_name),
+        },
     }
+
+
+@pytest.fixture(scope="module")
+def group(built: dict[str, Any]) -> str:
+    """The name of the group the "Registered" stack creates."""
+    name = built["group_names"]["Registered"]
+    assert CREATED.fullmatch(name), name
+    return str(name)
+
+
+def _group_parameter(template: dict[str, Any]) -> Any:
+    """Register model's ModelPackageGroupName with its ``${Placeholder}`` substituted, as deployed."""
+    value = definition(template)["States"]["Register model"]["Parameters"]["ModelPackageGroupName"]
+    placeholder = re.fullmatch(r"\$\{(\w+)\}", value)
+    return substitutions(template)[placeholder[1]] if placeholder else value
 
 
 @pytest.fixture(scope="module")
@@ -165,11 +190,13 @@ def test_create_model_runs_the_best_training_jobs_image_artifacts_and_role(state
     assert create["Assign"] == {"retries": 0, "retryDelay": 5, "modelArn.$": "$.ModelArn"}
 
 
-def test_register_model_creates_a_version_pending_manual_approval(states: dict[str, Any]) -> None:
+def test_register_model_creates_a_version_pending_manual_approval(
+    states: dict[str, Any], template: dict[str, Any], group: str
+) -> None:
     register = states["Register model"]
     assert register["Resource"] == "arn:aws:states:::aws-sdk:sagemaker:createModelPackage"
     parameters = register["Parameters"]
-    assert parameters["ModelPackageGroupName"] == "tuning"
+    assert _group_parameter(template) == group
     assert parameters["ModelApprovalStatus"] == "PendingManualApproval"
     assert parameters["ClientToken.$"] == "$tuningJob.HyperParameterTuningJobName"
     assert parameters["InferenceSpecification"] == {
@@ -259,30 +286,36 @@ def test_the_model_takes_the_training_jobs_vpc_and_network_isolation(vpc_templat
     assert request["EnableNetworkIsolation"] is True and "VpcConfig" in request
 
 
-def test_an_existing_group_is_named_and_none_is_created(vpc_template: dict[str, Any]) -> None:
+def test_an_existing_group_is_named_and_none_is_created(vpc_template: dict[str, Any], built: dict[str, Any]) -> None:
     register = definition(vpc_template)["States"]["Register model"]["Parameters"]
     assert register["ModelPackageGroupName"] == GROUP
     assert register["ModelPackageDescription"] == "XGBoost churn model"
     assert resources(vpc_template, "AWS::SageMaker::ModelPackageGroup") == {}
+    assert built["group_names"]["RegisteredInVpc"] == GROUP
+    assert built["workflows"]["RegisteredInVpc"].model_package_group is None
 
 
 # --- the group and IAM ---
 
 
-def test_the_group_is_named_after_the_prefix_and_kept(template: dict[str, Any], built: dict[str, Any]) -> None:
+def test_the_created_group_is_named_after_the_stack_and_workflow_and_kept(
+    template: dict[str, Any], built: dict[str, Any], group: str
+) -> None:
+    """Not after the job name prefix, which two stages share; the description is create-only, like
+    the name, so it holds only what the name is made of."""
     group_id = built["logical_ids"]["group"]
-    group = template["Resources"][group_id]
-    assert group["Properties"] == {
-        "ModelPackageGroupName": "tuning",
-        "ModelPackageGroupDescription": "The best training jobs of the tuning workflow with job name prefix tuning",
+    resource = template["Resources"][group_id]
+    assert resource["Properties"] == {
+        "ModelPackageGroupName": group,
+        "ModelPackageGroupDescription": "The best training jobs of the tuning workflow Tuning of stack Registered",
     }
-    assert (group["DeletionPolicy"], group["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert (resource["DeletionPolicy"], resource["UpdateReplacePolicy"]) == ("Retain", "Retain")
     assert group_id in template["Resources"][built["logical_ids"]["machine"]]["DependsOn"]
     workflow = built["workflows"]["Registered"]
-    assert workflow.model_package_group_name == "tuning"
+    assert group == group_name_for(workflow)
 
 
-def test_the_state_machine_may_create_only_these_models_and_versions(template: dict[str, Any]) -> None:
+def test_the_state_machine_may_create_only_these_models_and_versions(template: dict[str, Any], group: str) -> None:
     statements = statements_of_role(template, role_assumed_by(template, "states.amazonaws.com"))
     create = statement_with(statements, "sagemaker:CreateModel")
     assert create == {
@@ -295,8 +328,8 @@ def test_the_state_machine_may_create_only_these_models_and_versions(template: d
         "Action": "sagemaker:CreateModelPackage",
         "Effect": "Allow",
         "Resource": [
-            "arn:aws:sagemaker:us-east-1:123456789012:model-package-group/tuning",
-            "arn:aws:sagemaker:us-east-1:123456789012:model-package/tuning/*",
+            f"arn:aws:sagemaker:us-east-1:123456789012:model-package-group/{group}",
+            f"arn:aws:sagemaker:us-east-1:123456789012:model-package/{group}/*",
         ],
     }
     # The model passes the execution role, which only SageMaker may receive (granted with the job's).
@@ -331,6 +364,86 @@ def test_a_group_arn_scopes_iam_to_its_account_and_region() -> None:
     assert register["Resource"] == [group_arn, "arn:aws:sagemaker:eu-west-1:111122223333:model-package/shared-models/*"]
 
 
+def _staged_app() -> dict[str, dict[str, Any]]:
+    """Stages Dev and Prod of one app, each with the same stack, workflow and job name prefix."""
+    app = cdk.App(context=_cdk_json_context())
+    stacks = {stage: cdk.Stack(cdk.Stage(app, stage), "Churn", env=ENV) for stage in ("Dev", "Prod")}
+    for stack in stacks.values():
+        builders.workflow(stack, job_name_prefix="churn", model_registration=ModelRegistration())
+    return {stage: Template.from_stack(stack).to_json() for stage, stack in stacks.items()}
+
+
+@pytest.fixture(scope="module")
+def staged() -> list[dict[str, dict[str, Any]]]:
+    """The staged app, synthesized twice (two apps built by the same code)."""
+    return [_staged_app(), _staged_app()]
+
+
+def _created_group(template: dict[str, Any]) -> str:
+    _, group = only(template, "AWS::SageMaker::ModelPackageGroup")
+    return str(group["Properties"]["ModelPackageGroupName"])
+
+
+def test_two_stages_with_the_same_prefix_create_groups_of_their_own(staged: list[dict[str, dict[str, Any]]]) -> None:
+    """Each stage's group, state and IAM scope name that stage's group: deploying both into one
+    account and region creates two groups, not the same one twice (AlreadyExists)."""
+    templates = staged[0]
+    names = {stage: _created_group(template) for stage, template in templates.items()}
+    assert re.fullmatch(r"devchurn-tuning-[0-9a-f]{8}", names["Dev"])
+    assert re.fullmatch(r"prodchurn-tuning-[0-9a-f]{8}", names["Prod"])
+    for stage, template in templates.items():
+        assert _group_parameter(template) == names[stage]
+        statements = statements_of_role(template, role_assumed_by(template, "states.amazonaws.com"))
+        account = "arn:aws:sagemaker:us-east-1:123456789012"
+        # The same job name prefix in both stages, and a group of each stage's own.
+        assert statement_with(statements, "sagemaker:CreateModel")["Resource"] == f"{account}:model/churn-*"
+        assert statement_with(statements, "sagemaker:CreateModelPackage")["Resource"] == [
+            f"{account}:model-package-group/{names[stage]}",
+            f"{account}:model-package/{names[stage]}/*",
+        ]
+
+
+def test_the_same_app_synthesized_again_names_the_same_groups(staged: list[dict[str, dict[str, Any]]]) -> None:
+    """Deterministic: a redeployment updates the group instead of replacing it, and a group kept by
+    ``cdk destroy`` has the name the app prints at every synth."""
+    first, again = staged
+    assert {stage: _created_group(t) for stage, t in first.items()} == {
+        stage: _created_group(t) for stage, t in again.items()
+    }
+    assert first == again
+
+
+@pytest.mark.parametrize(
+    ("policy", "deletion", "update_replace"),
+    [
+        (cdk.RemovalPolicy.DESTROY, "Delete", "Delete"),
+        (cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, "RetainExceptOnCreate", "Retain"),
+    ],
+)
+def test_the_removal_policy_applies_to_the_created_group(
+    policy: cdk.RemovalPolicy, deletion: str, update_replace: str
+) -> None:
+    stack = new_stack()
+    builders.workflow(stack, model_registration=ModelRegistration(removal_policy=policy))
+    _, group = only(Template.from_stack(stack).to_json(), "AWS::SageMaker::ModelPackageGroup")
+    assert (group["DeletionPolicy"], group["UpdateReplacePolicy"]) == (deletion, update_replace)
+
+
+def test_a_generated_name_fits_the_api_however_long_the_stack_and_path() -> None:
+    """Trimmed in the middle to CreateModelPackageGroup's length (botocore's model), the hash of the
+    whole stack name and path kept at its end: two long names that differ only in the middle differ."""
+    app = cdk.App()
+    names = []
+    for middle in ("a", "b"):
+        stack = cdk.Stack(app, f"Stack{middle}", stack_name="Churn-" + "x" * 50 + middle + "y" * 60)
+        names.append(group_name_for(Construct(Construct(stack, "Models" * 10), "Tuning" * 10)))
+    member = _model.input_shape("CreateModelPackageGroup").members["ModelPackageGroupName"]
+    for name in names:
+        assert len(name) <= member.metadata["max"], name
+        assert re.fullmatch(member.metadata["pattern"], name) and name == name.lower()
+    assert names[0] != names[1]
+
+
 def test_the_execution_role_may_read_the_artifacts_it_serves(template: dict[str, Any]) -> None:
     """CreateModel needs s3:GetObject on the model data for the role it is given (SageMaker Developer
     Guide, "CreateModel API: Execution Role Permissions"); the artifacts are under the output path."""
@@ -362,10 +475,14 @@ def test_cfn_lint_finds_nothing(built: dict[str, Any], stack: str, tmp_path: Pat
 
 def _findings(built: dict[str, Any], kind: str) -> set[tuple[str, str, str]]:
     """``violations`` (unacknowledged) or ``suppressedViolations`` (acknowledged) on the two stacks."""
-    unacknowledged = {f for stack in ("Registered/", "RegisteredInVpc/") for f in findings(built["report"], stack, acknowledged=False)}
+    unacknowledged = {
+        f for stack in ("Registered/", "RegisteredInVpc/") for f in findings(built["report"], stack, acknowledged=False)
+    }
     if kind == "violations":
         return unacknowledged
-    every = {f for stack in ("Registered/", "RegisteredInVpc/") for f in findings(built["report"], stack, acknowledged=True)}
+    every = {
+        f for stack in ("Registered/", "RegisteredInVpc/") for f in findings(built["report"], stack, acknowledged=True)
+    }
     return every - unacknowledged
 
 
@@ -381,7 +498,7 @@ def test_each_pack_ran_and_its_findings_are_acknowledged(built: dict[str, Any], 
     assert built["scopes"][(pack, stack)] <= acknowledged
 
 
-def test_the_wildcards_of_registration_are_acknowledged_on_their_policy(built: dict[str, Any]) -> None:
+def test_the_wildcards_of_registration_are_acknowledged_on_their_policy(built: dict[str, Any], group: str) -> None:
     suppressed = [
         v
         for p in built["report"]["pluginReports"]
@@ -397,7 +514,7 @@ def test_the_wildcards_of_registration_are_acknowledged_on_their_policy(built: d
         ),
         (
             "Registered/Tuning/StateMachineRole/Policy/Resource",
-            f"AwsSolutions-IAM5[Resource::{account}:model-package/tuning/*]",
+            f"AwsSolutions-IAM5[Resource::{account}:model-package/{group}/*]",
         ),
         (
             "RegisteredInVpc/Tuning/StateMachineRole/Policy/Resource",
@@ -429,10 +546,9 @@ def test_without_registration_the_workflow_is_unchanged(unregistered: dict[str, 
     assert resources(unregistered, "AWS::SageMaker::ModelPackageGroup") == {}
     policies = resources(unregistered, "AWS::IAM::ManagedPolicy").values()
     assert "CreateModel" not in json.dumps([p["Properties"]["PolicyDocument"] for p in policies])
-    assert [rule["StringEquals"] for rule in machine["Retry"]["Choices"]] == [
-        "Create tuning job",
-        "Describe best training job",
-    ]
+    retried = [rule["StringEquals"] for rule in machine["Retry"]["Choices"]]
+    assert "Describe best training job" in retried
+    assert not {"Create model", "Register model"} & set(retried)
 
 
 # --- one test per rule ---
@@ -485,6 +601,20 @@ def spare_stack() -> cdk.Stack:
             r"^ModelPackageDescription: length must be between 0 and 1024 characters",
         ),
         (ModelRegistration(description=42), r"^ModelPackageDescription: must be a string, but got 42"),  # type: ignore[arg-type]
+        (
+            ModelRegistration(model_package_group_name="churn-models", removal_policy=cdk.RemovalPolicy.DESTROY),
+            r"^removal_policy: applies to the group the workflow creates; a group named by "
+            r"model_package_group_name is not the stack's to delete, but got <RemovalPolicy\.DESTROY",
+        ),
+        (
+            ModelRegistration(removal_policy=cdk.RemovalPolicy.SNAPSHOT),
+            r"^removal_policy: must be RemovalPolicy\.RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY \(CloudFormation "
+            r"snapshots no model package group\), but got <RemovalPolicy\.SNAPSHOT",
+        ),
+        (
+            ModelRegistration(removal_policy="destroy"),  # type: ignore[arg-type]
+            r"^removal_policy: must be RemovalPolicy\.RETAIN, .*, but got 'destroy'",
+        ),
     ],
 )
 def test_registration_values_are_checked_against_the_api_model(
@@ -570,17 +700,27 @@ def aws() -> Iterator[OfflineAws]:
         yield env
 
 
-def _deploy(aws: OfflineAws, template: dict[str, Any], group: str) -> str:
-    aws.sagemaker.create_model_package_group(ModelPackageGroupName=group)  # what CloudFormation creates
-    deployment = aws.deploy(template, zero_waits=True)
+def _deploy(aws: OfflineAws, template: dict[str, Any], group: str, **kwargs: Any) -> str:
+    """Deploy ``template``; ``group`` exists afterwards (CloudFormation creates the template's group,
+    or it existed before: the harness may or may not create groups itself)."""
+    deployment = aws.deploy(template, zero_waits=True, **kwargs)
+    if group not in _groups(aws):
+        aws.sagemaker.create_model_package_group(ModelPackageGroupName=group)
     return deployment.arn()
 
 
-def test_a_successful_run_registers_the_best_training_job(aws: OfflineAws, template: dict[str, Any]) -> None:
+def _groups(aws: OfflineAws) -> set[str]:
+    summaries = aws.sagemaker.list_model_package_groups()["ModelPackageGroupSummaryList"]
+    return {summary["ModelPackageGroupName"] for summary in summaries}
+
+
+def test_a_successful_run_registers_the_best_training_job(
+    aws: OfflineAws, template: dict[str, Any], group: str
+) -> None:
     aws.jobs.set_best_training_job(
         training_job_name=BEST, final_metric_data_list=[{"MetricName": "validation:auc", "Value": 0.91}]
     )
-    result = aws.run(_deploy(aws, template, "tuning"), {}, name="registered")
+    result = aws.run(_deploy(aws, template, group), {}, name="registered")
     assert result.status == "SUCCEEDED", result.cause
     assert result.state_transitions == SUCCESS_TRANSITIONS
     output = result.output
@@ -597,7 +737,7 @@ def test_a_successful_run_registers_the_best_training_job(aws: OfflineAws, templ
     }
     assert output["TrainingJob"]["TrainingJobName"] == output["BestTrainingJob"]["TrainingJobName"] == BEST
     assert output["ModelArn"] == f"arn:aws:sagemaker:us-east-1:123456789012:model/{BEST}"
-    assert output["ModelPackageArn"] == "arn:aws:sagemaker:us-east-1:123456789012:model-package/tuning/1"
+    assert output["ModelPackageArn"] == f"arn:aws:sagemaker:us-east-1:123456789012:model-package/{group}/1"
 
     model = aws.sagemaker.describe_model(ModelName=BEST)
     trained = aws.sagemaker.describe_training_job(TrainingJobName=BEST)
@@ -610,7 +750,7 @@ def test_a_successful_run_registers_the_best_training_job(aws: OfflineAws, templ
     assert re.fullmatch(r"arn:aws:iam::123456789012:role/.*ExecutionRole.*", model["ExecutionRoleArn"])
 
     package = aws.sagemaker.describe_model_package(ModelPackageName=output["ModelPackageArn"])
-    assert package["ModelPackageGroupName"] == "tuning"
+    assert package["ModelPackageGroupName"] == group
     assert package["ModelPackageVersion"] == 1
     assert package["ModelApprovalStatus"] == "PendingManualApproval"
     assert package["ModelPackageDescription"] == f"Best training job {BEST} of hyperparameter tuning job {tuning_job}"
@@ -658,7 +798,7 @@ class _Throttled(ServiceException):
 
 
 def test_a_throttled_registration_is_retried_and_registers_once(
-    aws: OfflineAws, template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    aws: OfflineAws, template: dict[str, Any], group: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     original = SageMakerModelBackend.create_model_package
     calls: list[str] = []
@@ -671,13 +811,13 @@ def test_a_throttled_registration_is_retried_and_registers_once(
 
     monkeypatch.setattr(SageMakerModelBackend, "create_model_package", create_model_package)
     aws.jobs.set_best_training_job(training_job_name=BEST)
-    result = aws.run(_deploy(aws, template, "tuning"), {}, name="throttled")
+    result = aws.run(_deploy(aws, template, group), {}, name="throttled")
     assert result.status == "SUCCEEDED", result.cause
     assert result.entered_states.count("Register model") == 2
     assert result.entered_states.count("Wait to retry") == 1
     assert result.state_transitions == SUCCESS_TRANSITIONS + 4
     assert calls == [result.output["HyperParameterTuningJobName"]] * 2, "the same ClientToken each time"
-    packages = aws.sagemaker.list_model_packages(ModelPackageGroupName="tuning")["ModelPackageSummaryList"]
+    packages = aws.sagemaker.list_model_packages(ModelPackageGroupName=group)["ModelPackageSummaryList"]
     assert len(packages) == 1
 
 
@@ -690,10 +830,49 @@ def test_without_registration_a_run_creates_no_model(aws: OfflineAws, unregister
     assert aws.sagemaker.list_models()["Models"] == []
 
 
-def test_a_missing_group_fails_the_run_at_once_with_sagemakers_cause(aws: OfflineAws, template: dict[str, Any]) -> None:
-    aws.jobs.set_best_training_job(training_job_name=BEST)
-    result = aws.run(aws.deploy(template, zero_waits=True).arn(), {}, name="no-group")
+def test_a_missing_group_fails_the_run_at_once_with_sagemakers_cause(
+    aws: OfflineAws, vpc_template: dict[str, Any]
+) -> None:
+    """A group named by model_package_group_name that does not exist (a typo, or deleted)."""
+    aws.jobs.set_best_training_job(training_job_name="churn-0a1b2c3d4e5f-001-12345678")
+    arn = aws.deploy(vpc_template, zero_waits=True).arn()
+    assert GROUP not in _groups(aws)
+    result = aws.run(arn, {}, name="no-group")
     assert result.status == "FAILED"
     assert result.error == "JobFailed"
-    assert "Model Package Group does not exist" in result.cause
+    assert re.match(r"Model Package Group (Churn-Models )?does not exist", result.cause), result.cause
     assert result.entered_states[-4:] == ["Create model", "Register model", "Transient error", "Job failed"]
+
+
+def test_after_destroy_the_kept_group_is_named_again_and_gets_the_next_version(
+    aws: OfflineAws, template: dict[str, Any], built: dict[str, Any], group: str
+) -> None:
+    """``cdk destroy`` keeps the group (DeletionPolicy Retain) with its versions, so deploying the
+    same app again would create a group of the same name, which SageMaker refuses. The README's
+    way: name the kept group (``model_package_group_name``); the stack creates none, and the
+    workflow registers the next version in it."""
+    aws.jobs.set_best_training_job(training_job_name=BEST)
+    machine = _deploy(aws, template, group)
+    before = aws.run(machine, {}, name="before-destroy")
+    assert before.status == "SUCCEEDED", before.cause
+    # cdk destroy: the state machine goes; the group stays, as its policy says.
+    assert template["Resources"][built["logical_ids"]["group"]]["DeletionPolicy"] == "Retain"
+    aws.sfn.delete_state_machine(stateMachineArn=machine)
+
+    stack = cdk.Stack(cdk.App(context=_cdk_json_context()), "Registered", env=ENV)
+    builders.workflow(stack, model_registration=dataclasses.replace(REGISTRATION, model_package_group_name=group))
+    again = Template.from_stack(stack).to_json()
+    assert resources(again, "AWS::SageMaker::ModelPackageGroup") == {}
+    assert _group_parameter(again) == group
+    states_role = role_assumed_by(again, "states.amazonaws.com")
+    assert statement_with(statements_of_role(again, states_role), "sagemaker:CreateModelPackage")["Resource"] == [
+        f"arn:aws:sagemaker:us-east-1:123456789012:model-package-group/{group}",
+        f"arn:aws:sagemaker:us-east-1:123456789012:model-package/{group}/*",
+    ]
+
+    aws.jobs.set_best_training_job(training_job_name="tuning-5f4e3d2c1b0a-002-0a1b2c3d")
+    after = aws.run(_deploy(aws, again, group), {}, name="after-destroy")
+    assert after.status == "SUCCEEDED", after.cause
+    assert before.output["ModelPackageArn"].endswith(f":model-package/{group}/1")
+    assert after.output["ModelPackageArn"].endswith(f":model-package/{group}/2")
+    assert _groups(aws) == {group}
