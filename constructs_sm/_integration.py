@@ -107,7 +107,8 @@ def without_service_defaults(
         path
         for root in JOB_ROOTS[operation]
         for relative, (default, _source) in SERVICE_DEFAULTS.items()
-        if not _covered(join(root, relative), rows) and not any(p == relative or p.endswith(f".{relative}") for p in keep)
+        if not _covered(join(root, relative), rows)
+        and not any(p == relative or p.endswith(f".{relative}") for p in keep)
         for path, value in find(request, join(root, relative))
         if value == default and type(value) is type(default)
     ]

@@ -39,7 +39,9 @@ class VpcConfig:
         try:
             selection = sorted((k, repr(v)) for k, v in self.subnets._values.items())
             subnet_ids = cached(
-                self.vpc, f"subnets {selection}", lambda: list(self.vpc.select_subnets(**self.subnets._values).subnet_ids)
+                self.vpc,
+                f"subnets {selection}",
+                lambda: list(self.vpc.select_subnets(**self.subnets._values).subnet_ids),
             )
         except RuntimeError as error:  # jsii reports the VPC's own message, e.g. no isolated subnets
             raise ValidationError("VpcConfig.Subnets", "must select at least 1 subnet of the VPC", str(error)) from None
