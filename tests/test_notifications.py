@@ -35,12 +35,21 @@ import boto3
 import pytest
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
+from aws_cdk.assertions import Capture, Match, Template
 
 from constructs_sm.errors import ValidationError
 from constructs_sm.notifications import DETAIL_TYPE, WorkflowNotifications
 from tests import builders
 from tests.conftest import ENV, _cdk_json_context
-from tests.harness import offline_aws
+from tests.harness import TemplateResolver, offline_aws
+from tests.harness._kms import (
+    Decision,
+    evaluate,
+    eventbridge_publishes,
+    eventbridge_sends_to_queue,
+    sns_encrypts_for_eventbridge,
+    sqs_encrypts_for_eventbridge,
+)
 from tests.nag import PACK_NAMES, findings, lint, synth_with_packs
 from tests.template_helpers import resources
 
@@ -193,6 +202,10 @@ def test_properties_expose_the_rule_topic_and_key(built: dict[str, Any]) -> None
     assert constructs["created"].rule.node.path == "Notify/Created/Rule"
     assert constructs["created"].topic.node.path == "Notify/Created/Topic"
     assert constructs["created"].encryption_key.node.path == "Notify/Created/TopicKey"
+    for name in ("created", "given", "imported"):
+        queue = constructs[name].dead_letter_queue
+        assert queue.node.path == f"Notify/{name.capitalize()}/DeadLetterQueue"
+        assert queue.encryption_master_key.node.path == f"Notify/{name.capitalize()}/DeadLetterKey"
 
 
 # --- the created topic, its key and policies ---
@@ -229,15 +242,19 @@ def test_created_topic_policy_enforces_ssl_and_lets_only_this_rule_publish(
             "Principal": {"Service": "events.amazonaws.com"},
             "Action": "sns:Publish",
             "Resource": {"Ref": topic},
-            "Condition": {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [ids["created_rule"], "Arn"]}}},
+            "Condition": {
+                "ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [ids["created_rule"], "Arn"]}},
+                "StringEquals": {"aws:SourceAccount": "123456789012"},
+            },
         }
     ]
 
 
-def test_created_key_lets_eventbridge_encrypt_for_this_rule_and_topic_only(
+def test_created_key_lets_eventbridge_encrypt_for_this_topic_only(
     template: dict[str, Any], ids: dict[str, str]
 ) -> None:
-    rule_name = props(template, ids["created_rule"])["Name"]
+    """The topic's encryption context, and no aws:SourceArn / aws:SourceAccount: SNS does not send them
+    for an EventBridge publisher (SNS Developer Guide, key management)."""
     topic_name = props(template, ids["created_topic"])["TopicName"]
     assert events_statements(template["Resources"][ids["created_key"]]) == [
         {
@@ -247,15 +264,14 @@ def test_created_key_lets_eventbridge_encrypt_for_this_rule_and_topic_only(
             "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
             "Resource": "*",
             "Condition": {
-                "ArnEquals": {"aws:SourceArn": f"arn:aws:events:us-east-1:123456789012:rule/{rule_name}"},
                 "StringEquals": {
                     "kms:EncryptionContext:aws:sns:topicArn": f"arn:aws:sns:us-east-1:123456789012:{topic_name}"
                 },
             },
         }
     ]
-    assert re.fullmatch(r"[.\-_A-Za-z0-9]{1,64}", rule_name)
     assert re.fullmatch(r"[A-Za-z0-9_-]{1,256}", topic_name)
+    assert re.fullmatch(r"[.\-_A-Za-z0-9]{1,64}", props(template, ids["created_rule"])["Name"])
 
 
 def test_given_topic_gets_the_usual_cdk_grants(template: dict[str, Any], ids: dict[str, str]) -> None:
@@ -276,7 +292,191 @@ def test_given_topics_create_no_topic_or_key(template: dict[str, Any], ids: dict
     notification_keys = {
         k for k in resources(template, "AWS::KMS::Key") if k.startswith(("Created", "Given", "Imported"))
     }
-    assert notification_keys == {ids["created_key"]}
+    dead_letter_keys = {dead_letter(template, ids[rule])["key"] for rule in RULES}
+    assert notification_keys == {ids["created_key"], *dead_letter_keys}
+
+
+# --- the requests AWS services send, evaluated against the synthesized policies ---
+
+
+@pytest.fixture(scope="module")
+def resolver(template: dict[str, Any], ids: dict[str, str]) -> TemplateResolver:
+    """Intrinsics resolved as CloudFormation would (the created rule's ARN from its Name)."""
+    rule_name = props(template, ids["created_rule"])["Name"]
+    return TemplateResolver(
+        template,
+        account_id=str(ENV.account),
+        region=str(ENV.region),
+        stack_name="Notify",
+        known_values={f"{ids['created_rule']}.Arn": f"arn:aws:events:us-east-1:123456789012:rule/{rule_name}"},
+    )
+
+
+def key_policy(template: dict[str, Any], resolver: TemplateResolver, key: str) -> dict[str, Any]:
+    return dict(resolver.resolve(template["Resources"][key]["Properties"]["KeyPolicy"]))
+
+
+def test_sns_can_encrypt_a_message_eventbridge_publishes_to_the_created_topic(
+    template: dict[str, Any], ids: dict[str, str], resolver: TemplateResolver
+) -> None:
+    """SNS's GenerateDataKey and Decrypt, with the context SNS sends for an EventBridge publisher."""
+    policy = key_policy(template, resolver, ids["created_key"])
+    topic_arn, key_arn = resolver.ref(ids["created_topic"]), resolver.get_att(ids["created_key"], "Arn")
+    for request in sns_encrypts_for_eventbridge(topic_arn, key_arn):
+        result = evaluate(policy, request)
+        assert (result.decision, result.allowed_by) == (
+            Decision.ALLOW,
+            ("EventBridgeEncryptsWorkflowNotifications",),
+        ), request.action
+    other_topic = sns_encrypts_for_eventbridge(topic_arn + "-other", key_arn)[0]
+    assert evaluate(policy, other_topic).decision is Decision.IMPLICIT_DENY
+
+
+def test_the_former_key_statement_is_refused(
+    template: dict[str, Any], ids: dict[str, str], resolver: TemplateResolver
+) -> None:
+    """Negative control: the statement as it was (aws:SourceArn on the key) never applies to SNS's
+    request, so the message would be dropped."""
+    policy = key_policy(template, resolver, ids["created_key"])
+    rule_arn = resolver.get_att(ids["created_rule"], "Arn")
+    for statement in policy["Statement"]:
+        if statement.get("Sid") == "EventBridgeEncryptsWorkflowNotifications":
+            statement["Condition"] = {"ArnEquals": {"aws:SourceArn": rule_arn}, **statement["Condition"]}
+    topic_arn, key_arn = resolver.ref(ids["created_topic"]), resolver.get_att(ids["created_key"], "Arn")
+    for request in sns_encrypts_for_eventbridge(topic_arn, key_arn):
+        assert evaluate(policy, request).decision is Decision.IMPLICIT_DENY, request.action
+
+
+def test_eventbridge_may_publish_to_the_created_topic_for_this_rule_only(
+    template: dict[str, Any], ids: dict[str, str], resolver: TemplateResolver
+) -> None:
+    (policy,) = [
+        p["Properties"]["PolicyDocument"]
+        for p in resources(template, "AWS::SNS::TopicPolicy").values()
+        if p["Properties"]["Topics"] == [{"Ref": ids["created_topic"]}]
+    ]
+    policy = resolver.resolve(policy)
+    topic_arn, rule_arn = resolver.ref(ids["created_topic"]), resolver.get_att(ids["created_rule"], "Arn")
+    assert evaluate(policy, eventbridge_publishes(topic_arn, rule_arn)).allowed
+    other_rule = resolver.get_att(ids["given_rule"], "Arn")
+    assert evaluate(policy, eventbridge_publishes(topic_arn, other_rule)).decision is Decision.IMPLICIT_DENY
+
+
+# --- the dead-letter queue and the retry policy ---
+
+RULES = ("created_rule", "given_rule", "imported_rule")
+
+
+def dead_letter(template: dict[str, Any], rule: str) -> dict[str, str]:
+    """Logical ids of the rule's dead-letter queue (its target names it) and of the queue's key."""
+    (target,) = template["Resources"][rule]["Properties"]["Targets"]
+    queue = target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
+    key = Capture()
+    Template.from_json({"Resources": {queue: template["Resources"][queue]}}).has_resource_properties(
+        "AWS::SQS::Queue", {"KmsMasterKeyId": {"Fn::GetAtt": [key, "Arn"]}, "SqsManagedSseEnabled": Match.absent()}
+    )
+    return {"queue": queue, "key": key.as_string()}
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_every_target_has_a_dead_letter_queue_and_a_retry_policy(
+    template: dict[str, Any], ids: dict[str, str], rule: str
+) -> None:
+    """24 hours and 185 attempts, EventBridge's maximum for both: a late alert is still worth
+    sending; what retries cannot fix (permissions, a deleted topic) goes to the queue at once."""
+    (target,) = props(template, ids[rule])["Targets"]
+    assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185}
+    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [dead_letter(template, ids[rule])["queue"], "Arn"]}}
+
+
+def test_each_notification_has_its_own_dead_letter_queue(template: dict[str, Any], ids: dict[str, str]) -> None:
+    queues = [dead_letter(template, ids[rule])["queue"] for rule in RULES]
+    keys = [dead_letter(template, ids[rule])["key"] for rule in RULES]
+    assert len(set(queues)) == len(set(keys)) == 3
+    assert not {ids["created_key"], ids["alerts_key"]} & set(keys)
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_the_dead_letter_queue_keeps_14_days_encrypted_with_a_rotating_retained_key(
+    template: dict[str, Any], ids: dict[str, str], rule: str
+) -> None:
+    found = dead_letter(template, ids[rule])
+    queue = template["Resources"][found["queue"]]
+    assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+    assert "FifoQueue" not in queue["Properties"], "EventBridge dead-letter queues are standard queues"
+    assert (queue["DeletionPolicy"], queue["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    key = template["Resources"][found["key"]]
+    assert key["Properties"]["EnableKeyRotation"] is True
+    assert (key["DeletionPolicy"], key["UpdateReplacePolicy"]) == ("Retain", "Retain")
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_the_dead_letter_queue_policy_enforces_ssl_and_admits_only_this_rule(
+    template: dict[str, Any], ids: dict[str, str], rule: str
+) -> None:
+    queue = dead_letter(template, ids[rule])["queue"]
+    (policy,) = [
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for p in resources(template, "AWS::SQS::QueuePolicy").values()
+        if p["Properties"]["Queues"] == [{"Ref": queue}]
+    ]
+    assert [s for s in policy if s["Effect"] == "Allow"] == [
+        {
+            "Sid": "EventBridgeSendsUndeliveredNotifications",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sqs:SendMessage",
+            "Resource": {"Fn::GetAtt": [queue, "Arn"]},
+            "Condition": {
+                "ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [ids[rule], "Arn"]}},
+                "StringEquals": {"aws:SourceAccount": "123456789012"},
+            },
+        }
+    ]
+    (deny,) = [s for s in policy if s["Effect"] == "Deny"]
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert (deny["Principal"], deny["Action"]) == ({"AWS": "*"}, "sqs:*")
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_eventbridge_can_send_an_undelivered_notification_to_the_queue(
+    template: dict[str, Any], ids: dict[str, str], resolver: TemplateResolver, rule: str
+) -> None:
+    """The queue policy admits EventBridge's SendMessage for this rule, and the queue's key admits the
+    data-key requests SQS makes for it (no context key is documented for them: the key statement
+    must not require one)."""
+    found = dead_letter(template, ids[rule])
+    (queue_policy,) = [
+        p["Properties"]["PolicyDocument"]
+        for p in resources(template, "AWS::SQS::QueuePolicy").values()
+        if p["Properties"]["Queues"] == [{"Ref": found["queue"]}]
+    ]
+    queue_arn, rule_arn = resolver.get_att(found["queue"], "Arn"), resolver.get_att(ids[rule], "Arn")
+    send = eventbridge_sends_to_queue(queue_arn, rule_arn)
+    assert evaluate(resolver.resolve(queue_policy), send).allowed
+    other_rule = resolver.get_att(ids["created_rule" if rule != "created_rule" else "given_rule"], "Arn")
+    refused = evaluate(resolver.resolve(queue_policy), eventbridge_sends_to_queue(queue_arn, other_rule))
+    assert refused.decision is Decision.IMPLICIT_DENY
+    policy = key_policy(template, resolver, found["key"])
+    for request in sqs_encrypts_for_eventbridge(resolver.get_att(found["key"], "Arn")):
+        result = evaluate(policy, request)
+        assert (result.decision, result.allowed_by) == (
+            Decision.ALLOW,
+            ("EventBridgeEncryptsUndeliveredNotifications",),
+        ), request.action
+
+
+def test_the_dead_letter_key_statement(template: dict[str, Any], ids: dict[str, str]) -> None:
+    key = dead_letter(template, ids["created_rule"])["key"]
+    assert events_statements(template["Resources"][key]) == [
+        {
+            "Sid": "EventBridgeEncryptsUndeliveredNotifications",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": "*",
+        }
+    ]
 
 
 # --- cfn-lint and cdk-nag ---
@@ -295,9 +495,26 @@ def test_cdk_nag_finds_nothing_unacknowledged(built: dict[str, Any]) -> None:
     assert _findings(built, acknowledged=False) == []
 
 
-def test_cdk_nag_flags_nothing_in_the_notifications_even_acknowledged(built: dict[str, Any]) -> None:
+def test_cdk_nag_flags_nothing_in_the_notifications_even_acknowledged_but_the_dead_letter_queues(
+    built: dict[str, Any],
+) -> None:
+    """SQS3 ("not used as a DLQ and has no DLQ") sees SQS redrive policies only, not an EventBridge
+    target's DeadLetterConfig: each dead-letter queue acknowledges it, and nothing else is."""
     notifications = ("Notify/Created/", "Notify/Given/", "Notify/Imported/", "Notify/Alerts")
-    assert [f for f in _findings(built, acknowledged=True) if f[2].startswith(notifications)] == []
+    assert sorted(f for f in _findings(built, acknowledged=True) if f[2].startswith(notifications)) == [
+        ("AwsSolutions", "AwsSolutions-SQS3", f"Notify/{name}/DeadLetterQueue/Resource")
+        for name in ("Created", "Given", "Imported")
+    ]
+    acknowledged = {
+        (v["acknowledgedAt"], v["reason"])
+        for p in built["report"]["pluginReports"]
+        for v in p.get("suppressedViolations", [])
+        if any(c["constructPath"].startswith(notifications) for c in v["violatingConstructs"])
+    }
+    assert {at for at, _ in acknowledged} == {
+        f"Notify/{n}/DeadLetterQueue/Resource" for n in ("Created", "Given", "Imported")
+    }
+    assert all("Using dead-letter queues to process undelivered events" in reason for _, reason in acknowledged)
 
 
 @pytest.mark.parametrize("pack", PACK_NAMES)
