@@ -72,9 +72,12 @@ class ModelRegistration:
     workflow, the same at every synth), e.g. ``prodchurnstack-hardenedtuning-1a2b3c4d``"""
     removal_policy: cdk.RemovalPolicy | None = None
     """What happens to the group the workflow creates when the stack is deleted or the group
-    replaced. ``DESTROY`` deletes it only if it holds no model versions: SageMaker deletes only an
-    empty group, so with versions the stack's deletion fails until they are deleted.
-    @default RemovalPolicy.RETAIN (the versions outlive the stack)"""
+    replaced (``DeletionPolicy``, ``UpdateReplacePolicy``). The default keeps it, with its model
+    versions, except when the deployment that created it rolls back: then the new, empty group goes
+    too, and deploying again does not collide with it. ``RETAIN`` keeps it even then. ``DESTROY``
+    deletes it with the stack, but SageMaker deletes only an empty group: once a version is
+    registered, the stack's deletion fails until the versions are deleted.
+    @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE"""
     supported_content_types: Sequence[str] = ("text/csv",)
     """Input MIME types the model accepts (``InferenceSpecification.SupportedContentTypes``).
     @default ["text/csv"]"""
@@ -296,7 +299,8 @@ _REMOVAL_POLICIES = (cdk.RemovalPolicy.RETAIN, cdk.RemovalPolicy.RETAIN_ON_UPDAT
 
 
 def _removal_policy(policy: Any, given: str | None) -> cdk.RemovalPolicy | None:
-    """The created group's removal policy (RETAIN by default); None for a given group."""
+    """The created group's removal policy (RETAIN_ON_UPDATE_OR_DELETE by default: CloudFormation's
+    RetainExceptOnCreate, User Guide "DeletionPolicy attribute"); None for a given group."""
     if given is not None:
         if policy is not None:
             raise ValidationError(
@@ -307,7 +311,7 @@ def _removal_policy(policy: Any, given: str | None) -> cdk.RemovalPolicy | None:
             )
         return None
     if policy is None:
-        return cdk.RemovalPolicy.RETAIN
+        return cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
     if policy not in _REMOVAL_POLICIES:
         raise ValidationError(
             "removal_policy",

@@ -302,14 +302,16 @@ def test_the_created_group_is_named_after_the_stack_and_workflow_and_kept(
     template: dict[str, Any], built: dict[str, Any], group: str
 ) -> None:
     """Not after the job name prefix, which two stages share; the description is create-only, like
-    the name, so it holds only what the name is made of."""
+    the name, so it holds only what the name is made of. Kept when the stack is deleted or the group
+    replaced, but not when the deployment that created it rolls back (RetainExceptOnCreate): a
+    failed first deployment leaves no group behind to collide with the next one."""
     group_id = built["logical_ids"]["group"]
     resource = template["Resources"][group_id]
     assert resource["Properties"] == {
         "ModelPackageGroupName": group,
         "ModelPackageGroupDescription": "The best training jobs of the tuning workflow Tuning of stack Registered",
     }
-    assert (resource["DeletionPolicy"], resource["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert (resource["DeletionPolicy"], resource["UpdateReplacePolicy"]) == ("RetainExceptOnCreate", "Retain")
     assert group_id in template["Resources"][built["logical_ids"]["machine"]]["DependsOn"]
     workflow = built["workflows"]["Registered"]
     assert group == group_name_for(workflow)
@@ -417,7 +419,7 @@ def test_the_same_app_synthesized_again_names_the_same_groups(staged: list[dict[
     ("policy", "deletion", "update_replace"),
     [
         (cdk.RemovalPolicy.DESTROY, "Delete", "Delete"),
-        (cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, "RetainExceptOnCreate", "Retain"),
+        (cdk.RemovalPolicy.RETAIN, "Retain", "Retain"),
     ],
 )
 def test_the_removal_policy_applies_to_the_created_group(
@@ -847,16 +849,16 @@ def test_a_missing_group_fails_the_run_at_once_with_sagemakers_cause(
 def test_after_destroy_the_kept_group_is_named_again_and_gets_the_next_version(
     aws: OfflineAws, template: dict[str, Any], built: dict[str, Any], group: str
 ) -> None:
-    """``cdk destroy`` keeps the group (DeletionPolicy Retain) with its versions, so deploying the
-    same app again would create a group of the same name, which SageMaker refuses. The README's
-    way: name the kept group (``model_package_group_name``); the stack creates none, and the
-    workflow registers the next version in it."""
+    """``cdk destroy`` keeps the group (DeletionPolicy RetainExceptOnCreate) with its versions, so
+    deploying the same app again would create a group of the same name, which SageMaker refuses.
+    The README's way: name the kept group (``model_package_group_name``); the stack creates none,
+    and the workflow registers the next version in it."""
     aws.jobs.set_best_training_job(training_job_name=BEST)
     machine = _deploy(aws, template, group)
     before = aws.run(machine, {}, name="before-destroy")
     assert before.status == "SUCCEEDED", before.cause
     # cdk destroy: the state machine goes; the group stays, as its policy says.
-    assert template["Resources"][built["logical_ids"]["group"]]["DeletionPolicy"] == "Retain"
+    assert template["Resources"][built["logical_ids"]["group"]]["DeletionPolicy"] == "RetainExceptOnCreate"
     aws.sfn.delete_state_machine(stateMachineArn=machine)
 
     stack = cdk.Stack(cdk.App(context=_cdk_json_context()), "Registered", env=ENV)
