@@ -62,6 +62,11 @@ class ModelRegistration:
     SageMaker Studio or with ``UpdateModelPackage``. The package's ``CustomerMetadataProperties``
     hold the tuning job's and the training job's names and the objective metric's name and final
     value; its ``MetadataProperties.GeneratedBy`` is the execution's ARN.
+
+    Without ``model_package_group_name`` the stack creates the group. CloudFormation has no default
+    for its name (``ModelPackageGroupName`` is required), so it is named after the stack and the
+    workflow (:func:`group_name_for`): stages of one app do not collide, and a group that
+    ``cdk destroy`` kept is named again with ``model_package_group_name``.
     """
 
     model_package_group_name: str | None = None
