@@ -233,7 +233,8 @@ def _dead_letter_queue(scope: Construct, workflow: JobWorkflow) -> sqs.Queue:
         scope, "DeadLetterKey", description=f"Encrypts the undelivered notifications of {workflow.node.path}"
     )
     # Amazon SQS Developer Guide, "Configure KMS permissions for AWS services" (event source EventBridge):
-    # the statement as documented, with no condition, since none is documented for the data-key requests
+    # a customer managed key (the AWS managed key's policy cannot admit events.amazonaws.com) and the
+    # statement as documented, with no condition, since none is documented for the data-key requests
     # SQS makes when EventBridge sends; the queue policy limits the sender to this rule.
     key.add_to_resource_policy(
         iam.PolicyStatement(
