@@ -24,6 +24,7 @@ from . import _model
 from ._definition import to_definition_string
 from ._execution_logs import execution_log_group
 from ._grants import ManifestData
+from ._instance_storage import LOCAL_STORAGE_TYPES
 from ._job_request import JobKind, create_job_state, job_policy_statements
 from ._job_resources import RequestBody, bind_job_resources
 from ._parameters import (
@@ -137,7 +138,13 @@ class JobWorkflow(Construct):
             default_prefix(id, limit) if job_name_prefix is None else check_prefix(job_name_prefix, limit)
         )
         self.resources = bind_job_resources(
-            self, kind.operation, body, role=role, encryption_key=encryption_key, manifest_data=manifest_data
+            self,
+            kind.operation,
+            body,
+            role=role,
+            encryption_key=encryption_key,
+            manifest_data=manifest_data,
+            run_time_paths=tuple(run_time_parameters.values()) if isinstance(run_time_parameters, Mapping) else (),
         )
         request = self.resources.request
         self.integration = _choose(integration, integrations, request.unsupported_by_optimized_integration())
@@ -155,7 +162,7 @@ class JobWorkflow(Construct):
                 run_time_parameters,
                 valid=partial(validate, kind.operation),
                 reserved=(kind.name_field,),
-                local_storage=_local_storage_types(),
+                local_storage=LOCAL_STORAGE_TYPES,
             )
         )
         if self.parameters:
@@ -341,14 +348,6 @@ class JobWorkflow(Construct):
                 names.update({s: f"Subnet{i}" for i, s in enumerate(config["Subnets"])})
                 names.update({g: f"SecurityGroup{i}" for i, g in enumerate(config["SecurityGroupIds"])})
         return names
-
-
-def _local_storage_types() -> list[str]:
-    try:  # TODO(lead): plain import once _instance_storage lands
-        from ._instance_storage import LOCAL_STORAGE_TYPES
-    except ImportError:
-        return []
-    return list(LOCAL_STORAGE_TYPES)
 
 
 def _definition_body(text: str, in_s3: bool) -> sfn.DefinitionBody:

@@ -30,6 +30,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import _model
+from ._s3_uri import is_s3_uri
+from ._s3_uri import parse as _parse_s3_uri
 from ._tokens import is_token
 from .errors import ValidationError
 
@@ -110,7 +112,8 @@ class Parameter:
                     if (number >= other) if below else (number <= other):
                         return False
             return True
-        return (self.prefix is None or value.startswith(self.prefix)) and value not in self.excluded
+        starts = self.prefix is None or value == self.default or value.startswith(self.prefix)
+        return starts and value not in self.excluded
 
     def condition(self) -> str:
         """The rule as a JSONata condition on the input's value."""
@@ -136,7 +139,10 @@ class Parameter:
             return "(" + " and ".join(checks) + ")"
         checks = [f"$type({v}) = 'string'"]
         if self.prefix:
-            checks.append(f"$substring({v}, 0, {len(self.prefix)}) = {jsonata_literal(self.prefix)}")
+            checks.append(
+                f"({v} = {jsonata_literal(self.default)} or "
+                f"$substring({v}, 0, {len(self.prefix)}) = {jsonata_literal(self.prefix)})"
+            )
         if self.excluded:
             checks.append(f"$not({v} in {jsonata_literal(list(self.excluded))})")
         return "(" + " and ".join(checks) + ")"
@@ -312,11 +318,16 @@ def _parent(value: Any, steps: Iterable[str | int]) -> Any:
 
 def _prefix(shape: Any, default: str) -> str | None:
     """What a string must start with: its default's S3 prefix, or what every enum value starts with."""
-    if default.startswith(("s3://", "https://")):
-        return default
+    if is_s3_uri(default):
+        # A whole bucket is granted as bucket/*: the input must stay inside it, not in bucket-other.
+        return default if _s3_key(default) else default.rstrip("/") + "/"
     if shape.enum:
         return _common_prefix(shape.enum) or None
     return None
+
+
+def _s3_key(uri: str) -> str:
+    return _parse_s3_uri("", uri).key
 
 
 def _common_prefix(values: list[str]) -> str:

@@ -16,7 +16,7 @@ import pytest
 from aws_cdk.assertions import Template
 
 import constructs_sm as sm
-from tests.builders import config, definition, workflow
+from tests.builders import channel, config, definition, workflow
 from tests.conftest import new_stack
 from tests.template_helpers import definition as definition_of
 from tests.template_helpers import evaluate, resources
@@ -200,3 +200,27 @@ def test_a_training_workflow_checks_its_input_too() -> None:
     assert _next(machine, {"TrainingJobName": "training-run"}) == "Create training job"
     assert _next(machine, {"TrainingJobNam": "training-run"}) == "Invalid input"
     assert _next(machine, {"TrainingJobName": "training-" + "a" * 55}) == "Name not allowed"
+
+
+def test_a_run_time_instance_type_with_local_storage_is_refused_where_the_volume_is_encrypted() -> None:
+    """SageMaker refuses VolumeKmsKeyId with a local-storage instance type (ResourceConfig,
+    SageMaker API Reference): the library sets the volume key, so such a type cannot run."""
+    stack = new_stack()
+    workflow(stack, run_time_parameters={"InstanceType": "TrainingJobDefinition.ResourceConfig.InstanceType"})
+    machine = definition_of(Template.from_stack(stack).to_json())
+    assert _next(machine, {"InstanceType": "ml.g4dn.xlarge"}) == "Invalid InstanceType"
+    assert _next(machine, {"InstanceType": "ml.p4d.24xlarge"}) == "Invalid InstanceType"
+    assert _next(machine, {"InstanceType": "ml.c5.2xlarge"}) == "Create tuning job"
+
+
+def test_a_whole_bucket_default_keeps_the_input_in_that_bucket() -> None:
+    """IAM grants bucket/* for s3://bucket: s3://bucket-other/ must not pass the input check."""
+    stack = new_stack()
+    workflow(
+        stack,
+        training_job_definition=definition(input_data_config=[channel(uri="s3://example-bucket")]),
+        run_time_parameters={"TrainUri": "TrainingJobDefinition.InputDataConfig[train].DataSource.S3DataSource.S3Uri"},
+    )
+    machine = definition_of(Template.from_stack(stack).to_json())
+    assert _next(machine, {"TrainUri": "s3://example-bucket-other/x/"}) == "Invalid TrainUri"
+    assert _next(machine, {"TrainUri": "s3://example-bucket/x/"}) == "Create tuning job"

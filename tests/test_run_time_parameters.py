@@ -81,7 +81,10 @@ def test_each_input_is_checked_by_rules_from_the_validators(built: tuple[sm.Tuni
     causes = {name: s["Cause"] for name, s in states.items() if name.startswith("Invalid ") and name != "Invalid input"}
     # The enum's common prefix, the widest range around the default that model and rules accept,
     # the default's S3 prefix (what IAM grants).
-    assert causes["Invalid InstanceType"].endswith("must be a string starting with ml.")
+    assert causes["Invalid InstanceType"].endswith(
+        "must be a string starting with ml. and not an instance type with local storage (the job's volume is "
+        "encrypted with a KMS key)"
+    )
     assert causes["Invalid MaxJobs"].endswith("must be an integer between 2 and 750")
     assert causes["Invalid TrainUri"].endswith("must be a string starting with s3://example-bucket/train/")
     assert all(states[name]["Error"] == "InvalidParameter" for name in causes)

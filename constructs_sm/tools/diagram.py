@@ -196,7 +196,11 @@ _OPERATORS = {
 
 
 def _rule_text(rule: Mapping[str, Any]) -> str:
-    """A short text for a Choice rule, e.g. ``$.status == "Completed"``."""
+    """A short text for a Choice rule, e.g. ``$.status == "Completed"``; a JSONata rule's condition,
+    cut to a line or two (the state it leads to names what it checks)."""
+    if "Condition" in rule:
+        condition = str(rule["Condition"]).removeprefix("{%").removesuffix("%}").strip()
+        return condition if len(condition) <= _CONDITION_WIDTH else condition[: _CONDITION_WIDTH - 1] + "…"
     if "And" in rule or "Or" in rule:
         joiner = " and " if "And" in rule else " or "
         return joiner.join(f"({_rule_text(r)})" for r in rule.get("And", rule.get("Or", [])))
@@ -212,6 +216,9 @@ def _rule_text(rule: Mapping[str, Any]) -> str:
         if key.startswith("Is"):
             return f"{variable} {'is' if value else 'is not'} {key[2:].lower()}"
     return json.dumps({k: v for k, v in rule.items() if k != "Next"})
+
+
+_CONDITION_WIDTH = 60
 
 
 def _wrap(text: str, width: int) -> str:
