@@ -74,10 +74,6 @@ def test_a_run_time_instance_count_opens_the_group_to_its_members(run_time_count
     assert_members_talk(run_time_count_bound)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="until JobWorkflow passes its run_time_parameters' paths to bind_job_resources (run_time_paths=)",
-)
 def test_a_training_workflow_with_a_run_time_instance_count_opens_the_group() -> None:
     stack = new_stack()
     sm.TrainingWorkflow(
