@@ -23,6 +23,7 @@ QUOTA_ERROR = "SageMaker.ResourceLimitExceededException"
 # A describe of a job that does not exist (DescribeHyperParameterTuningJob and DescribeTrainingJob
 # list ResourceNotFound in the SageMaker API Reference).
 NOT_FOUND_ERROR = "SageMaker.ResourceNotFoundException"
+NOT_FOUND_MESSAGE = "Requested resource not found."
 # Every other SageMaker error of each integration: throttling, validation and access errors share
 # the name AmazonSageMakerException (optimized) or SageMakerException (aws-sdk, unmodelled errors),
 # so their cause tells them apart.
@@ -247,6 +248,7 @@ def find_job_state(*, describe_resource: str, name: dict[str, Any], result_path:
     """Before a create is retried, look for the job: SageMaker may have created it although the
     call failed (a 5xx or a timeout after the request was accepted). Found, the execution waits
     for it; not found, the create is sent again."""
+    retry, fail = catch(FIND_JOB, SDK_API_ERRORS)
     return {
         FIND_JOB: {
             "Type": "Task",
@@ -256,10 +258,20 @@ def find_job_state(*, describe_resource: str, name: dict[str, Any], result_path:
             "Assign": RESET_RETRIES,
             "Catch": [
                 {"ErrorEquals": [NOT_FOUND_ERROR], "ResultPath": None, "Next": create_state},
-                *catch(FIND_JOB, SDK_API_ERRORS),
+                {**retry, "Next": "Job not found"},
+                fail,
             ],
             "Next": "Job status",
-        }
+        },
+        # DescribeTrainingJob answers a missing job with ValidationException "Requested resource not
+        # found." although the API Reference lists ResourceNotFound (aws/aws-sdk issue 165).
+        "Job not found": {
+            "Type": "Choice",
+            "Choices": [
+                {"Variable": "$.Error.Cause", "StringMatches": f"{NOT_FOUND_MESSAGE}*", "Next": create_state}
+            ],
+            "Default": TRANSIENT,
+        },
     }
 
 
