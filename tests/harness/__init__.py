@@ -33,24 +33,42 @@ stopped, no heartbeat, no task token, no other SageMaker action gains ``.sync``)
 
 * timestamps in SageMaker and ``aws-sdk`` task results become ISO-8601 strings (moto otherwise
   stores ``datetime`` objects and ``describe_execution`` raises "datetime is not JSON serializable");
-* a botocore ``ClientError`` from a ``sagemaker:`` task is reported as ``api_error_name``
-  (default ``SageMaker.AmazonSageMakerException``) with a cause in Step Functions' format naming
-  the error code (e.g. ``ThrottlingException``), instead of moto's ``States.Runtime``;
+* a SageMaker API error of an optimized ``sagemaker:`` task is named as the Step Functions guide's
+  SageMaker example names them: ``SageMaker.ResourceLimitExceededException`` for
+  ``ResourceLimitExceeded``, ``api_error_name`` (default ``SageMaker.AmazonSageMakerException``)
+  for every other code, with a cause in the optimized format naming the error code
+  (``... (Service: AmazonSageMaker; Status Code: 400; Error Code: ThrottlingException; ...)``);
+  an ``aws-sdk:sagemaker`` task names SageMaker's modelled errors ``SageMaker.<Code>Exception`` and
+  the others ``SageMaker.SageMakerException``, with the AWS SDK's cause (no error code in it);
 * ``Retry`` delays are recorded in ``AdapterSettings.retry_delays`` and scaled by
   ``retry_delay_scale`` (default 0: retries are immediate; moto really sleeps them, >= 1 s each);
 * a Fail state whose ``ErrorPath`` yields a ``States.*`` name (``Catch`` -> ``Fail`` re-raising
   ``States.TaskFailed``) keeps that name; moto rejects it and ends the execution with
-  ``States.Runtime`` / "Custom Error Names MUST NOT begin with the prefix 'States.'".
+  ``States.Runtime`` / "Custom Error Names MUST NOT begin with the prefix 'States.'";
+* JSONata states run (``jsonata-python`` with ``$states`` and Step Functions' functions), mixed
+  with JSONPath states, sharing workflow variables;
+* what AWS refuses is refused: a JSONPath Choice rule ``Assign`` reading ``$`` (undocumented), an
+  execution past the history quota (``history_event_limit``, 25,000), a field an optimized
+  ``sagemaker:`` integration does not take (``SCHEMA_VALIDATION_FAILED`` at CreateStateMachine).
+
+``MODELLED.md`` lists every modelled behaviour with its AWS source and its test, and what is not
+modelled.
 
 The rest of the harness
 -----------------------
 * ``SageMakerJobs``: hold jobs InProgress, complete/fail/stop them, choose the best training job,
-  throttle the next create calls (patches moto's SageMaker backend create methods).
-* ``deploy_template``: create a synthesized template's state machines in moto (``zero_waits=True``
-  makes Wait states wait 0 s in that copy: moto's Wait really sleeps).
+  make the next calls of any SageMaker operation fail (``fail_next``, ``throttle_next_creates``),
+  before SageMaker acts or after it created the resource (``accept_then_fail``).
+* ``sagemaker_rules``: what SageMaker refuses and moto accepts (taken job and model names, a
+  Describe of a missing job, ``VolumeKmsKeyId`` on local-storage instance types, a model version
+  in a missing group).
+* ``deploy_template``: create a synthesized template's state machines and model package groups in
+  moto, refusing policy documents outside IAM's character set (``zero_waits=True`` makes Wait
+  states wait 0 s in that copy: moto's Wait really sleeps).
 * ``run_execution`` / ``start_execution`` + ``wait_for_execution``: run and collect status, parsed
   output, error, cause, history and the count of state transitions.
-* ``offline_aws``: all of the above in one ``with`` block.
+* ``offline_aws``: all of the above in one ``with`` block (``history_event_limit=`` lowers the
+  history quota for a test).
 
 Use
 ---

@@ -13,7 +13,8 @@ swaps that one name for a wrapper that returns
 
 replaces the ``time`` module seen by moto's Retry evaluation with a clock that records each
 requested delay and sleeps a scaled fraction of it, lets a Fail state's ``ErrorPath`` yield a
-``States.*`` name (moto turns that into ``States.Runtime``), evaluates JSONPath workflow variables
+``States.*`` name (moto turns that into ``States.Runtime``), keeps ``States.ALL`` from catching
+``States.Runtime`` and ``States.DataLimitExceeded`` (as the guide states), evaluates JSONPath workflow variables
 and JSONata (``_jsonata``), refuses a JSONPath Choice rule ``Assign`` that reads the input
 (``_choice``), enforces the history quota (``_quota``) and checks optimized SageMaker Parameters
 at CreateStateMachine (``_definition``). Everything is undone on exit. ``MODELLED.md`` lists each
@@ -34,6 +35,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
+from moto.stepfunctions.parser.asl.component.common.error_name import error_equals_decl
 from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import (
     CustomErrorName,
 )
@@ -351,6 +353,26 @@ def _fail_state_error_name(error_name: str | None) -> ErrorName:
     return CustomErrorName(error_name)
 
 
+# "Handling errors in Step Functions workflows", States.ALL: "This error type can't catch the
+# States.DataLimitExceeded terminal error type and runtime error types"
+# (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html). moto's
+# States.ALL matches every error.
+_UNCATCHABLE_BY_ALL = frozenset({StatesErrorNameType.StatesRuntime, StatesErrorNameType.StatesStatesDataLimitExceeded})
+
+
+def _error_equals(original: Callable[..., None]) -> Callable[..., None]:
+    def _eval_body(self: Any, env: Any) -> None:
+        error_name = env.stack[-1]
+        all_only = self._STATE_ALL_ERROR in self.error_names and error_name not in self.error_names
+        if all_only and isinstance(error_name, StatesErrorName) and error_name.typ in _UNCATCHABLE_BY_ALL:
+            env.stack.pop()
+            env.stack.append(False)
+            return
+        original(self, env)
+
+    return _eval_body
+
+
 # A JSONPath state's variable reference: ``$name`` and an optional path into its value.
 _VARIABLE_REFERENCE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z0-9_]+|\[\d+\])*)")
 
@@ -413,6 +435,7 @@ def sagemaker_sync_adapter(
     original_factory: Callable[[str], Any] = state_task_factory.state_task_service_for
     original_time = retrier_decl.time
     original_fail_error_name = state_fail.CustomErrorName
+    original_error_equals = error_equals_decl.ErrorEqualsDecl._eval_body
     original_error_names = dict(state_task_service_aws_sdk._SERVICE_ERROR_NAMES)
 
     def state_task_service_for(service_name: str):
@@ -425,6 +448,7 @@ def sagemaker_sync_adapter(
     state_task_factory.state_task_service_for = state_task_service_for
     retrier_decl.time = _ScaledClock(settings)
     state_fail.CustomErrorName = _fail_state_error_name
+    error_equals_decl.ErrorEqualsDecl._eval_body = _error_equals(original_error_equals)
     # Step Functions names an aws-sdk SageMaker error SageMaker.<Exception> (an unmodelled one
     # SageMaker.SageMakerException); moto 5.2.5 knows DynamoDB's and Step Functions' names only and
     # writes sagemaker.sagemakerException, which no Catch matches.
@@ -450,6 +474,7 @@ def sagemaker_sync_adapter(
         state_task_factory.state_task_service_for = original_factory
         retrier_decl.time = original_time
         state_fail.CustomErrorName = original_fail_error_name
+        error_equals_decl.ErrorEqualsDecl._eval_body = original_error_equals
         state_task_service_aws_sdk._SERVICE_ERROR_NAMES.clear()
         state_task_service_aws_sdk._SERVICE_ERROR_NAMES.update(original_error_names)
         _install_lock.release()

@@ -270,6 +270,43 @@ def test_jsonpath_choice_rule_assign_of_literals_variables_and_context_runs(aws)
     assert result.output == {"a": 3, "b": "p", "c": "ok", "d": "p-x"}
 
 
+def test_states_all_does_not_catch_a_runtime_error(aws):
+    definition = {
+        "StartAt": "Describe",
+        "States": {
+            "Describe": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:sagemaker:describeTrainingJob",
+                "Parameters": {"TrainingJobName.$": "$.missing"},
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                "End": True,
+            },
+            "Caught": {"Type": "Succeed"},
+        },
+    }
+    result = aws.run(aws.create_state_machine(definition, "runtime"), {}, name="r")
+    assert (result.status, result.error) == ("FAILED", "States.Runtime")
+    assert "Caught" not in result.entered_states
+
+
+def test_states_all_catches_a_task_error(aws):
+    definition = {
+        "StartAt": "Describe",
+        "States": {
+            "Describe": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:sagemaker:describeTrainingJob",
+                "Parameters": {"TrainingJobName": "missing"},
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                "End": True,
+            },
+            "Caught": {"Type": "Succeed"},
+        },
+    }
+    result = aws.run(aws.create_state_machine(definition, "task-error"), {}, name="t")
+    assert result.status == "SUCCEEDED" and result.entered_states[-1] == "Caught"
+
+
 # ============================================================================ 3. error names per integration
 @pytest.mark.parametrize(
     ("code", "name"),
