@@ -56,7 +56,10 @@ def _operation(action: str) -> str:
 def _without_placeholders(value: Any) -> Any:
     """``{"A.$": "$.x"}`` -> ``{"A": "$.x"}``: a placeholder stands for its field."""
     if isinstance(value, dict):
-        return {(k[:-2] if isinstance(k, str) and k.endswith(".$") else k): _without_placeholders(v) for k, v in value.items()}
+        return {
+            (k[:-2] if isinstance(k, str) and k.endswith(".$") else k): _without_placeholders(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_without_placeholders(v) for v in value]
     return value

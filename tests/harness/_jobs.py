@@ -357,7 +357,9 @@ class SageMakerJobs:
                 self._wrap(each)
             self._scripts.extend([script] * count)
 
-    def accept_then_fail(self, operation: str, count: int = 1, *, error: str = "InternalFailure", **kwargs: Any) -> None:
+    def accept_then_fail(
+        self, operation: str, count: int = 1, *, error: str = "InternalFailure", **kwargs: Any
+    ) -> None:
         """``fail_next(..., after_accept=True)``: SageMaker creates the resource, the caller gets ``error``."""
         self.fail_next(operation, count, error=error, after_accept=True, **kwargs)
 

@@ -195,7 +195,9 @@ def _query_evaluation_error(env: Any, cause: str) -> FailureEventException:
     # "Handling errors in Step Functions workflows": States.QueryEvaluationError is raised when a
     # JSONata expression fails (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
     error_name = StatesErrorName(typ=StatesErrorNameType.StatesQueryEvaluationError)
-    details = EventDetails(evaluationFailedEventDetails=EvaluationFailedEventDetails(error=error_name.error_name, cause=cause))
+    details = EventDetails(
+        evaluationFailedEventDetails=EvaluationFailedEventDetails(error=error_name.error_name, cause=cause)
+    )
     env.event_manager.add_event(
         context=env.event_history_context, event_type=HistoryEventType.EvaluationFailed, event_details=details
     )

@@ -371,7 +371,9 @@ def test_scripted_errors_hit_only_their_operation_and_are_used_up(aws):
 def test_internal_failure_is_a_500(aws):
     aws.jobs.fail_next("CreateModel", error="InternalFailure")
     with pytest.raises(ClientError) as refused:
-        sagemaker_without_retries().create_model(ModelName="m", ExecutionRoleArn=ROLE_ARN, PrimaryContainer={"Image": "i"})
+        sagemaker_without_retries().create_model(
+            ModelName="m", ExecutionRoleArn=ROLE_ARN, PrimaryContainer={"Image": "i"}
+        )
     assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
     assert refused.value.response["Error"]["Code"] == "InternalFailure"
 
@@ -407,7 +409,10 @@ def test_describing_missing_jobs(aws):
         aws.sagemaker.describe_training_job(TrainingJobName="absent")
     with pytest.raises(ClientError) as tuning:
         aws.sagemaker.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="absent")
-    assert training.value.response["Error"] == {"Code": "ValidationException", "Message": "Requested resource not found."}
+    assert training.value.response["Error"] == {
+        "Code": "ValidationException",
+        "Message": "Requested resource not found.",
+    }
     assert tuning.value.response["Error"]["Code"] == "ResourceNotFound"
 
 
@@ -418,12 +423,17 @@ def test_a_create_retried_after_sagemaker_accepted_it_meets_its_own_name(aws):
     definition = one_state(create_task("arn:aws:states:::sagemaker:createTrainingJob", Retry=[retry]))
     result = aws.run(aws.create_state_machine(definition, "accepted"), {"Name": "once"}, name="a")
     failures = [e["taskFailedEventDetails"] for e in result.events if e["type"] == "TaskFailed"]
-    assert [("Error Code: InternalFailure" in f["cause"], "Error Code: ResourceInUse" in f["cause"]) for f in failures] == [
+    assert [
+        ("Error Code: InternalFailure" in f["cause"], "Error Code: ResourceInUse" in f["cause"]) for f in failures
+    ] == [
         (True, False),
         (False, True),
     ]
     assert aws.jobs.created == ["once"]
-    assert aws.jobs.create_calls == [("training", "once", "created, then InternalFailure"), ("training", "once", "ResourceInUse")]
+    assert aws.jobs.create_calls == [
+        ("training", "once", "created, then InternalFailure"),
+        ("training", "once", "ResourceInUse"),
+    ]
 
 
 # ============================================================================ 5. history quota
@@ -432,7 +442,11 @@ def spin_definition() -> dict:
         "StartAt": "Spin",
         "States": {
             "Spin": {"Type": "Pass", "Next": "Again"},
-            "Again": {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": True, "Next": "Done"}], "Default": "Spin"},
+            "Again": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.stop", "IsPresent": True, "Next": "Done"}],
+                "Default": "Spin",
+            },
             "Done": {"Type": "Succeed"},
         },
     }
@@ -495,7 +509,14 @@ def test_a_model_version_needs_its_group_and_a_deployed_template_creates_it(aws)
                 "Type": "AWS::StepFunctions::StateMachine",
                 "Properties": {
                     "DefinitionString": {
-                        "Fn::Join": ["", ['{"StartAt":"P","States":{"P":{"Type":"Pass","Result":{"arn":"', {"Ref": "Group"}, '"},"End":true}}}']]
+                        "Fn::Join": [
+                            "",
+                            [
+                                '{"StartAt":"P","States":{"P":{"Type":"Pass","Result":{"arn":"',
+                                {"Ref": "Group"},
+                                '"},"End":true}}}',
+                            ],
+                        ]
                     },
                     "RoleArn": ROLE_ARN,
                 },
@@ -505,7 +526,9 @@ def test_a_model_version_needs_its_group_and_a_deployed_template_creates_it(aws)
     deployment = aws.deploy(template)
     group_arn = aws.run(deployment["Probe"], {}, name="ref").output["arn"]
     assert group_arn == "arn:aws:sagemaker:us-east-1:123456789012:model-package-group/models"
-    version = aws.sagemaker.create_model_package(ModelPackageGroupName=group_arn, ModelApprovalStatus="PendingManualApproval")
+    version = aws.sagemaker.create_model_package(
+        ModelPackageGroupName=group_arn, ModelApprovalStatus="PendingManualApproval"
+    )
     assert version["ModelPackageArn"].endswith("model-package/models/1")
 
 
@@ -517,7 +540,10 @@ def policy_template(kind: str, text: str) -> dict:
     props = {
         "AWS::IAM::Policy": {"PolicyName": "p", "PolicyDocument": document, "Roles": ["r"]},
         "AWS::IAM::ManagedPolicy": {"PolicyDocument": document},
-        "AWS::IAM::Role": {"AssumeRolePolicyDocument": document, "Policies": [{"PolicyName": "p", "PolicyDocument": document}]},
+        "AWS::IAM::Role": {
+            "AssumeRolePolicyDocument": document,
+            "Policies": [{"PolicyName": "p", "PolicyDocument": document}],
+        },
         "AWS::KMS::Key": {"KeyPolicy": document},
     }[kind]
     return {"Resources": {"Guarded": {"Type": kind, "Properties": props}}}
@@ -553,7 +579,7 @@ def test_create_state_machine_refuses_a_field_the_optimized_integration_does_not
         aws.create_state_machine(one_state(state, "Train"), "schema")
     assert refused.value.response["Error"]["Code"] == "InvalidDefinition"
     assert refused.value.response["Error"]["Message"] == (
-        f"Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The field \"{field}\" is not supported "
+        f'Invalid State Machine Definition: \'SCHEMA_VALIDATION_FAILED: The field "{field}" is not supported '
         "by Step Functions at /States/Train/Parameters'"
     )
 
