@@ -10,8 +10,9 @@ gets one reaper, shared by its workflows:
   ``StopHyperParameterTuningJob`` or ``StopTrainingJob``; a job that has already ended or was never
   created ends the reaper successfully, with the reason in its output. Logging ALL to a KMS-encrypted
   log group, X-Ray on, as the workflows.
-* its role, with ``sagemaker:Stop<job>`` on ``<job type>/<prefix>-*`` of each workflow (packed into
-  managed policies like the workflows' own statements), logging and tracing;
+* its role, with logging and tracing, and ``sagemaker:Stop<job>`` on ``<job type>/<prefix>-*`` of
+  each workflow: one statement a job kind in each of its "stop" managed policies, filled to IAM's
+  6,144 characters as the policy will be deployed (see ``_StopPolicies``);
 * one role for EventBridge, with ``states:StartExecution`` on the reaper only;
 * EventBridge rules on the "Step Functions Execution Status Change" events, ABORTED and TIMED_OUT,
   of the workflows' state machines: one rule for up to ``WORKFLOWS_PER_RULE`` workflows, whose
@@ -19,9 +20,11 @@ gets one reaper, shared by its workflows:
   machine ARN -> job kind, name prefix, name field).
 
 Rules are shared rather than one a workflow: a stack holds 150 workflows within CloudFormation's
-500 resources only if a workflow adds no resource of its own, and the default event bus takes 300
-rules (EventBridge quotas, "Rules per event bus"). A rule's pattern lists its state machines, so
-the reaper never starts for another state machine's executions (nor logs their inputs).
+500 resources only if a workflow adds no resource of its own (150 tuning workflows sharing role,
+key, security group and log group take 463 of them without the reaper, benchmarks/RESULTS.md; the
+reaper adds at most 24), and every rule counts against the event bus's rules quota. A rule's
+pattern lists its state machines, so the reaper never starts for another state machine's
+executions (nor logs their inputs).
 
 What it cannot do: when the execution input is over 248 KB, Step Functions leaves it out of the
 event (``inputDetails.included`` false); the generated name is then tried, so a job whose name the
@@ -31,6 +34,7 @@ input gave is not found and stays running (the reaper's output says so).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import aws_cdk as cdk
@@ -44,8 +48,9 @@ from constructs import Construct, IConstruct
 from ._definition import to_definition_string
 from ._execution_logs import execution_log_group
 from ._job_request import TRAINING_JOB, TUNING_JOB, JobKind, job_arn
+from ._nag import IAM5, wildcard_reason
 from ._policy import add_statements, statement
-from ._stack import attribute, environment, stack_of
+from ._stack import attribute, cached, environment, flat_token, stack_of
 from ._tokens import is_token
 from .encryption_key import artifact_key
 from .errors import ValidationError
@@ -225,6 +230,16 @@ def reaper_definition(partition: str) -> dict[str, Any]:
     }
 
 
+# IAM quotas (IAM User Guide, "IAM and AWS STS quotas"): a customer managed policy holds 6,144
+# characters, whitespace not counted; a role has 10 managed policies by default.
+MANAGED_POLICY_CHARACTERS = 6144
+_TOKEN = re.compile(r"\$\{Token\[[^\]]+\]\}")
+# What a token of a job ARN becomes when deployed, at its longest: the partition, region or account.
+_DEPLOYED_TOKEN = 20
+_DOCUMENT = len('{"Statement":[],"Version":"2012-10-17"}')
+_STATEMENT = len('{"Action":"","Effect":"Allow","Resource":[]},')
+
+
 @jsii.implements(cdk.IStableAnyProducer)
 class _Produced:
     """A property produced at synth time from Python data: one jsii object, however many workflows."""
@@ -271,6 +286,64 @@ class _RuleBatch:
         return text.replace(json.dumps(marker), "<detail>")
 
 
+class _StopPolicies:
+    """The reaper role's Stop statements, in managed policies filled to IAM's quota.
+
+    ``_policy``'s packing reserves room for each statement as the template writes it (an ARN's
+    ``Fn::Join``, a statement per workflow): at 150 workflows of an environment-agnostic stack that
+    is 11 policies, over the role's 10. Here each policy holds one statement a Stop action, its
+    resources listed, and is filled by what IAM counts once deployed: every token at its longest.
+    Each wildcard resource gets the cdk-nag acknowledgement ``_nag`` gives a workflow's job ARN.
+    """
+
+    def __init__(self, reaper: JobReaper, role: iam.IRole) -> None:
+        self._reaper = reaper
+        self._role_name = attribute(role, "role_name")
+        self._stack = stack_of(reaper)
+        self._policies: list[tuple[iam.CfnManagedPolicy, dict[str, list[str]]]] = []
+        self._used = 0
+
+    def add(self, action: str, resource: str) -> None:
+        if any(resource in resources.get(action, ()) for _policy, resources in self._policies):
+            return  # two workflows with one prefix
+        size = len(_TOKEN.sub("x" * _DEPLOYED_TOKEN, resource)) + len('"",')
+        resources = self._policies[-1][1] if self._policies else None
+        new_statement = resources is None or action not in resources
+        added = size + (_STATEMENT + len(action) if new_statement else 0)
+        if resources is None or self._used + added > MANAGED_POLICY_CHARACTERS - _DOCUMENT:
+            resources = self._new_policy()
+            added = size + _STATEMENT + len(action)
+        resources.setdefault(action, []).append(resource)
+        self._used += added
+        flat = _TOKEN.sub(lambda m: flat_token(self._stack, m.group()), resource)
+        reason = wildcard_reason(flat, {action})
+        if reason is not None:
+            policy = self._policies[-1][0]
+            validations = cached(policy, "validations", lambda: cdk.Validations.of(policy))
+            validations.acknowledge(cdk.Acknowledgment(id=f"{IAM5}[Resource::{flat}]", reason=reason))
+
+    def _new_policy(self) -> dict[str, list[str]]:
+        resources: dict[str, list[str]] = {}
+
+        def document() -> dict[str, Any]:
+            statements = [statement([action], arns) for action, arns in resources.items()]
+            return {"Statement": statements, "Version": "2012-10-17"}
+
+        policy = iam.CfnManagedPolicy(
+            self._reaper,
+            f"StopPolicy{len(self._policies) + 1}",
+            policy_document=cdk.Lazy.any(_Produced(document)),
+            roles=[self._role_name],
+        )
+        self._policies.append((policy, resources))
+        self._used = 0
+        return resources
+
+    @property
+    def policies(self) -> list[iam.CfnManagedPolicy]:
+        return [policy for policy, _resources in self._policies]
+
+
 class JobReaper(Construct):
     """The stack's reaper: state machine, roles, log group and the rules (see the module's docstring)."""
 
@@ -315,12 +388,14 @@ class JobReaper(Construct):
             assumed_by=iam.ServicePrincipal("events.amazonaws.com"),
             description="EventBridge starts the constructs_sm job reaper",
         )
-        # Amazon EventBridge User Guide, "Using IAM roles to send events to targets": the rule's
-        # role needs states:StartExecution on the target state machine.
+        # EventBridge needs a role to start a state machine, with states:StartExecution on it (Amazon
+        # EventBridge User Guide, "IAM roles for sending events to targets in Amazon EventBridge",
+        # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-iam-roles.html).
         add_statements(events_role, [statement(["states:StartExecution"], [self.state_machine_arn])])
         self.events_role = events_role
         self.events_role_arn: str = attribute(events_role, "role_arn")
         self._batches: list[_RuleBatch] = []
+        self._stops = _StopPolicies(self, self.role)
 
     def watch(self, state_machine_arn: str, kind: JobKind, prefix: str) -> None:
         """Stop the ``<prefix>-*`` jobs of the aborted or timed-out executions of this state machine."""
@@ -331,13 +406,16 @@ class JobReaper(Construct):
             batch = _RuleBatch(self, f"Rule{len(self._batches) + 1}")
             self._batches.append(batch)
         batch.workflows[state_machine_arn] = {"kind": kind.action_noun, "prefix": prefix, "field": kind.name_field}
-        add_statements(
-            self.role, [statement([f"sagemaker:Stop{kind.action_noun}"], [job_arn(self, kind, f"{prefix}-*")])]
-        )
+        self._stops.add(f"sagemaker:Stop{kind.action_noun}", job_arn(self, kind, f"{prefix}-*"))
 
     @property
     def rules(self) -> list[events.CfnRule]:
         return [batch.rule for batch in self._batches]
+
+    @property
+    def stop_policies(self) -> list[iam.CfnManagedPolicy]:
+        """The managed policies that hold the role's Stop statements."""
+        return self._stops.policies
 
 
 # The reaper's construct id, at the stack's root.
