@@ -37,9 +37,11 @@ from ._parameters import (
     longest_runs,
     parameters_expression,
     read_from_variable,
+    referenced_input_keys,
 )
 from ._paths import JOB_ROOTS, find, join
 from ._policy import add_statements, statement
+from ._reaper import add_job_reaper
 from ._props import seconds
 from ._request import validate
 from ._rules import grid_size
@@ -112,6 +114,7 @@ class JobWorkflow(Construct):
         end_states: dict[str, Any] | None = None,
         next_state: str | None = None,
         retried_states: tuple[str, ...] = (),
+        find_states: Mapping[str, str] | None = None,
         describes_training_jobs: bool = False,
         polling_interval: cdk.Duration | None,
         timeout: cdk.Duration | None,
@@ -165,6 +168,11 @@ class JobWorkflow(Construct):
                 local_storage=LOCAL_STORAGE_TYPES,
             )
         )
+        # Keys the request itself reads from the execution input (JsonPath values): the input may hold them.
+        self._read_keys = [k for k in referenced_input_keys(create["Parameters"]) if k != kind.name_field]
+        clash = [p.name for p in self.parameters if p.name in self._read_keys]
+        if clash:
+            raise ValidationError("run_time_parameters", "names an input the request already reads as a JSON path", clash)
         if self.parameters:
             create["Parameters"] = read_from_variable(create["Parameters"], self.parameters)
         states = check_input_states(
@@ -173,7 +181,7 @@ class JobWorkflow(Construct):
             create_state,
             name_pattern=self._name_pattern,
             max_name_length=limit,
-            allowed=[p.name for p in self.parameters],
+            allowed=[*self._read_keys, *(p.name for p in self.parameters)],
             rules=choice_rules(self.parameters),
             parameters=parameters_expression(self.parameters) if self.parameters else None,
         )
@@ -221,7 +229,7 @@ class JobWorkflow(Construct):
         if report is not None:
             states[completed] = {"Type": "Pass", "InputPath": result_path, "Parameters": report, "End": True}
         states.update(end_states or {})
-        states.update(retry_states(retried, find={create_state: FIND_JOB}))
+        states.update(retry_states(retried, find={create_state: FIND_JOB, **(find_states or {})}))
         states.update(failure_states())
         definition = {
             "Comment": f"Runs a SageMaker {kind.title} ({self.integration.value})",
@@ -279,12 +287,20 @@ class JobWorkflow(Construct):
             self._statements.append(describe_training_job_statement(self, f"{self.job_name_prefix}-*"))
         # Handed over at once: one policy, one acknowledgement call.
         add_statements(self._state_machine_role, self._statements)
+        # An aborted or timed-out execution leaves its job running on the aws-sdk path (and after a
+        # Find job on either): the stack's job reaper stops it.
+        add_job_reaper(self, self.state_machine, kind=kind, prefix=self.job_name_prefix)
 
     @property
     def input_schema(self) -> dict[str, Any]:
         """The execution input as a JSON Schema: the job name and the run-time parameters."""
         return input_schema(
-            self.parameters, self._name_field, self.job_name_prefix, self._name_pattern, self._max_name_length
+            self.parameters,
+            self._name_field,
+            self.job_name_prefix,
+            self._name_pattern,
+            self._max_name_length,
+            self._read_keys,
         )
 
     def check_input(self, where: str, values: Mapping[str, Any]) -> None:
@@ -303,7 +319,7 @@ class JobWorkflow(Construct):
                 f"must start with '{self.job_name_prefix}-' and match {self._name_pattern}",
                 name,
             )
-        check_values(where, values, self.parameters, (self._name_field, STARTED_BY))
+        check_values(where, values, self.parameters, (self._name_field, STARTED_BY, *self._read_keys))
 
     @property
     def request(self) -> dict[str, Any]:

@@ -427,8 +427,32 @@ def check_values(where: str, values: Mapping[str, Any], parameters: list[Paramet
             raise ValidationError(f"{where}[{p.name!r}]", f"{p.rule} ({p.path})", values[p.name])
 
 
+_INPUT_REFERENCE = re.compile(r"(?<![$\w])\$(?:\.([A-Za-z_][A-Za-z0-9_]*)|\['([^'\\]+)'\])")
+
+
+def referenced_input_keys(parameters: Any) -> list[str]:
+    """The execution input's top-level keys that ``.$`` fields read (``sfn.JsonPath.string_at("$.X")``,
+    ``S3Location.from_json_path``): the input may hold them. ``$$.`` (the context) and ``$x``
+    (variables) are not the input."""
+    keys: dict[str, None] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(key, str) and key.endswith(".$") and isinstance(value, str):
+                    for match in _INPUT_REFERENCE.finditer(value):
+                        keys[match.group(1) or match.group(2)] = None
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(parameters)
+    return list(keys)
+
+
 def input_schema(
-    parameters: list[Parameter], name_field: str, prefix: str, name_pattern: str, max_length: int
+    parameters: list[Parameter], name_field: str, prefix: str, name_pattern: str, max_length: int, read: list[str]
 ) -> dict[str, Any]:
     """The execution input as a JSON Schema (draft 2020-12): only these keys, each with its rule."""
     from ._workflow_states import STARTED_BY  # the key Step Functions adds for nested executions
@@ -444,6 +468,7 @@ def input_schema(
         },
         STARTED_BY: {"type": "string", "description": "The parent execution's ARN, set by Step Functions"},
     }
+    properties.update({key: {"description": "Read by the request (a JSON path of the execution input)"} for key in read})
     properties.update({p.name: p.schema() for p in parameters})
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -22,13 +22,19 @@ from ._policy import Statement, add_statements, statement
 from ._request import TUNING, render_parameters
 from ._stack import stack_of
 from ._tokens import execution_path, is_token
-from ._workflow_states import RESET_RETRIES, SDK_API_ERRORS, catch
+from ._workflow_states import RESET_RETRIES, SDK_API_ERRORS, TRANSIENT, catch
 from .errors import ValidationError
 from .training_job_definition import TrainingJobDefinition
 
 CREATE_MODEL = "Create model"
+FIND_MODEL = "Find model"
 REGISTER_MODEL = "Register model"
-STATES = (CREATE_MODEL, REGISTER_MODEL)
+STATES = (CREATE_MODEL, REGISTER_MODEL, FIND_MODEL)
+FIND = {CREATE_MODEL: FIND_MODEL}
+"""A retried Create model first looks for the model: SageMaker may have created it although the call failed."""
+# DescribeModel of a missing model: ValidationException 'Could not find model "<arn>".' (the API
+# Reference lists no error for DescribeModel; the message as SageMaker and moto write it).
+_MODEL_NOT_FOUND = "Could not find model*"
 """The states registration adds after "Describe best training job", in order."""
 BEST_JOB = "$bestJob"
 """The workflow variable that holds DescribeTrainingJob of the best training job."""
@@ -157,6 +163,20 @@ class Registration:
                 "Catch": catch(CREATE_MODEL, SDK_API_ERRORS),
                 "Next": REGISTER_MODEL,
             },
+            FIND_MODEL: {
+                "Type": "Task",
+                "Resource": f"arn:{partition}:states:::aws-sdk:sagemaker:describeModel",
+                "Parameters": {"ModelName.$": f"{BEST_JOB}.TrainingJobName"},
+                "ResultPath": None,
+                "Assign": {**RESET_RETRIES, "modelArn.$": "$.ModelArn"},
+                "Catch": [{**catch(FIND_MODEL, SDK_API_ERRORS)[0], "Next": "Model not found"}, catch(FIND_MODEL, [])[1]],
+                "Next": REGISTER_MODEL,
+            },
+            "Model not found": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.Error.Cause", "StringMatches": _MODEL_NOT_FOUND, "Next": CREATE_MODEL}],
+                "Default": TRANSIENT,
+            },
             REGISTER_MODEL: {
                 "Type": "Task",
                 "Resource": f"arn:{partition}:states:::aws-sdk:sagemaker:createModelPackage",
@@ -208,7 +228,8 @@ class Registration:
             groups = [f"{head}:model-package-group/{name}" for name in names]
             versions = [f"{head}:model-package/{name}/*" for name in names]
         return [
-            statement(["sagemaker:CreateModel"], [arn(scope, "sagemaker", f"model/{prefix}-*")]),
+            # DescribeModel: a retried CreateModel first looks for the model (Find model).
+            statement(["sagemaker:CreateModel", "sagemaker:DescribeModel"], [arn(scope, "sagemaker", f"model/{prefix}-*")]),
             statement(["sagemaker:CreateModelPackage"], list(dict.fromkeys(groups + versions))),
         ]
 

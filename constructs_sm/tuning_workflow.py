@@ -27,6 +27,7 @@ from .model_registration import (
     bind_registration,
     check_registration,
 )
+from .model_registration import FIND as REGISTRATION_FIND
 from .model_registration import STATES as REGISTRATION_STATES
 from .training_job_definition import TrainingJobDefinition
 from .tuning_config import HyperParameterTuningJobConfig, WarmStartConfig
@@ -155,7 +156,7 @@ class TuningWorkflow(JobWorkflow):
             )
         registration = None
         if model_registration is not None:
-            # The group is named after the prefix, and the states name it: both are needed now.
+            # The registration's states are part of the definition: it is checked before the workflow exists.
             limit = TUNING_JOB.max_name_length
             job_name_prefix = (
                 default_prefix(id, limit) if job_name_prefix is None else check_prefix(job_name_prefix, limit)
@@ -165,7 +166,7 @@ class TuningWorkflow(JobWorkflow):
                 if request is None
                 else [request.get("TrainingJobDefinition"), *(request.get("TrainingJobDefinitions") or [])]
             )
-            registration = check_registration(model_registration, prefix=job_name_prefix, definitions=definitions)
+            registration = check_registration(model_registration, definitions=definitions)
         super().__init__(
             scope,
             id,
@@ -181,6 +182,7 @@ class TuningWorkflow(JobWorkflow):
             end_states=_best_job_states(partition(scope), registration),
             next_state="Has best training job",
             retried_states=("Describe best training job", *(REGISTRATION_STATES if registration else ())),
+            find_states=REGISTRATION_FIND if registration else None,
             describes_training_jobs=True,
             polling_interval=polling_interval,
             timeout=timeout,
@@ -207,6 +209,8 @@ class TuningWorkflow(JobWorkflow):
             )
         )
         """The model package group the workflow created (``model_registration`` without a group name)."""
+        if self.model_package_group is not None:
+            self.model_package_group_name = self.model_package_group.model_package_group_name
 
 
 def _from_request(request: Mapping[str, Any]) -> RequestBody:

@@ -20,22 +20,30 @@ def only(template: dict[str, Any], type_name: str) -> tuple[str, dict[str, Any]]
     return next(iter(found.items()))
 
 
+def workflow_machine(template: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The one workflow state machine of a template (the stack's job reaper aside)."""
+    from constructs_sm._reaper import REAPER_ID
+
+    found = {k: v for k, v in resources(template, "AWS::StepFunctions::StateMachine").items() if not k.startswith(REAPER_ID)}
+    assert len(found) == 1, f"expected one workflow state machine, found {sorted(found)}"
+    return next(iter(found.items()))
+
+
 def definition(template: dict[str, Any]) -> dict[str, Any]:
     """The state machine definition with its ``${Placeholder}`` substitutions left as text."""
-    _, machine = only(template, "AWS::StepFunctions::StateMachine")
+    _, machine = workflow_machine(template)
     text = machine["Properties"]["DefinitionString"]
     assert isinstance(text, str), "the definition must be a plain string (cfn-lint E3601 checks it)"
     return json.loads(text)
 
 
 def generated_name(template: dict[str, Any]) -> str:
-    """The intrinsic that names a job when the input gives no name (the Name job Choice's Assign)."""
-    (rule,) = [r for r in definition(template)["States"]["Name job"]["Choices"] if "Not" in r]
-    return str(rule["Assign"]["jobName.$"])
+    """The JSONata that names a job (the input's name, or one derived from the execution's ARN)."""
+    return str(definition(template)["States"]["Check input"]["Choices"][-1]["Assign"]["jobName"])
 
 
 def substitutions(template: dict[str, Any]) -> dict[str, Any]:
-    _, machine = only(template, "AWS::StepFunctions::StateMachine")
+    _, machine = workflow_machine(template)
     return machine["Properties"].get("DefinitionSubstitutions", {})
 
 
@@ -115,3 +123,11 @@ def evaluate(field: str, execution_input: Any) -> Any:
 
     assert field.startswith("{%") and field.endswith("%}"), field
     return Jsonata(f"($states := {json.dumps({'input': execution_input})}; {field[2:-2]})").evaluate(None)
+
+
+def workflow_arn(deployment: Any) -> str:
+    """The ARN of the one workflow state machine an offline deployment holds (the job reaper aside)."""
+    from constructs_sm._reaper import REAPER_ID
+
+    (arn,) = [deployment[k] for k in deployment.definitions if not k.startswith(REAPER_ID)]
+    return str(arn)

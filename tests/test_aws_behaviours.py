@@ -15,6 +15,7 @@ from constructs_sm._workflow_states import MAX_QUOTA_RETRIES
 from tests.builders import definition, workflow
 from tests.conftest import new_stack
 from tests.harness import OfflineAws, offline_aws
+from tests.template_helpers import workflow_arn
 
 BEST = {
     "training_job_name": "tuning-0a1b2c3d4e5f-003-9f8e7d6c",
@@ -47,7 +48,7 @@ def templates() -> dict[str, dict[str, Any]]:
 
 def _run(aws: OfflineAws, template: dict[str, Any], name: str) -> Any:
     deployment = aws.deploy(template, zero_waits=True)
-    (arn,) = [deployment[logical_id] for logical_id in deployment.definitions]
+    arn = workflow_arn(deployment)
     aws.jobs.set_best_training_job(**BEST)
     return aws.run(arn, {}, name=name)
 

@@ -15,6 +15,7 @@ import constructs_sm as sm
 from tests.builders import definition, workflow
 from tests.conftest import new_stack
 from tests.harness import OfflineAws, offline_aws, start_execution, wait_for_execution
+from tests.template_helpers import workflow_arn
 
 BEST = {
     "training_job_name": "xgboosttuning-0a1b2c3d4e5f-003-9f8e7d6c",
@@ -35,7 +36,7 @@ def aws() -> Iterator[OfflineAws]:
 
 def deploy(aws: OfflineAws, template: dict[str, Any], *, zero_waits: bool = True) -> str:
     deployment = aws.deploy(template, zero_waits=zero_waits)
-    (arn,) = [deployment[logical_id] for logical_id in deployment.definitions]
+    arn = workflow_arn(deployment)
     return str(arn)
 
 

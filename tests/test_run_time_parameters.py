@@ -15,7 +15,7 @@ from constructs_sm.cli import main
 from tests.builders import workflow
 from tests.conftest import new_stack
 from tests.harness import OfflineAws, offline_aws
-from tests.template_helpers import definition, evaluate
+from tests.template_helpers import definition, evaluate, workflow_arn
 
 PARAMETERS = {
     "InstanceType": "TrainingJobDefinition.ResourceConfig.InstanceType",
@@ -41,7 +41,7 @@ def aws() -> Iterator[OfflineAws]:
 
 def _run(aws: OfflineAws, template: dict[str, Any], execution_input: dict[str, Any], name: str) -> Any:
     deployment = aws.deploy(template, zero_waits=True)
-    (arn,) = [deployment[logical_id] for logical_id in deployment.definitions]
+    arn = workflow_arn(deployment)
     aws.jobs.set_best_training_job(
         training_job_name="tuning-0a1b2c3d4e5f-001-9f8e7d6c",
         hyper_parameters={"max_depth": "6"},

@@ -175,6 +175,7 @@ EXPECTED_ACKNOWLEDGEMENTS = {
         ),
     },
     "HardenedTuning": {
+        ("HardenedTuning/HardenedTuningAlerts/DeadLetterQueue/Resource", "AwsSolutions-SQS3"),
         ("HardenedTuning/ExecutionRole/Policy/Resource", "AwsSolutions-IAM5[Resource::*]"),
         (
             "HardenedTuning/ExecutionRole/Policy/Resource",

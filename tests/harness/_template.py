@@ -223,6 +223,7 @@ class TemplateResolver:
             "AWS::Logs::LogGroup": "LogGroupName",
             "AWS::KMS::Alias": "AliasName",
             "AWS::SageMaker::ModelPackageGroup": "ModelPackageGroupName",
+            "AWS::Events::Rule": "Name",
         }.get(kind)
         given = self.resolve(props.get(name_property)) if name_property else None
         generated = f"{self.stack_name}-{logical_id}"[:51] + "-" + _suffix(self.stack_name, logical_id).upper()
