@@ -79,8 +79,9 @@ _SCOPED: list[tuple[re.Pattern[str], frozenset[str], str]] = [
     ),
     (
         re.compile(_ARN + r":sagemaker:" + _REGION_ACCOUNT + r":(model/[a-z0-9-]+|model-package/[A-Za-z0-9-]+/)\*"),
-        frozenset({"sagemaker:CreateModel", "sagemaker:CreateModelPackage"}),
-        "Models named at run time after the best training job, under the job name prefix, and the versions "
+        frozenset({"sagemaker:CreateModel", "sagemaker:DescribeModel", "sagemaker:CreateModelPackage"}),
+        "Models named at run time after the best training job, under the job name prefix (looked up before a "
+        "failed create is sent again), and the versions "
         "SageMaker numbers in the one model package group (Service Authorization Reference, Amazon SageMaker "
         "AI; SageMaker Developer Guide, 'Register a Model Version')",
     ),

@@ -76,7 +76,11 @@ def prepare(
     that hold SageMaker's own default (unless the execution input may set them), grant the role."""
     owned = _own(operation, body, attribute(role, "role_arn"), key_arn)
     validate(operation, owned)
-    owned = without_service_defaults(operation, owned, keep=run_time_paths)
+    trimmed = without_service_defaults(operation, owned, keep=run_time_paths)
+    if trimmed is not owned and not unsupported_fields(operation, trimmed):
+        # Only where it keeps the optimized integration: a request that goes through aws-sdk anyway
+        # is sent with every field it holds.
+        owned = trimmed
     grant_request(role, operation, owned, manifest_data)
     return JobRequest(operation, owned)
 

@@ -219,7 +219,10 @@ def _synth(args: argparse.Namespace) -> int:
     if args.definition_only:
         from .tools.diagram import definitions_from_template
 
-        (document,) = definitions_from_template(template).values()
+        from ._reaper import REAPER_ID
+
+        # The workflow's own: the stack's job reaper is not what the request asked for.
+        (document,) = [d for k, d in definitions_from_template(template).items() if not k.startswith(REAPER_ID)]
         _write(json.dumps(document, indent=2) + "\n", None)
     elif args.output is None:
         _write(json.dumps(template, indent=2) + "\n", None)

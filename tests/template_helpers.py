@@ -10,8 +10,16 @@ from typing import Any
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
 
-def resources(template: dict[str, Any], type_name: str) -> dict[str, dict[str, Any]]:
-    return {k: v for k, v in template["Resources"].items() if v["Type"] == type_name}
+def resources(template: dict[str, Any], type_name: str, *, reaper: bool = False) -> dict[str, dict[str, Any]]:
+    """The template's resources of a type; the stack's job reaper (tests/test_reaper.py) left out
+    unless ``reaper``, so that a test of a workflow finds the workflow's role, key and state machine."""
+    from constructs_sm._reaper import REAPER_ID
+
+    return {
+        k: v
+        for k, v in template["Resources"].items()
+        if v["Type"] == type_name and (reaper or not k.startswith(REAPER_ID))
+    }
 
 
 def only(template: dict[str, Any], type_name: str) -> tuple[str, dict[str, Any]]:
@@ -22,9 +30,7 @@ def only(template: dict[str, Any], type_name: str) -> tuple[str, dict[str, Any]]
 
 def workflow_machine(template: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """The one workflow state machine of a template (the stack's job reaper aside)."""
-    from constructs_sm._reaper import REAPER_ID
-
-    found = {k: v for k, v in resources(template, "AWS::StepFunctions::StateMachine").items() if not k.startswith(REAPER_ID)}
+    found = resources(template, "AWS::StepFunctions::StateMachine")
     assert len(found) == 1, f"expected one workflow state machine, found {sorted(found)}"
     return next(iter(found.items()))
 

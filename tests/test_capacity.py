@@ -155,7 +155,7 @@ def test_a_definition_in_s3_leaves_the_template_with_its_location(tmp_path: Path
         for p in (Path(tempfile.gettempdir()) / "constructs_sm-definitions").glob("*.asl.json")
         if p.read_text() == inline_machine["Properties"]["DefinitionString"]
     ]
-    assert json.loads(text)["StartAt"] == "Name job"
+    assert json.loads(text)["StartAt"] == "Check input"
 
 
 def test_definition_in_s3_must_be_a_boolean() -> None:

@@ -19,6 +19,7 @@ import constructs_sm as sm
 from constructs_sm._paths import find
 from constructs_sm._request import OWNED_PATHS
 from tests.conftest import new_stack
+from tests.template_helpers import resources
 
 CASES = sorted((Path(__file__).parent / "conformance" / "cases").glob("*.json"))
 
@@ -46,7 +47,7 @@ def case(request: pytest.FixtureRequest) -> tuple[dict[str, Any], dict[str, Any]
         workflow = sm.tuning_workflow_from_request(stack, "Sdk", loaded["request"])
         state = "Create tuning job"
     template = Template.from_stack(stack).to_json()
-    (machine,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::StepFunctions::StateMachine"]
+    (machine,) = resources(template, "AWS::StepFunctions::StateMachine").values()
     definition = json.loads(machine["Properties"]["DefinitionString"])
     return loaded, definition["States"][state], workflow
 

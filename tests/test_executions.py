@@ -23,7 +23,7 @@ BEST = {
     "model_artifacts": "s3://example-ml-data/models/best/output/model.tar.gz",
     "final_metric_data_list": [{"MetricName": "validation:auc", "Value": 0.91}],
 }
-# Name job (a Choice that also names the job), Create tuning job, Has best training job, Describe
+# Check input (a Choice that also names the job), Create tuning job, Has best training job, Describe
 # best training job (its ResultSelector is the report): the .sync wait itself costs no transition.
 SUCCESS_TRANSITIONS = 4
 
@@ -99,7 +99,9 @@ def test_throttled_create_is_retried_with_backoff(aws: OfflineAws, minimal: dict
     assert len(aws.jobs.created) == 1, "the refused creates took no name"
     assert result.entered_states.count("Create tuning job") == 3
     assert result.entered_states.count("Wait to retry") == 2
-    assert result.state_transitions == SUCCESS_TRANSITIONS + 2 * 4
+    # Each retry: Transient error, Wait to retry, Retry, Find job (no such job), Create tuning job.
+    assert result.entered_states.count("Find job") == 2
+    assert result.state_transitions == SUCCESS_TRANSITIONS + 2 * 5
 
 
 def test_throttling_that_does_not_end_fails_after_five_retries(aws: OfflineAws, minimal: dict[str, Any]) -> None:
@@ -131,7 +133,7 @@ def test_a_validation_or_access_error_fails_at_once(
     assert result.status == "FAILED"
     assert result.error == "JobFailed"
     assert code in result.cause and message in result.cause
-    assert result.entered_states == ["Name job", "Create tuning job", "Transient error", "Job failed"]
+    assert result.entered_states == ["Check input", "Create tuning job", "Transient error", "Job failed"]
 
 
 def test_no_best_training_job_fails_clearly(aws: OfflineAws, minimal: dict[str, Any]) -> None:
@@ -224,7 +226,7 @@ def test_polling_path_reports_a_stopped_job(aws: OfflineAws, polling_template: d
     assert result.error == "TuningJobStopped"
 
 
-# Training workflow (app.py's SpotTraining stack): Name job, Create training job (its
+# Training workflow (app.py's SpotTraining stack): Check input, Create training job (its
 # ResultSelector is the report).
 TRAINING_SUCCESS_TRANSITIONS = 2
 

@@ -14,6 +14,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 import constructs_sm as sm
 from tests.builders import definition, workflow
 from tests.conftest import new_stack
+from tests.template_helpers import resources
 
 
 def fails(message: str) -> Any:
@@ -116,6 +117,6 @@ def test_an_imported_key_gets_a_log_key_that_says_what_it_is() -> None:
         stack, "Given", "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     )
     workflow(stack, encryption_key=key)
-    keys = Template.from_stack(stack).find_resources("AWS::KMS::Key")
+    keys = resources(Template.from_stack(stack).to_json(), "AWS::KMS::Key")  # the job reaper's aside
     (log_key,) = keys.values()
     assert log_key["Properties"]["Description"].startswith("Encrypts the execution logs")

@@ -3,8 +3,6 @@ documented", item 4): an execution that outgrows its history fails and leaves it
 
 from __future__ import annotations
 
-from typing import Any
-
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Annotations, Match, Template

@@ -24,6 +24,7 @@ import app as example_app
 import constructs_sm as sm
 from constructs_sm.cli import main
 from tests.builders import config, definition
+from tests.template_helpers import resources
 
 REQUESTS = Path(__file__).parent.parent / "examples" / "requests"
 
@@ -56,7 +57,7 @@ def test_a_users_app_with_an_empty_cdk_json(tmp_path: Path) -> None:
     sm.TuningWorkflow(stack, "Tuning", hyper_parameter_tuning_job_config=config(), training_job_definition=definition())
     sm.TrainingWorkflow(stack, "Training", training_job_definition=definition())
     template = Template.from_stack(stack).to_json()
-    (tuning, training) = [r for r in template["Resources"].values() if r["Type"] == "AWS::StepFunctions::StateMachine"]
+    (tuning, training) = resources(template, "AWS::StepFunctions::StateMachine").values()
     assert json.loads(tuning["Properties"]["DefinitionString"])["States"]["Create tuning job"]["Resource"] == (
         "${SagemakerCreateHyperParameterTuningJobSync}"
     )

@@ -48,6 +48,7 @@ from tests.template_helpers import (
     statement_with,
     statements_of_role,
     substitutions,
+    workflow_arn,
 )
 
 REGISTRATION = ModelRegistration(inference_instance_types=["ml.m5.large"], transform_instance_types=["ml.m5.xlarge"])
@@ -243,7 +244,15 @@ def test_both_tasks_retry_transient_errors_and_fail_on_others(states: dict[str, 
         assert api["ErrorEquals"] == ["SageMaker.SageMakerException", "SageMaker.ResourceLimitExceededException"]
         assert api["Next"] == "Transient error" and api["Assign"]["retryState"] == name
         assert other == {"ErrorEquals": ["States.ALL"], "ResultPath": "$.Error", "Next": "Job failed"}
-        assert back[name] == name
+    # A retried CreateModel first looks for the model SageMaker may have created (Find model); the
+    # version's ClientToken makes a retried CreateModelPackage idempotent.
+    assert back["Create model"] == "Find model" and back["Register model"] == "Register model"
+    find = states["Find model"]
+    assert find["Resource"].endswith(":aws-sdk:sagemaker:describeModel") and find["Next"] == "Register model"
+    assert find["Catch"][0]["Next"] == "Model not found"
+    assert states["Model not found"]["Choices"] == [
+        {"Variable": "$.Error.Cause", "StringMatches": "Could not find model*", "Next": "Create model"}
+    ]
 
 
 # What the paths read at run time, as SageMaker receives them.
@@ -321,7 +330,7 @@ def test_the_state_machine_may_create_only_these_models_and_versions(template: d
     statements = statements_of_role(template, role_assumed_by(template, "states.amazonaws.com"))
     create = statement_with(statements, "sagemaker:CreateModel")
     assert create == {
-        "Action": "sagemaker:CreateModel",
+        "Action": ["sagemaker:CreateModel", "sagemaker:DescribeModel"],
         "Effect": "Allow",
         "Resource": "arn:aws:sagemaker:us-east-1:123456789012:model/tuning-*",
     }
@@ -340,7 +349,11 @@ def test_the_state_machine_may_create_only_these_models_and_versions(template: d
     sagemaker_actions = {
         a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
     }
-    assert {a for a in sagemaker_actions if "Model" in a} == {"sagemaker:CreateModel", "sagemaker:CreateModelPackage"}
+    assert {a for a in sagemaker_actions if "Model" in a} == {
+        "sagemaker:CreateModel",
+        "sagemaker:DescribeModel",
+        "sagemaker:CreateModelPackage",
+    }
 
 
 def test_a_group_named_with_capitals_is_granted_as_sagemaker_writes_its_arn(vpc_template: dict[str, Any]) -> None:
@@ -460,7 +473,9 @@ def test_the_new_statements_pass_parliament(template: dict[str, Any]) -> None:
     document = {
         "Version": "2012-10-17",
         "Statement": [
-            s for s in statements if s["Action"] in ("sagemaker:CreateModel", "sagemaker:CreateModelPackage")
+            s
+            for s in statements
+            if s["Action"] in (["sagemaker:CreateModel", "sagemaker:DescribeModel"], "sagemaker:CreateModelPackage")
         ],
     }
     assert len(document["Statement"]) == 2
@@ -708,7 +723,7 @@ def _deploy(aws: OfflineAws, template: dict[str, Any], group: str, **kwargs: Any
     deployment = aws.deploy(template, zero_waits=True, **kwargs)
     if group not in _groups(aws):
         aws.sagemaker.create_model_package_group(ModelPackageGroupName=group)
-    return deployment.arn()
+    return workflow_arn(deployment)
 
 
 def _groups(aws: OfflineAws) -> set[str]:
@@ -825,7 +840,7 @@ def test_a_throttled_registration_is_retried_and_registers_once(
 
 def test_without_registration_a_run_creates_no_model(aws: OfflineAws, unregistered: dict[str, Any]) -> None:
     aws.jobs.set_best_training_job(training_job_name=BEST)
-    result = aws.run(aws.deploy(unregistered, zero_waits=True).arn(), {}, name="unregistered")
+    result = aws.run(workflow_arn(aws.deploy(unregistered, zero_waits=True)), {}, name="unregistered")
     assert result.status == "SUCCEEDED", result.cause
     assert result.state_transitions == SUCCESS_TRANSITIONS - 2
     assert "ModelArn" not in result.output and "ModelPackageArn" not in result.output
@@ -837,7 +852,7 @@ def test_a_missing_group_fails_the_run_at_once_with_sagemakers_cause(
 ) -> None:
     """A group named by model_package_group_name that does not exist (a typo, or deleted)."""
     aws.jobs.set_best_training_job(training_job_name="churn-0a1b2c3d4e5f-001-12345678")
-    arn = aws.deploy(vpc_template, zero_waits=True).arn()
+    arn = workflow_arn(aws.deploy(vpc_template, zero_waits=True))
     assert GROUP not in _groups(aws)
     result = aws.run(arn, {}, name="no-group")
     assert result.status == "FAILED"
@@ -878,3 +893,17 @@ def test_after_destroy_the_kept_group_is_named_again_and_gets_the_next_version(
     assert before.output["ModelPackageArn"].endswith(f":model-package/{group}/1")
     assert after.output["ModelPackageArn"].endswith(f":model-package/{group}/2")
     assert _groups(aws) == {group}
+
+
+def test_a_model_sagemaker_created_although_the_call_failed_is_not_created_again(
+    aws: OfflineAws, template: dict[str, Any], group: str
+) -> None:
+    """CreateModel succeeds at SageMaker and the caller gets a 500: the retry finds the model
+    (DescribeModel) instead of meeting 'Cannot create already existing model' (issue "Runs on AWS as
+    documented", item 3)."""
+    aws.jobs.set_best_training_job(training_job_name=BEST)
+    aws.jobs.accept_then_fail("CreateModel", error="InternalFailure")
+    result = aws.run(_deploy(aws, template, group), {}, name="model-accepted")
+    assert result.status == "SUCCEEDED", result.cause
+    assert "Find model" in result.entered_states
+    assert result.output["ModelArn"].endswith(f":model/{BEST}")

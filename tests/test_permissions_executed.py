@@ -21,7 +21,7 @@ from aws_cdk.assertions import Template
 from moto.iam.access_control import IAMPolicy, PermissionResult
 
 from tests.harness import offline_aws
-from tests.template_helpers import resources
+from tests.template_helpers import generated_name, resources, workflow_arn
 
 Call = tuple[str, str]
 
@@ -179,8 +179,8 @@ def denied(documents: list[str], calls: list[Call]) -> list[Call]:
 def _role_assumed_by(template: dict[str, Any], service: str) -> str:
     (logical_id,) = [
         k
-        for k, r in template["Resources"].items()
-        if r["Type"] == "AWS::IAM::Role" and service in json.dumps(r["Properties"]["AssumeRolePolicyDocument"])
+        for k, r in resources(template, "AWS::IAM::Role").items()
+        if service in json.dumps(r["Properties"]["AssumeRolePolicyDocument"])
     ]
     return logical_id
 
@@ -190,15 +190,15 @@ def missing_permissions(
 ) -> dict[str, list[Call]]:
     """Run one successful execution of the template's state machine and check every call."""
     # SageMaker names a tuning job's training jobs after it: <tuning job>-<3 digits>-<8 hex>.
-    prefix, field = re.search(
-        r'"StringMatches\\?":\\?"([a-z0-9-]+)-\*.*?"Variable\\?":\\?"\$\.(\w+)', json.dumps(template)
+    field, prefix = re.search(  # the input's name, or '<prefix>-' and a hash (Check input's Assign)
+        r"\$exists\(\$states\.input\.(\w+)\) \? .* : '([a-z0-9-]+)-' &", generated_name(template)
     ).groups()
     with offline_aws() as aws:
         aws.jobs.set_best_training_job(training_job_name=f"{prefix}-checked-003-9f8e7d6c")
         for group in resources(template, "AWS::SageMaker::ModelPackageGroup").values():  # as CloudFormation would
             aws.sagemaker.create_model_package_group(ModelPackageGroupName=group["Properties"]["ModelPackageGroupName"])
         deployment = aws.deploy(template, zero_waits=True)
-        result = aws.run(deployment.arn(), {field: f"{prefix}-checked"}, name="permissions")
+        result = aws.run(workflow_arn(deployment), {field: f"{prefix}-checked"}, name="permissions")
         assert result.status == "SUCCEEDED", result.cause
         resolve = deployment.resolver.resolve
         region, account = deployment.region, deployment.account_id

@@ -66,7 +66,11 @@ from tests import builders
 from tests.conftest import ENV, _cdk_json_context, new_stack
 from tests.harness import offline_aws, wait_for_execution
 from tests.nag import PACK_NAMES, findings, lint, synth_with_packs
-from tests.template_helpers import resources
+from tests.template_helpers import resources as _resources
+
+
+def resources(template: dict[str, Any], type_name: str) -> dict[str, dict[str, Any]]:
+    return _resources(template, type_name, reaper=True)
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 

@@ -17,6 +17,7 @@ from constructs_sm._integration import OPTIMIZED_FIELDS
 from constructs_sm._rules import RULES
 from tests.builders import config, definition, workflow
 from tests.conftest import new_stack
+from tests.template_helpers import resources
 
 _MODEL = botocore.session.get_session().get_service_model("sagemaker")
 
@@ -28,7 +29,7 @@ def fails(message: str) -> Any:
 def machine(stack: cdk.Stack) -> tuple[dict[str, Any], dict[str, Any]]:
     """The definition and the substitutions of the stack's one state machine."""
     template = Template.from_stack(stack).to_json()
-    (resource,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::StepFunctions::StateMachine"]
+    (resource,) = resources(template, "AWS::StepFunctions::StateMachine").values()
     return json.loads(resource["Properties"]["DefinitionString"]), resource["Properties"]["DefinitionSubstitutions"]
 
 

@@ -35,7 +35,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     outdir = tmp_path_factory.mktemp("cdk.out.schedule")
     app = cdk.App(outdir=str(outdir), context=_cdk_json_context())
     stack = cdk.Stack(app, "Schedule", env=ENV)
-    training = sm.TrainingWorkflow(stack, "Training", training_job_definition=builders.definition())
+    training = sm.TrainingWorkflow(
+        stack,
+        "Training",
+        training_job_definition=builders.definition(),
+        run_time_parameters={"InstanceType": "ResourceConfig.InstanceType", "MaxRuntime": "StoppingCondition.MaxRuntimeInSeconds"},
+    )
     expression = cdk.CfnParameter(stack, "ScheduleExpression", default="rate(1 day)")
     zone = cdk.CfnParameter(stack, "ScheduleZone", default="UTC")
     schedules = {
@@ -45,7 +50,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             workflow=training,
             schedule="cron(30 2 ? * MON-FRI *)",
             time_zone="Europe/Paris",
-            input={"Experiment": "nightly", "Seeds": [1, 2], "Tuned": True},
+            input={"InstanceType": "ml.c5.2xlarge", "MaxRuntime": 3600},
             description="nightly",
         ),
         "hourly": WorkflowSchedule(
@@ -119,7 +124,7 @@ def test_cron_schedule_starts_the_state_machine_with_the_input(built: dict[str, 
         "State": "ENABLED",
         "Target": {
             "Arn": {"Ref": built["machine"]},
-            "Input": '{"Experiment":"nightly","Seeds":[1,2],"Tuned":true}',
+            "Input": '{"InstanceType":"ml.c5.2xlarge","MaxRuntime":3600}',
             "RetryPolicy": {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185},
             "RoleArn": {"Fn::GetAtt": [built["roles"]["nightly"], "Arn"]},
         },

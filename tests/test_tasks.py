@@ -14,7 +14,7 @@ import constructs_sm as sm
 from tests.api_shapes import problems
 from tests.builders import config, definition, workflow
 from tests.conftest import new_stack
-from tests.template_helpers import actions, flat, role_assumed_by, statement_with, statements_of_role
+from tests.template_helpers import actions, flat, resources, role_assumed_by, statement_with, statements_of_role
 from tests.template_helpers import definition as asl
 
 
@@ -158,5 +158,5 @@ def test_existing_role_and_key_are_used_not_created() -> None:
     wf = workflow(stack, role=role, encryption_key=key)
     assert wf.role is role and wf.encryption_key is key
     template = Template.from_stack(stack).to_json()
-    assert len([r for r in template["Resources"].values() if r["Type"] == "AWS::KMS::Key"]) == 1
-    assert len([r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]) == 2
+    assert len(resources(template, "AWS::KMS::Key")) == 1  # the job reaper's log key aside
+    assert len(resources(template, "AWS::IAM::Role")) == 2  # the job reaper's aside

@@ -37,10 +37,13 @@ def spot(example_templates: dict[str, dict[str, Any]]) -> dict[str, Any]:
 def test_states_name_create_report(spot: dict[str, Any]) -> None:
     machine = asl(spot)
     states = machine["States"]
-    assert machine["StartAt"] == "Name job"
-    assert [rule["Next"] for rule in states["Name job"]["Choices"]] == ["Create training job"] * 2
+    assert machine["StartAt"] == "Check input"
+    assert [rule["Next"] for rule in states["Check input"]["Choices"]] == ["Invalid input", "Create training job"]
     assert states["Create training job"]["End"] is True
-    assert {"Generate name", "Report training job", "Succeeded"}.isdisjoint(states)
+    assert {"Generate name", "Succeeded"}.isdisjoint(states)
+    # The report's Pass state serves only the polling loop, entered after a Find job.
+    assert [n for n, s in states.items() if s.get("Next") == "Report training job" or any(
+        r.get("Next") == "Report training job" for r in s.get("Choices", []))] == ["Job status"]
 
 
 def test_create_uses_the_optimized_sync_integration(spot: dict[str, Any]) -> None:

@@ -20,8 +20,8 @@ from tests.template_helpers import (
 
 def test_states_run_name_create_describe_report(minimal: dict[str, Any]) -> None:
     states = definition(minimal)["States"]
-    assert definition(minimal)["StartAt"] == "Name job"
-    assert [rule["Next"] for rule in states["Name job"]["Choices"]] == ["Create tuning job", "Create tuning job"]
+    assert definition(minimal)["StartAt"] == "Check input"
+    assert [rule["Next"] for rule in states["Check input"]["Choices"]] == ["Invalid input", "Create tuning job"]
     assert states["Create tuning job"]["Next"] == "Has best training job"
     assert states["Has best training job"]["Choices"][0]["Next"] == "Describe best training job"
     assert states["Describe best training job"]["End"] is True
@@ -78,19 +78,23 @@ def test_job_names_are_generated_unique_or_taken_from_input_with_the_prefix(mini
     states = definition(minimal)["States"]
     generated = generated_name(minimal)
     assert generated == (
-        "States.Format('{}-{}', 'xgboosttuning', States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 4))"
+        "{% $exists($states.input.HyperParameterTuningJobName) ? $states.input.HyperParameterTuningJobName : "
+        "'xgboosttuning-' & $substring($hash($states.context.Execution.Id, 'SHA-256'), 0, 12) %}"
     )
-    given = states["Name job"]["Choices"][0]
-    assert {"Variable": "$.HyperParameterTuningJobName", "StringMatches": "xgboosttuning-*"} in given["And"]
+    given = states["Check input"]["Choices"][-1]["Condition"]
+    assert "$substring($states.input.HyperParameterTuningJobName, 0, 14) = 'xgboosttuning-'" in given
     assert states["Name not allowed"]["Type"] == "Fail"
 
 
 def test_failures_end_in_a_fail_state_with_sagemakers_cause(minimal: dict[str, Any]) -> None:
     states = definition(minimal)["States"]
-    errors = {"Create tuning job": "SageMaker.AmazonSageMakerException", "Describe best training job": None}
-    for name, api_error in errors.items():
+    errors = {
+        "Create tuning job": ["SageMaker.AmazonSageMakerException", "SageMaker.ResourceLimitExceededException"],
+        "Describe best training job": ["SageMaker.SageMakerException", "SageMaker.ResourceLimitExceededException"],
+    }
+    for name, api_errors in errors.items():
         api, other = states[name]["Catch"]
-        assert api["ErrorEquals"] == ([api_error] if api_error else ["SageMaker.SageMakerException", "SageMaker.ResourceLimitExceededException"])
+        assert api["ErrorEquals"] == api_errors
         assert api["Next"] == "Transient error" and api["Assign"]["retryState"] == name
         assert other == {"ErrorEquals": ["States.ALL"], "ResultPath": "$.Error", "Next": "Job failed"}
     assert states["Transient error"]["Default"] == "Job failed"
@@ -101,8 +105,10 @@ def test_failures_end_in_a_fail_state_with_sagemakers_cause(minimal: dict[str, A
 def test_only_transient_api_errors_are_retried(minimal: dict[str, Any]) -> None:
     states = definition(minimal)["States"]
     assert all("Retry" not in state for state in states.values()), "no Retry clause can tell the errors apart"
-    (transient,) = states["Transient error"]["Choices"]
-    budget, present, causes = transient["And"]
+    quota, transient = states["Transient error"]["Choices"]
+    assert quota["And"][0] == {"Variable": "$.Error.Error", "StringEquals": "SageMaker.ResourceLimitExceededException"}
+    assert quota["Next"] == "Wait for capacity"
+    budget, not_quota, present, causes = transient["And"]
     assert budget == {"Variable": "$retries", "NumericLessThanEquals": 5}
     assert present == {"Variable": "$.Error.Cause", "IsPresent": True}
     patterns = [rule["StringMatches"] for rule in causes["Or"]]
@@ -110,7 +116,12 @@ def test_only_transient_api_errors_are_retried(minimal: dict[str, Any]) -> None:
     assert not any("Validation" in p or "AccessDenied" in p for p in patterns)
     assert states["Wait to retry"] == {"Type": "Wait", "SecondsPath": "$retryDelay", "Next": "Retry"}
     back = {rule["StringEquals"]: rule["Next"] for rule in states["Retry"]["Choices"]}
-    assert back == {"Create tuning job": "Create tuning job", "Describe best training job": "Describe best training job"}
+    assert back == {
+        "Create tuning job": "Find job",
+        "Describe best training job": "Describe best training job",
+        "Describe job": "Describe job",
+        "Find job": "Find job",
+    }
     assign = states["Create tuning job"]["Catch"][0]["Assign"]
     assert assign["retryDelay.$"] == "States.MathAdd($retryDelay, $retryDelay)", "the wait doubles: 10, 20, 40 ..."
 
@@ -125,7 +136,7 @@ def test_describe_reads_the_best_training_job(minimal: dict[str, Any]) -> None:
     describe = states["Describe best training job"]
     assert describe["Resource"] == "arn:aws:states:::aws-sdk:sagemaker:describeTrainingJob"
     assert describe["Parameters"] == {"TrainingJobName.$": "$.TuningJob.BestTrainingJob.TrainingJobName"}
-    assert states["Has best training job"]["Choices"][0]["Assign"] == {"tuningJob.$": "$.TuningJob"}
+    assert states["Has best training job"]["Choices"][0]["Assign"] == {"tuningJob": "{% $states.input.TuningJob %}"}
     report = describe["ResultSelector"]
     assert report["S3ModelArtifacts.$"] == "$.ModelArtifacts.S3ModelArtifacts"
     assert report["TrainingJob.$"] == "$"
