@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from constructs_sm.tools.diagram import definitions_from_template, to_mermaid
+from tests.template_helpers import resources, workflow_machine
 
 README = Path(__file__).parent.parent / "README.md"
 
 
 def test_readme_diagram_is_the_minimal_examples(minimal: dict[str, Any]) -> None:
-    (definition,) = definitions_from_template(minimal).values()
+    (logical_id, _) = workflow_machine(minimal)
+    definition = definitions_from_template(minimal)[logical_id]
     blocks = re.findall(r"```mermaid\n(.*?)```", README.read_text(), flags=re.S)
     assert blocks == [to_mermaid(definition).rstrip("\n") + "\n"], "regenerate the README diagram"
 
@@ -44,8 +46,8 @@ def test_readme_python_snippets_run_and_synthesize() -> None:
     assert len(blocks) >= 3
     for block in blocks:
         exec(compile(block, str(README), "exec"), namespace)  # noqa: S102 - the README's own examples
-    machines = Template.from_stack(stack).find_resources("AWS::StepFunctions::StateMachine")
-    assert len(machines) == 5
+    machines = resources(Template.from_stack(stack).to_json(), "AWS::StepFunctions::StateMachine")
+    assert len(machines) == 5, "five workflows (and the stack's job reaper beside them)"
     assert len(Template.from_stack(stack).find_resources("AWS::SageMaker::ModelPackageGroup")) == 1
     assert "TrainDataUri" in namespace["tunable"].input_schema["properties"]
     assert isinstance(namespace["workflow"].state_machine.state_machine_arn, str)
