@@ -41,8 +41,8 @@ from ._parameters import (
 )
 from ._paths import JOB_ROOTS, find, join
 from ._policy import add_statements, statement
-from ._reaper import add_job_reaper
 from ._props import seconds
+from ._reaper import add_job_reaper
 from ._request import validate
 from ._rules import grid_size
 from ._stack import attribute, environment, remember_stack, stack_of

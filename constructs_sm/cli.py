@@ -217,9 +217,8 @@ def _synth(args: argparse.Namespace) -> int:
         if args.output is not None:
             shutil.copytree(scratch, args.output, dirs_exist_ok=True)
     if args.definition_only:
-        from .tools.diagram import definitions_from_template
-
         from ._reaper import REAPER_ID
+        from .tools.diagram import definitions_from_template
 
         # The workflow's own: the stack's job reaper is not what the request asked for.
         (document,) = [d for k, d in definitions_from_template(template).items() if not k.startswith(REAPER_ID)]
