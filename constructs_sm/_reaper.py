@@ -52,6 +52,7 @@ from ._nag import IAM5, wildcard_reason
 from ._policy import add_statements, statement
 from ._stack import attribute, cached, environment, flat_token, stack_of
 from ._tokens import is_token
+from ._workflow_states import generated_job_name
 from .encryption_key import artifact_key
 from .errors import ValidationError
 from .role import ManagedPolicyRole, state_machine_role
@@ -132,7 +133,7 @@ JOB_NAME = f"""(
   $included := $type($states.input.detail.input) = 'string';
   $input := $included ? $parse($states.input.detail.input);
   $given := $exists($workflow) and $type($input) = 'object' ? $lookup($input, $workflow.field);
-  $generated := $workflow.prefix & '-' & $substring($hash($states.input.detail.executionArn, 'SHA-256'), 0, 12);
+  $generated := {generated_job_name("$workflow.prefix", "$states.input.detail.executionArn")};
   $name := $exists($given) ? $given : $generated;
   {{
     'executionArn': $states.input.detail.executionArn,

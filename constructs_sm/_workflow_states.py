@@ -88,11 +88,16 @@ def default_prefix(construct_id: str, max_name_length: int) -> str:
 RESET_RETRIES = {"retries": 0, "retryDelay": FIRST_DELAY_SECONDS // 2}
 
 
+def generated_job_name(prefix: str, execution_arn: str) -> str:
+    """JSONata: ``<prefix>-`` and 12 hex digits of the SHA-256 of the execution's ARN (both given as
+    JSONata expressions). Derived, not random, so that the job of an aborted execution can be found
+    from the execution alone: the workflow's first state and the job reaper both say it here."""
+    return f"{prefix} & '-' & $substring($hash({execution_arn}, 'SHA-256'), 0, 12)"
+
+
 def job_name_expression(prefix: str, name_field: str) -> str:
-    """JSONata: the input's job name, or ``<prefix>-`` and 12 hex digits of the SHA-256 of the
-    execution's ARN. Derived, not random, so that the job of an aborted execution can be found
-    from the execution alone (see ``_reaper``)."""
-    generated = f"'{prefix}-' & $substring($hash($states.context.Execution.Id, 'SHA-256'), 0, 12)"
+    """JSONata: the input's job name, or one derived from the execution's ARN."""
+    generated = generated_job_name(f"'{prefix}'", "$states.context.Execution.Id")
     return f"$exists($states.input.{name_field}) ? $states.input.{name_field} : {generated}"
 
 
