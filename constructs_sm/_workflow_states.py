@@ -92,7 +92,8 @@ def generated_job_name(prefix: str, execution_arn: str) -> str:
     """JSONata: ``<prefix>-`` and 12 hex digits of the SHA-256 of the execution's ARN (both given as
     JSONata expressions). Derived, not random, so that the job of an aborted execution can be found
     from the execution alone: the workflow's first state and the job reaper both say it here."""
-    return f"{prefix} & '-' & $substring($hash({execution_arn}, 'SHA-256'), 0, 12)"
+    head = f"{prefix[:-1]}-'" if prefix.startswith("'") and prefix.endswith("'") else f"{prefix} & '-'"
+    return f"{head} & $substring($hash({execution_arn}, 'SHA-256'), 0, 12)"
 
 
 def job_name_expression(prefix: str, name_field: str) -> str:
