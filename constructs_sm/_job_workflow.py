@@ -191,7 +191,7 @@ class JobWorkflow(Construct):
         polling_period, message = poll_seconds(given_period, timeout_seconds)
         if message is not None:
             cdk.Annotations.of(self).add_info(message)
-        self.polling_interval = cdk.Duration.seconds(polling_period)
+        self._polling_seconds = polling_period
         api_errors = OPTIMIZED_API_ERRORS if optimized else SDK_API_ERRORS
         create.update(Assign=RESET_RETRIES, Catch=catch(create_state, api_errors))
         retried = [create_state, *retried_states, "Describe job", FIND_JOB]
@@ -320,6 +320,11 @@ class JobWorkflow(Construct):
                 name,
             )
         check_values(where, values, self.parameters, (self._name_field, STARTED_BY, *self._read_keys))
+
+    @property
+    def polling_interval(self) -> cdk.Duration:
+        """How often the polling loop describes the job (chosen for the history quota unless given)."""
+        return cdk.Duration.seconds(self._polling_seconds)
 
     @property
     def request(self) -> dict[str, Any]:
