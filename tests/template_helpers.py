@@ -130,10 +130,3 @@ def evaluate(field: str, execution_input: Any) -> Any:
     assert field.startswith("{%") and field.endswith("%}"), field
     return Jsonata(f"($states := {json.dumps({'input': execution_input})}; {field[2:-2]})").evaluate(None)
 
-
-def workflow_arn(deployment: Any) -> str:
-    """The ARN of the one workflow state machine an offline deployment holds (the job reaper aside)."""
-    from constructs_sm._reaper import REAPER_ID
-
-    (arn,) = [deployment[k] for k in deployment.definitions if not k.startswith(REAPER_ID)]
-    return str(arn)

@@ -1,10 +1,9 @@
 """What AWS does that the workflows rely on, executed in the offline emulator whose rules model it
-(tests/harness/MODELLED.md): SageMaker's quota error by name on both integrations, a create that
+(constructs_sm/testing/MODELLED.md): SageMaker's quota error by name on both integrations, a create that
 SageMaker carried out although the call failed (issue "Runs on AWS as documented", items 2 and 3)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,10 +11,9 @@ from aws_cdk.assertions import Template
 
 import constructs_sm as sm
 from constructs_sm._workflow_states import MAX_QUOTA_RETRIES
+from constructs_sm.testing import OfflineAws
 from tests.builders import definition, workflow
 from tests.conftest import new_stack
-from tests.harness import OfflineAws, offline_aws
-from tests.template_helpers import workflow_arn
 
 BEST = {
     "training_job_name": "tuning-0a1b2c3d4e5f-003-9f8e7d6c",
@@ -26,9 +24,8 @@ BEST = {
 
 
 @pytest.fixture
-def aws() -> Iterator[OfflineAws]:
-    with offline_aws() as env:
-        yield env
+def aws(offline_aws: OfflineAws) -> OfflineAws:
+    return offline_aws
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +44,7 @@ def templates() -> dict[str, dict[str, Any]]:
 
 
 def _run(aws: OfflineAws, template: dict[str, Any], name: str) -> Any:
-    deployment = aws.deploy(template, zero_waits=True)
-    arn = workflow_arn(deployment)
+    arn = aws.deploy(template).workflow().arn
     aws.jobs.set_best_training_job(**BEST)
     return aws.run(arn, {}, name=name)
 

@@ -1,21 +1,19 @@
-"""The synthesized state machines, executed offline in moto (tests/harness): each path users depend on."""
+"""The synthesized state machines, executed offline (constructs_sm.testing): each path users depend on."""
 
 from __future__ import annotations
 
 import json
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from aws_cdk.assertions import Template
 
 import constructs_sm as sm
+from constructs_sm.testing import OfflineAws
 from tests.builders import definition, workflow
 from tests.conftest import new_stack
-from tests.harness import OfflineAws, offline_aws, start_execution, wait_for_execution
-from tests.template_helpers import workflow_arn
 
 BEST = {
     "training_job_name": "xgboosttuning-0a1b2c3d4e5f-003-9f8e7d6c",
@@ -29,15 +27,12 @@ SUCCESS_TRANSITIONS = 4
 
 
 @pytest.fixture
-def aws() -> Iterator[OfflineAws]:
-    with offline_aws() as env:
-        yield env
+def aws(offline_aws: OfflineAws) -> OfflineAws:
+    return offline_aws
 
 
 def deploy(aws: OfflineAws, template: dict[str, Any], *, zero_waits: bool = True) -> str:
-    deployment = aws.deploy(template, zero_waits=zero_waits)
-    arn = workflow_arn(deployment)
-    return str(arn)
+    return aws.deploy(template, zero_waits=zero_waits).workflow().arn
 
 
 def test_success_reports_the_best_training_job(aws: OfflineAws, minimal: dict[str, Any]) -> None:
@@ -200,10 +195,10 @@ def test_polling_path_waits_until_the_job_completes(aws: OfflineAws, polling_tem
     aws.jobs.set_best_training_job(**{**BEST, "training_job_name": "tuning-best-001"})
 
     arn = deploy(aws, polling_template)
-    execution = start_execution(aws.sfn, arn, {}, name="polling")
+    execution = aws.start(arn, {}, name="polling")
     (name,) = aws.jobs.wait_for_created(1)
     aws.jobs.complete(name)
-    result = wait_for_execution(aws.sfn, execution)
+    result = execution.wait()
     assert result.status == "SUCCEEDED", result.cause
     assert result.output["S3ModelArtifacts"] == BEST["model_artifacts"]
     assert result.entered_states.count("Describe job") >= 1

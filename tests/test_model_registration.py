@@ -1,12 +1,12 @@
 """ModelRegistration: the states after the best training job, their parameters against botocore's
 model, the group and the IAM statements, cfn-lint, cdk-nag, one test per rule, and executions
-offline in moto (tests/harness).
+offline (constructs_sm.testing).
 
 moto 5.2.5 has CreateModel, CreateModelPackage, DescribeModel and DescribeModelPackage. Its
 CreateModel drops ``EnableNetworkIsolation`` (DescribeModel always says false), so the tests read
 what the state machine sent from the execution history; it keeps ``VpcConfig``, and every
-CreateModelPackage field the workflow sends. Each test makes sure that the template's model package
-group exists in moto after the harness deployed it, as CloudFormation would have created it.
+CreateModelPackage field the workflow sends. A deployment creates the template's model package
+group, as CloudFormation does; a group named by ``model_package_group_name`` is created by the test.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +25,6 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk.assertions import Template
 from constructs import Construct
-from moto.core.exceptions import ServiceException
-from moto.sagemaker.models import SageMakerModelBackend
 from parliament import analyze_policy_string
 
 import constructs_sm as sm
@@ -35,10 +32,10 @@ from app import add_flow_logs
 from constructs_sm import _model
 from constructs_sm.errors import ValidationError
 from constructs_sm.model_registration import ModelRegistration, check_registration, group_name_for
+from constructs_sm.testing import OfflineAws
 from tests import builders
 from tests.api_shapes import problems
 from tests.conftest import ENV, _cdk_json_context, new_stack
-from tests.harness import OfflineAws, offline_aws
 from tests.nag import PACK_NAMES, findings, lint, synth_with_packs
 from tests.template_helpers import (
     definition,
@@ -48,7 +45,6 @@ from tests.template_helpers import (
     statement_with,
     statements_of_role,
     substitutions,
-    workflow_arn,
 )
 
 REGISTRATION = ModelRegistration(inference_instance_types=["ml.m5.large"], transform_instance_types=["ml.m5.xlarge"])
@@ -712,18 +708,17 @@ def test_an_algorithm_resource_cannot_be_registered() -> None:
 
 
 @pytest.fixture
-def aws() -> Iterator[OfflineAws]:
-    with offline_aws() as env:
-        yield env
+def aws(offline_aws: OfflineAws) -> OfflineAws:
+    return offline_aws
 
 
 def _deploy(aws: OfflineAws, template: dict[str, Any], group: str, **kwargs: Any) -> str:
-    """Deploy ``template``; ``group`` exists afterwards (CloudFormation creates the template's group,
-    or it existed before: the harness may or may not create groups itself)."""
-    deployment = aws.deploy(template, zero_waits=True, **kwargs)
+    """Deploy ``template``; ``group`` exists afterwards (the deployment creates the template's group;
+    a group the template only names is created here, as it existed before)."""
+    deployment = aws.deploy(template, **kwargs)
     if group not in _groups(aws):
         aws.sagemaker.create_model_package_group(ModelPackageGroupName=group)
-    return workflow_arn(deployment)
+    return deployment.workflow().arn
 
 
 def _groups(aws: OfflineAws) -> set[str]:
@@ -809,38 +804,32 @@ def test_a_run_in_the_vpc_gives_the_model_the_training_jobs_network(
     assert package["ModelPackageDescription"] == "XGBoost churn model"
 
 
-class _Throttled(ServiceException):
-    def __init__(self) -> None:
-        super().__init__("ThrottlingException", "Rate exceeded")
-
-
+# SageMaker's model has no ThrottlingException shape: moto warns when it writes one (expected).
+@pytest.mark.filterwarnings("ignore:Exception\\(_ApiError\\) with code ThrottlingException")
 def test_a_throttled_registration_is_retried_and_registers_once(
-    aws: OfflineAws, template: dict[str, Any], group: str, monkeypatch: pytest.MonkeyPatch
+    aws: OfflineAws, template: dict[str, Any], group: str
 ) -> None:
-    original = SageMakerModelBackend.create_model_package
-    calls: list[str] = []
-
-    def create_model_package(backend: SageMakerModelBackend, **kwargs: Any) -> Any:
-        calls.append(kwargs["client_token"])
-        if len(calls) == 1:
-            raise _Throttled()
-        return original(backend, **kwargs)
-
-    monkeypatch.setattr(SageMakerModelBackend, "create_model_package", create_model_package)
+    aws.jobs.fail_next("CreateModelPackage", error="ThrottlingException")
     aws.jobs.set_best_training_job(training_job_name=BEST)
     result = aws.run(_deploy(aws, template, group), {}, name="throttled")
     assert result.status == "SUCCEEDED", result.cause
     assert result.entered_states.count("Register model") == 2
     assert result.entered_states.count("Wait to retry") == 1
     assert result.state_transitions == SUCCESS_TRANSITIONS + 4
-    assert calls == [result.output["HyperParameterTuningJobName"]] * 2, "the same ClientToken each time"
+    assert aws.jobs.calls == [
+        ("CreateHyperParameterTuningJob", "created"),
+        ("CreateModelPackage", "ThrottlingException"),
+        ("CreateModelPackage", "called"),
+    ]
+    tokens = [call.parameters["ClientToken"] for call in result.api_calls if call.action == "CreateModelPackage"]
+    assert tokens == [result.output["HyperParameterTuningJobName"]] * 2, "the same ClientToken each time"
     packages = aws.sagemaker.list_model_packages(ModelPackageGroupName=group)["ModelPackageSummaryList"]
     assert len(packages) == 1
 
 
 def test_without_registration_a_run_creates_no_model(aws: OfflineAws, unregistered: dict[str, Any]) -> None:
     aws.jobs.set_best_training_job(training_job_name=BEST)
-    result = aws.run(workflow_arn(aws.deploy(unregistered, zero_waits=True)), {}, name="unregistered")
+    result = aws.run(aws.deploy(unregistered).workflow().arn, {}, name="unregistered")
     assert result.status == "SUCCEEDED", result.cause
     assert result.state_transitions == SUCCESS_TRANSITIONS - 2
     assert "ModelArn" not in result.output and "ModelPackageArn" not in result.output
@@ -852,7 +841,7 @@ def test_a_missing_group_fails_the_run_at_once_with_sagemakers_cause(
 ) -> None:
     """A group named by model_package_group_name that does not exist (a typo, or deleted)."""
     aws.jobs.set_best_training_job(training_job_name="churn-0a1b2c3d4e5f-001-12345678")
-    arn = workflow_arn(aws.deploy(vpc_template, zero_waits=True))
+    arn = aws.deploy(vpc_template).workflow().arn
     assert GROUP not in _groups(aws)
     result = aws.run(arn, {}, name="no-group")
     assert result.status == "FAILED"

@@ -7,7 +7,7 @@ target raises NotImplementedError), its ``EventTemplateParser`` parses every tra
 JSON (a plain-text template is rejected), and its ``test_event_pattern`` is a stub that returns no
 result. So the test splits the route where moto stops:
 
-1. a real execution of the synthesized state machine fails in moto (tests/harness, the job failed
+1. a real execution of the synthesized state machine fails in moto (constructs_sm.testing, the job failed
    by ``SageMakerJobs.fail``), and its ``describe_execution`` becomes the
    "Step Functions Execution Status Change" event Step Functions would send;
 2. moto's EventBridge matches that event against the synthesized pattern (a rule with the same
@@ -39,10 +39,8 @@ from aws_cdk.assertions import Capture, Match, Template
 
 from constructs_sm.errors import ValidationError
 from constructs_sm.notifications import DETAIL_TYPE, WorkflowNotifications
-from tests import builders
-from tests.conftest import ENV, _cdk_json_context
-from tests.harness import TemplateResolver, offline_aws
-from tests.harness._kms import (
+from constructs_sm.testing import OfflineAws, TemplateResolver
+from constructs_sm.testing.resource_policies import (
     Decision,
     evaluate,
     eventbridge_publishes,
@@ -50,6 +48,8 @@ from tests.harness._kms import (
     sns_encrypts_for_eventbridge,
     sqs_encrypts_for_eventbridge,
 )
+from tests import builders
+from tests.conftest import ENV, _cdk_json_context
 from tests.nag import PACK_NAMES, findings, lint, synth_with_packs
 from tests.template_helpers import resources
 
@@ -564,7 +564,7 @@ def render(transformer: dict[str, Any], event: dict[str, Any]) -> str:
 @pytest.fixture(scope="module")
 def offline(template: dict[str, Any], ids: dict[str, str]) -> Iterator[dict[str, Any]]:
     """moto with the tuning workflow deployed and one failed execution of it."""
-    with offline_aws() as aws:
+    with OfflineAws() as aws:
         aws.jobs.fail("AlgorithmError: ValueError: could not convert string to float: 'n/a', exit code: 1")
         deployment = aws.deploy(template)
         machine_arn = deployment.arn("Tuning")

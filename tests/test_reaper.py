@@ -16,12 +16,10 @@ documents:
 4. the reaper, deployed from the template, runs with that input, and calls StopTrainingJob or
    StopHyperParameterTuningJob on moto's SageMaker.
 
-moto 5.2.5 has no StopTrainingJob or StopHyperParameterTuningJob (its SageMaker answers them with
-NotImplementedError): ``sagemaker_stop_actions`` adds them here as the SageMaker API Reference describes
-them (an InProgress job goes to Stopping; an unknown name is ResourceNotFound), with the refusal
-of a job that has ended as SageMaker words it ("The request was rejected because the training job is
-in status Stopped.", a ValidationException, awslabs/benchmark-ai issue 928). It belongs with
-``SageMakerJobs`` in ``tests/harness``.
+moto 5.2 has no StopTrainingJob or StopHyperParameterTuningJob; the emulator adds them as the SageMaker
+API Reference describes them (constructs_sm.testing._sagemaker, MODELLED.md): an InProgress job goes to
+Stopping; an unknown name is ResourceNotFound; a job that has ended is refused as SageMaker words it.
+The Stop calls the reaper made are read from its execution's history (``ExecutionResult.api_calls``).
 """
 
 from __future__ import annotations
@@ -33,7 +31,6 @@ import math
 import re
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,12 +41,8 @@ import pytest
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk.assertions import Capture, Template
-from moto.core.responses import EmptyResult
 from moto.events.utils import EventTemplateParser
 from moto.iam.access_control import IAMPolicy, PermissionResult
-from moto.sagemaker.exceptions import ResourceNotFound, ValidationError
-from moto.sagemaker.models import SageMakerModelBackend
-from moto.sagemaker.responses import SageMakerResponse
 
 import constructs_sm as sm
 from constructs_sm._job_request import TRAINING_JOB, TUNING_JOB
@@ -62,9 +55,9 @@ from constructs_sm._reaper import (
     add_job_reaper,
     job_reaper,
 )
+from constructs_sm.testing import ExecutionResult, OfflineAws
 from tests import builders
 from tests.conftest import ENV, _cdk_json_context, new_stack
-from tests.harness import offline_aws, wait_for_execution
 from tests.nag import PACK_NAMES, findings, lint, synth_with_packs
 from tests.template_helpers import resources as _resources
 
@@ -461,68 +454,6 @@ def test_prefix_must_be_a_literal() -> None:
 
 # --- executions, offline ---
 
-_STOPS = {
-    "StopTrainingJob": ("TrainingJobName", "training_jobs", "training_job_status", "training job"),
-    "StopHyperParameterTuningJob": (
-        "HyperParameterTuningJobName",
-        "hyper_parameter_tuning_jobs",
-        "hyper_parameter_tuning_job_status",
-        "hyperparameter tuning job",
-    ),
-}
-
-
-def _snake(operation: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
-
-
-@contextmanager
-def sagemaker_stop_actions() -> Iterator[list[tuple[str, str]]]:
-    """StopTrainingJob and StopHyperParameterTuningJob in moto's SageMaker (backend and HTTP
-    action, so that ``SageMakerJobs.fail_next`` can script them), each call that reaches SageMaker
-    recorded as (operation, job name). SageMaker API Reference, StopTrainingJob /
-    StopHyperParameterTuningJob: an InProgress job goes to Stopping; an unknown name is
-    ResourceNotFound; a job that has ended is refused with a ValidationException naming its status
-    (awslabs/benchmark-ai issue 928). Enter it before ``offline_aws``, which wraps what it finds."""
-    calls: list[tuple[str, str]] = []
-
-    def backend_method(operation: str) -> Any:
-        _field, table, status_field, title = _STOPS[operation]
-
-        def stop(backend: SageMakerModelBackend, name: str) -> None:
-            calls.append((operation, name))
-            job = getattr(backend, table).get(name)
-            if job is None:
-                raise ResourceNotFound(f"Could not find {title} '{name}'.")
-            status = getattr(job, status_field)
-            if status != "InProgress":
-                raise ValidationError(f"The request was rejected because the {title} is in status {status}.")
-            setattr(job, status_field, "Stopping")
-
-        return stop
-
-    def response_method(operation: str) -> Any:
-        field = _STOPS[operation][0]
-
-        def stop(self: SageMakerResponse) -> EmptyResult:
-            getattr(self.sagemaker_backend, _snake(operation))(self._get_param(field))
-            return EmptyResult()
-
-        return stop
-
-    for operation in _STOPS:
-        method = _snake(operation)
-        assert not hasattr(SageMakerResponse, method), f"moto has {operation} now: use its own"
-        setattr(SageMakerModelBackend, method, backend_method(operation))
-        setattr(SageMakerResponse, method, response_method(operation))
-    try:
-        yield calls
-    finally:
-        for operation in _STOPS:
-            delattr(SageMakerModelBackend, _snake(operation))
-            delattr(SageMakerResponse, _snake(operation))
-
-
 def status_change_event(
     execution: dict[str, Any], status: str | None = None, *, input_included: bool = True
 ) -> dict[str, Any]:
@@ -574,12 +505,12 @@ def routed(region: str, pattern: dict[str, Any], entry: dict[str, Any]) -> list[
 class Offline:
     """moto with the template deployed, SageMaker's Stop actions, and the reaper's route."""
 
-    def __init__(self, aws: Any, template: dict[str, Any], calls: list[tuple[str, str]]) -> None:
-        self.aws, self.calls = aws, calls
+    def __init__(self, aws: OfflineAws, template: dict[str, Any]) -> None:
+        self.aws = aws
         # Wait states keep their length: a workflow is stopped while it waits (see ``aborted``).
-        deployment = aws.deploy(template)
-        self.reaper_arn = deployment.arn("ConstructsSmJobReaper")
-        self.tuning_arn, self.training_arn = deployment.arn("Tuning"), deployment.arn("Training")
+        deployment = aws.deploy(template, zero_waits=False)
+        self.reaper_arn = deployment.job_reaper.arn
+        self.tuning_arn, self.training_arn = deployment.workflow("Tuning").arn, deployment.workflow("Training").arn
         (rule,) = resources(template, "AWS::Events::Rule").values()
         self.rule = deployment.resolver.resolve(rule["Properties"])
         self._names = itertools.count()
@@ -588,22 +519,16 @@ class Offline:
         """An execution whose job is created and held InProgress, stopped while it waits for the
         job (the polling loop's Wait, or ``.sync``): its description."""
         self.aws.jobs.hold()
-        arn = self.aws.sfn.start_execution(
-            stateMachineArn=machine_arn, input=json.dumps(input), name=f"run-{next(self._names)}"
-        )["executionArn"]
+        execution = self.aws.start(machine_arn, input, f"run-{next(self._names)}")
         deadline = time.monotonic() + 5
-        while self._last_event(arn) not in ("WaitStateEntered", "TaskSubmitted"):
+        while (execution.history() or [{"type": None}])[-1]["type"] not in ("WaitStateEntered", "TaskSubmitted"):
             assert time.monotonic() < deadline, "the workflow never waited for its job"
             time.sleep(0.01)
-        self.aws.sfn.stop_execution(executionArn=arn, error="Operator", cause="stopped by hand")
-        assert wait_for_execution(self.aws.sfn, arn).status == "ABORTED"
-        return dict(self.aws.sfn.describe_execution(executionArn=arn))
+        execution.stop(error="Operator", cause="stopped by hand")
+        assert execution.wait().status == "ABORTED"
+        return dict(self.aws.sfn.describe_execution(executionArn=execution.arn))
 
-    def _last_event(self, execution_arn: str) -> str | None:
-        events = self.aws.sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
-        return str(events[-1]["type"]) if events else None
-
-    def reap(self, event: dict[str, Any]) -> Any:
+    def reap(self, event: dict[str, Any]) -> ExecutionResult:
         """The event through the rule (moto's EventBridge matches it, its input transformer renders
         it) into an execution of the reaper."""
         (delivered,) = routed(self.aws.region, self.rule["EventPattern"], event)
@@ -616,8 +541,17 @@ class Offline:
 
 @pytest.fixture(scope="module")
 def offline(template: dict[str, Any]) -> Iterator[Offline]:
-    with sagemaker_stop_actions() as calls, offline_aws() as aws:
-        yield Offline(aws, template, calls)
+    with OfflineAws() as aws:
+        yield Offline(aws, template)
+
+
+def stops(result: ExecutionResult) -> list[tuple[str, str]]:
+    """The Stop calls an execution of the reaper made, as (action, job name)."""
+    return [
+        (call.action, next(v for k, v in call.parameters.items() if k.endswith("JobName")))
+        for call in result.api_calls
+        if call.action.startswith("Stop")
+    ]
 
 
 def generated_name(prefix: str, execution_arn: str) -> str:
@@ -632,7 +566,7 @@ def test_an_aborted_training_execution_has_its_generated_job_stopped(offline: Of
     result = offline.reap(status_change_event(execution))
 
     assert result.status == "SUCCEEDED", (result.error, result.cause)
-    assert offline.calls[-1] == ("StopTrainingJob", job)
+    assert stops(result) == [("StopTrainingJob", job)]
     assert offline.aws.jobs.status(job) == "Stopping"
     assert result.output["outcome"] == "Stop requested"
     assert (result.output["jobName"], result.output["nameFrom"]) == (job, "generated")
@@ -640,12 +574,12 @@ def test_an_aborted_training_execution_has_its_generated_job_stopped(offline: Of
 
 def test_an_aborted_tuning_execution_has_the_job_named_in_its_input_stopped(offline: Offline) -> None:
     execution = offline.aborted(offline.tuning_arn, {"HyperParameterTuningJobName": "tune-nightly-7"})
-    assert offline.aws.jobs.status("tune-nightly-7") == "InProgress", "the harness's .sync does not stop it"
+    assert offline.aws.jobs.status("tune-nightly-7") == "InProgress", "the emulator's .sync does not stop it"
 
     result = offline.reap(status_change_event(execution))
 
     assert result.status == "SUCCEEDED", (result.error, result.cause)
-    assert offline.calls[-1] == ("StopHyperParameterTuningJob", "tune-nightly-7")
+    assert stops(result) == [("StopHyperParameterTuningJob", "tune-nightly-7")]
     assert offline.aws.jobs.status("tune-nightly-7") == "Stopping"
     assert (result.output["jobName"], result.output["nameFrom"]) == ("tune-nightly-7", "input")
 
@@ -660,13 +594,13 @@ def test_a_timed_out_execution_is_reaped_too(offline: Offline) -> None:
 def test_a_job_that_already_ended_ends_the_reaper_successfully(offline: Offline) -> None:
     execution = offline.aborted(offline.training_arn, {"TrainingJobName": "train-done"})
     offline.aws.jobs.complete("train-done")
-    delays = len(offline.aws.adapter.retry_delays)
+    delays = len(offline.aws.retry_delays)
 
     result = offline.reap(status_change_event(execution))
 
     assert result.status == "SUCCEEDED", (result.error, result.cause)
-    assert offline.calls[-4:] == [("StopTrainingJob", "train-done")] * 4, "the first call and 3 retries"
-    assert len(offline.aws.adapter.retry_delays) - delays == 3
+    assert stops(result) == [("StopTrainingJob", "train-done")] * 4, "the first call and 3 retries"
+    assert len(offline.aws.retry_delays) - delays == 3
     assert offline.aws.jobs.status("train-done") == "Completed"
     assert result.output["outcome"] == "Nothing to stop: the job had already ended"
     assert "is in status Completed" in result.output["cause"]
@@ -684,7 +618,7 @@ def test_an_execution_without_a_job_ends_the_reaper_successfully(offline: Offlin
 
     assert result.status == "SUCCEEDED", (result.error, result.cause)
     job = generated_name("train", execution["executionArn"])
-    assert offline.calls[-1] == ("StopTrainingJob", job)
+    assert stops(result)[-1] == ("StopTrainingJob", job)
     assert result.output["outcome"] == "Nothing to stop: SageMaker has no job of that name"
 
 
@@ -707,10 +641,9 @@ def test_a_name_outside_the_prefix_is_not_stopped(offline: Offline) -> None:
         "startDate": datetime.now(UTC),
         "input": json.dumps({"TrainingJobName": "someone-elses-job"}),
     }
-    calls = len(offline.calls)
     result = offline.reap(status_change_event(execution, "ABORTED"))
     assert result.status == "SUCCEEDED"
-    assert len(offline.calls) == calls, "no Stop call"
+    assert stops(result) == [], "no Stop call"
     assert result.output["outcome"] == "Nothing to stop: the execution names no job of its workflow"
 
 

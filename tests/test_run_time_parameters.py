@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +11,10 @@ from aws_cdk.assertions import Template
 
 import constructs_sm as sm
 from constructs_sm.cli import main
+from constructs_sm.testing import OfflineAws
 from tests.builders import workflow
 from tests.conftest import new_stack
-from tests.harness import OfflineAws, offline_aws
-from tests.template_helpers import definition, evaluate, workflow_arn
+from tests.template_helpers import definition, evaluate
 
 PARAMETERS = {
     "InstanceType": "TrainingJobDefinition.ResourceConfig.InstanceType",
@@ -34,14 +33,12 @@ def built() -> tuple[sm.TuningWorkflow, dict[str, Any]]:
 
 
 @pytest.fixture
-def aws() -> Iterator[OfflineAws]:
-    with offline_aws() as env:
-        yield env
+def aws(offline_aws: OfflineAws) -> OfflineAws:
+    return offline_aws
 
 
 def _run(aws: OfflineAws, template: dict[str, Any], execution_input: dict[str, Any], name: str) -> Any:
-    deployment = aws.deploy(template, zero_waits=True)
-    arn = workflow_arn(deployment)
+    arn = aws.deploy(template).workflow().arn
     aws.jobs.set_best_training_job(
         training_job_name="tuning-0a1b2c3d4e5f-001-9f8e7d6c",
         hyper_parameters={"max_depth": "6"},

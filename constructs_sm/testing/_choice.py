@@ -5,7 +5,7 @@ The Choice state page documents a rule-level ``Assign`` only under "Choice Rules
 https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html). No AWS page found says
 which value ``$`` denotes inside a JSONPath Choice *rule*'s ``Assign`` (the state input? the rule's
 boolean?): moto evaluates it against the rule's boolean result, LocalStack does the same, and an
-earlier version of this harness read the state input. Relying on any of them is relying on undocumented semantics, so the emulator refuses
+earlier version of this emulator read the state input. Relying on any of them is relying on undocumented semantics, so the emulator refuses
 it: a JSONPath Choice state whose rule ``Assign`` holds a ``.$`` path or intrinsic reading ``$`` or
 ``$.…`` fails the execution with ``States.Runtime`` when the state is entered. Literals, workflow
 variables (``$name``) and the context object (``$$.…``) stay allowed, and are assigned when the
@@ -20,29 +20,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
-from moto.stepfunctions.parser.asl.antlr.runtime.ASLParser import ASLParser
-from moto.stepfunctions.parser.asl.component.common.assign.assign_decl import AssignDecl
-from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+from ._moto import (
+    ASLParser,
+    AssignDecl,
+    EvalComponent,
     FailureEvent,
     FailureEventException,
-)
-from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import (
+    HistoryEventType,
+    Preprocessor,
+    QueryLanguageMode,
     StatesErrorName,
-)
-from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
     StatesErrorNameType,
+    TaskFailedEventDetails,
+    event_details,
+    replaced,
+    state_choice,
+    string_expression,
 )
-from moto.stepfunctions.parser.asl.component.common.query_language import QueryLanguageMode
-from moto.stepfunctions.parser.asl.component.common.string.string_expression import (
-    StringContextPath,
-    StringIntrinsicFunction,
-    StringJsonPath,
-)
-from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
-from moto.stepfunctions.parser.asl.component.state.choice import state_choice
-from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
-from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 
 __all__ = ["choice_rule_patches", "input_reads"]
 
@@ -52,11 +46,11 @@ _QUOTED = re.compile(r"'(?:\\.|[^'\\])*'")
 
 
 def _reads_input(component: Any) -> str | None:
-    if isinstance(component, StringContextPath):
+    if isinstance(component, string_expression.StringContextPath):
         return None
-    if isinstance(component, StringJsonPath):
+    if isinstance(component, string_expression.StringJsonPath):
         return component.json_path
-    if isinstance(component, StringIntrinsicFunction):
+    if isinstance(component, string_expression.StringIntrinsicFunction):
         text = component.intrinsic_function_derivation
         return text if _INPUT_REFERENCE.search(_QUOTED.sub("''", text)) else None
     return None
@@ -78,7 +72,7 @@ def input_reads(component: Any) -> Iterator[str]:
 
 def _refuse(env: Any, state_name: str, expression: str) -> FailureEventException:
     cause = (
-        f"harness: the Choice rule Assign of JSONPath state '{state_name}' reads the state input "
+        f"emulator: the Choice rule Assign of JSONPath state '{state_name}' reads the state input "
         f"('{expression}'). No AWS page states which value '$' denotes in a JSONPath Choice rule's "
         "Assign (undocumented semantics, refused by the emulator): assign literals, variables or "
         "$$ context values there, or move the assignment to a state-level Assign or a JSONata state."
@@ -89,7 +83,7 @@ def _refuse(env: Any, state_name: str, expression: str) -> FailureEventException
             env=env,
             error_name=StatesErrorName(typ=error),
             event_type=HistoryEventType.TaskFailed,
-            event_details=EventDetails(
+            event_details=event_details(
                 taskFailedEventDetails=TaskFailedEventDetails(error=error.to_name(), cause=cause)
             ),
         )
@@ -109,7 +103,7 @@ def choice_rule_patches() -> Iterator[None]:
                 if isinstance(child, ASLParser.Comparison_variable_stmtContext):
                     component = self.visit(child)
                     if isinstance(component, AssignDecl):
-                        rule.assign = component
+                        setattr(rule, "assign", component)  # noqa: B010 - Final in moto, kept as moto parses it for And/Or/Not
         return rule
 
     def _eval_state(self: Any, env: Any) -> None:
@@ -120,10 +114,8 @@ def choice_rule_patches() -> Iterator[None]:
                         raise _refuse(env, self.name, expression)
         original(self, env)
 
-    state_choice.StateChoice._eval_state = _eval_state
-    Preprocessor.visitChoice_rule_comparison_variable = visit_comparison_variable
-    try:
+    with (
+        replaced(state_choice.StateChoice, "_eval_state", _eval_state),
+        replaced(Preprocessor, "visitChoice_rule_comparison_variable", visit_comparison_variable),
+    ):
         yield
-    finally:
-        state_choice.StateChoice._eval_state = original
-        Preprocessor.visitChoice_rule_comparison_variable = original_visit

@@ -29,59 +29,47 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import ClientError
-from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
-from moto.stepfunctions.parser.asl.component.common.error_name import error_equals_decl
-from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import (
-    CustomErrorName,
-)
-from moto.stepfunctions.parser.asl.component.common.error_name.error_name import ErrorName
-from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
-    FailureEvent,
-    FailureEventException,
-)
-from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import (
-    StatesErrorName,
-)
-from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
-    StatesErrorNameType,
-)
-from moto.stepfunctions.parser.asl.component.common.query_language import QueryLanguageMode
-from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
-from moto.stepfunctions.parser.asl.component.common.string import string_expression
-from moto.stepfunctions.parser.asl.component.state.exec.state_task import (
-    state_task_factory,
-)
-from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service_aws_sdk
-from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
-    ResourceCondition,
-)
-from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_aws_sdk import (
-    StateTaskServiceAwsSdk,
-)
-from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_unsupported import (
-    StateTaskServiceUnsupported,
-)
-from moto.stepfunctions.parser.asl.component.state.fail import state_fail
-from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
-from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
-from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
-from moto.stepfunctions.parser.asl.utils.json_path import extract_json
 
 from ._choice import choice_rule_patches
 from ._definition import definition_patches, runtime_unsupported
 from ._jsonata import jsonata_patches
+from ._moto import (
+    CustomErrorName,
+    ErrorName,
+    FailureEvent,
+    FailureEventException,
+    HistoryEventType,
+    QueryLanguageMode,
+    ResourceCondition,
+    StatesErrorName,
+    StatesErrorNameType,
+    StateTaskServiceAwsSdk,
+    StateTaskServiceUnsupported,
+    TaskFailedEventDetails,
+    boto_client_for,
+    error_equals_decl,
+    event_details,
+    extract_json,
+    replaced,
+    retrier_decl,
+    state_fail,
+    state_task_factory,
+    state_task_service_aws_sdk,
+    string_expression,
+    to_json_str,
+)
 from ._quota import DEFAULT_HISTORY_EVENT_LIMIT, history_quota_patches
 
 __all__ = [
     "DEFAULT_API_ERROR_NAME",
     "DEFAULT_HISTORY_EVENT_LIMIT",
     "DEFAULT_OPTIMIZED_NAMED_ERRORS",
-    "AdapterSettings",
+    "EmulatorSettings",
     "SyncPollLimitExceeded",
     "json_safe",
     "sagemaker_sync_adapter",
@@ -131,13 +119,13 @@ _SYNC_JOBS: dict[str, _SyncJob] = {
 class SyncPollLimitExceeded(RuntimeError):
     """A ``.sync`` SageMaker job was still running after ``max_polls`` Describe calls.
 
-    moto reports it as ``States.Runtime`` with this message as the cause: it is a harness
+    moto reports it as ``States.Runtime`` with this message as the cause: it is a test
     problem (usually a ``hold()`` never released), not a behaviour of Step Functions.
     """
 
 
 @dataclass
-class AdapterSettings:
+class EmulatorSettings:
     """Settings of an installed adapter; ``retry_delays`` fills in while executions run.
 
     Attributes
@@ -201,16 +189,19 @@ def _api_error_cause(error: ClientError) -> str:
 class _SageMakerTask(StateTaskServiceUnsupported):
     """moto's forwarding SageMaker task, plus ``.sync`` for tuning and training jobs."""
 
-    def __init__(self, settings: AdapterSettings):
-        super().__init__()
+    def __init__(self, settings: EmulatorSettings) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
         # moto's class accepts only .waitForTaskToken and rejects ".sync" before any call.
-        self._supported_integration_patterns = {ResourceCondition.WaitForTaskToken, ResourceCondition.Sync}
+        patterns: Any = {ResourceCondition.WaitForTaskToken, ResourceCondition.Sync}
+        setattr(self, "_supported_integration_patterns", patterns)  # noqa: B010 - a Final attribute in moto
         self._settings = settings
 
     def _sync_job(self) -> _SyncJob | None:
         return _SYNC_JOBS.get(self.resource.api_action.lower())
 
-    def _build_sync_resolver(self, env, resource_runtime_part, normalised_parameters, state_credentials):
+    def _build_sync_resolver(
+        self, env: Any, resource_runtime_part: Any, normalised_parameters: Any, state_credentials: Any
+    ) -> Callable[[], Any] | None:
         job = self._sync_job()
         if job is None:
             # Other SageMaker actions keep moto's "Unsupported .sync" error.
@@ -224,7 +215,7 @@ class _SageMakerTask(StateTaskServiceUnsupported):
         )
         describe = getattr(client, job.describe_action)
 
-        def resolve() -> dict | None:
+        def resolve() -> dict[str, Any] | None:
             description = describe(**{job.name_parameter: job_name})
             description.pop("ResponseMetadata", None)
             description = json_safe(description)
@@ -232,14 +223,14 @@ class _SageMakerTask(StateTaskServiceUnsupported):
             if status not in job.terminal:
                 return None
             if status not in job.failed:
-                return description
+                return dict(description)
             # As moto's Glue/Batch/ECS .sync tasks do for a job ending badly.
             raise FailureEventException(
                 FailureEvent(
                     env=env,
                     error_name=StatesErrorName(typ=StatesErrorNameType.StatesTaskFailed),
                     event_type=HistoryEventType.TaskFailed,
-                    event_details=EventDetails(
+                    event_details=event_details(
                         taskFailedEventDetails=TaskFailedEventDetails(
                             resource=self._get_sfn_resource(),
                             resourceType=self._get_sfn_resource_type(),
@@ -252,7 +243,9 @@ class _SageMakerTask(StateTaskServiceUnsupported):
 
         return resolve
 
-    def _eval_sync(self, env, sync_resolver, timeout_seconds, callback_endpoint, heartbeat_endpoint):
+    def _eval_sync(
+        self, env: Any, sync_resolver: Any, timeout_seconds: Any, callback_endpoint: Any, heartbeat_endpoint: Any
+    ) -> Any:
         if self._sync_job() is None:
             return super()._eval_sync(env, sync_resolver, timeout_seconds, callback_endpoint, heartbeat_endpoint)
         # moto's loop sleeps 0.5 s between polls and never gives up; this one is fast and bounded.
@@ -265,11 +258,13 @@ class _SageMakerTask(StateTaskServiceUnsupported):
                 return result
             time.sleep(self._settings.poll_interval)
         raise SyncPollLimitExceeded(
-            f"harness: {self.resource.resource_arn} still running after "
+            f"emulator: {self.resource.resource_arn} still running after "
             f"{self._settings.max_polls} polls (a held job never released?)"
         )
 
-    def _eval_service_task(self, env, resource_runtime_part, normalised_parameters, state_credentials):
+    def _eval_service_task(
+        self, env: Any, resource_runtime_part: Any, normalised_parameters: Any, state_credentials: Any
+    ) -> None:
         # Fields that came in through a path pass CreateStateMachine; Step Functions refuses them
         # when the task starts (see _definition).
         cause = runtime_unsupported(self.resource.api_action, normalised_parameters)
@@ -279,7 +274,7 @@ class _SageMakerTask(StateTaskServiceUnsupported):
                     env=env,
                     error_name=StatesErrorName(typ=StatesErrorNameType.StatesRuntime),
                     event_type=HistoryEventType.TaskFailed,
-                    event_details=EventDetails(
+                    event_details=event_details(
                         taskFailedEventDetails=TaskFailedEventDetails(
                             error=StatesErrorNameType.StatesRuntime.to_name(), cause=cause
                         )
@@ -295,14 +290,14 @@ class _SageMakerTask(StateTaskServiceUnsupported):
             return f"SageMaker.{code}Exception"
         return self._settings.api_error_name
 
-    def _from_error(self, env, ex):
+    def _from_error(self, env: Any, ex: Exception) -> FailureEvent:
         error = self._error_name(ex) if isinstance(ex, ClientError) else None
         if error:
             return FailureEvent(
                 env=env,
                 error_name=CustomErrorName(error),
                 event_type=HistoryEventType.TaskFailed,
-                event_details=EventDetails(
+                event_details=event_details(
                     taskFailedEventDetails=TaskFailedEventDetails(
                         error=error,
                         cause=_api_error_cause(ex),
@@ -317,7 +312,9 @@ class _SageMakerTask(StateTaskServiceUnsupported):
 class _JsonSafeAwsSdkTask(StateTaskServiceAwsSdk):
     """moto's aws-sdk task with timestamps in results turned into ISO strings."""
 
-    def _eval_service_task(self, env, resource_runtime_part, normalised_parameters, state_credentials):
+    def _eval_service_task(
+        self, env: Any, resource_runtime_part: Any, normalised_parameters: Any, state_credentials: Any
+    ) -> None:
         super()._eval_service_task(env, resource_runtime_part, normalised_parameters, state_credentials)
         env.stack.append(json_safe(env.stack.pop()))
 
@@ -325,7 +322,7 @@ class _JsonSafeAwsSdkTask(StateTaskServiceAwsSdk):
 class _ScaledClock:
     """Stands for the ``time`` module inside moto's retrier: records and scales sleeps."""
 
-    def __init__(self, settings: AdapterSettings):
+    def __init__(self, settings: EmulatorSettings) -> None:
         self._settings = settings
 
     def sleep(self, seconds: float) -> None:
@@ -406,7 +403,7 @@ def sagemaker_sync_adapter(
     api_error_name: str | None = DEFAULT_API_ERROR_NAME,
     retry_delay_scale: float = 0.0,
     history_event_limit: int | None = DEFAULT_HISTORY_EVENT_LIMIT,
-) -> Iterator[AdapterSettings]:
+) -> Iterator[EmulatorSettings]:
     """Install the interpreter patches for the duration of a ``with`` block.
 
     Use it inside ``mock_aws(config={"stepfunctions": {"execute_state_machine": True}})``.
@@ -416,65 +413,55 @@ def sagemaker_sync_adapter(
     Parameters
     ----------
     poll_interval, max_polls, api_error_name, retry_delay_scale, history_event_limit:
-        See ``AdapterSettings``.
+        See ``EmulatorSettings``.
 
     Yields
     ------
-    AdapterSettings
+    EmulatorSettings
         The settings in force; ``retry_delays`` records the delays Retry clauses asked for.
     """
     if not _install_lock.acquire(blocking=False):
         raise RuntimeError("sagemaker_sync_adapter is already installed")
-    settings = AdapterSettings(
+    settings = EmulatorSettings(
         poll_interval=poll_interval,
         max_polls=max_polls,
         api_error_name=api_error_name,
         retry_delay_scale=retry_delay_scale,
         history_event_limit=history_event_limit,
     )
-    original_factory: Callable[[str], Any] = state_task_factory.state_task_service_for
-    original_time = retrier_decl.time
-    original_fail_error_name = state_fail.CustomErrorName
-    original_error_equals = error_equals_decl.ErrorEqualsDecl._eval_body
-    original_error_names = dict(state_task_service_aws_sdk._SERVICE_ERROR_NAMES)
+    original_factory: Callable[[str], Any] = getattr(state_task_factory, "state_task_service_for")  # noqa: B009
 
-    def state_task_service_for(service_name: str):
+    def state_task_service_for(service_name: str) -> Any:
         if service_name == "sagemaker":
             return _SageMakerTask(settings)
         if service_name == "aws-sdk":
-            return _JsonSafeAwsSdkTask()
+            return _JsonSafeAwsSdkTask()  # type: ignore[no-untyped-call]
         return original_factory(service_name)
 
-    state_task_factory.state_task_service_for = state_task_service_for
-    retrier_decl.time = _ScaledClock(settings)
-    state_fail.CustomErrorName = _fail_state_error_name
-    error_equals_decl.ErrorEqualsDecl._eval_body = _error_equals(original_error_equals)
     # Step Functions names an aws-sdk SageMaker error SageMaker.<Exception> (an unmodelled one
-    # SageMaker.SageMakerException); moto 5.2.5 knows DynamoDB's and Step Functions' names only and
+    # SageMaker.SageMakerException); moto 5.2 knows DynamoDB's and Step Functions' names only and
     # writes sagemaker.sagemakerException, which no Catch matches.
-    state_task_service_aws_sdk._SERVICE_ERROR_NAMES["sagemaker"] = "SageMaker"
+    error_names = {**state_task_service_aws_sdk._SERVICE_ERROR_NAMES, "sagemaker": "SageMaker"}
+    error_equals = error_equals_decl.ErrorEqualsDecl
     try:
-        with (
-            warnings.catch_warnings(),
-            jsonata_patches(),
-            choice_rule_patches(),
-            history_quota_patches(lambda: settings.history_event_limit),
-            definition_patches(),
-        ):
+        with ExitStack() as patches:
+            patches.enter_context(replaced(state_task_factory, "state_task_service_for", state_task_service_for))
+            patches.enter_context(replaced(retrier_decl, "time", _ScaledClock(settings)))
+            patches.enter_context(replaced(state_fail, "CustomErrorName", _fail_state_error_name))
+            patches.enter_context(
+                replaced(error_equals, "_eval_body", _error_equals(error_equals.__dict__["_eval_body"]))
+            )
+            patches.enter_context(replaced(state_task_service_aws_sdk, "_SERVICE_ERROR_NAMES", error_names))
+            patches.enter_context(warnings.catch_warnings())
+            patches.enter_context(jsonata_patches())
+            patches.enter_context(choice_rule_patches())
+            patches.enter_context(history_quota_patches(lambda: settings.history_event_limit))
+            patches.enter_context(definition_patches())
             # moto warns when it serialises an error code absent from the SageMaker model
             # (ThrottlingException is one): expected here.
             warnings.filterwarnings("ignore", message=r"Exception\(.*\) with code .* does not match")
-            jsonata_variable_sample = string_expression.StringVariableSample._eval_body
-            string_expression.StringVariableSample._eval_body = _sample_variable(jsonata_variable_sample)
-            try:
-                yield settings
-            finally:
-                string_expression.StringVariableSample._eval_body = jsonata_variable_sample
+            sample = string_expression.StringVariableSample
+            patches.enter_context(replaced(sample, "_eval_body", _sample_variable(sample.__dict__["_eval_body"])))
+            yield settings
     finally:
-        state_task_factory.state_task_service_for = original_factory
-        retrier_decl.time = original_time
-        state_fail.CustomErrorName = original_fail_error_name
-        error_equals_decl.ErrorEqualsDecl._eval_body = original_error_equals
-        state_task_service_aws_sdk._SERVICE_ERROR_NAMES.clear()
-        state_task_service_aws_sdk._SERVICE_ERROR_NAMES.update(original_error_names)
         _install_lock.release()

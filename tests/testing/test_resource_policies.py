@@ -1,4 +1,4 @@
-"""The harness's policy evaluator (tests/harness/_kms.py) on hand-written policies: the IAM rules it
+"""The emulator's resource-policy evaluator (constructs_sm.testing.resource_policies) on hand-written policies: the IAM rules it
 models, the requests it sends for AWS services, and what it refuses to guess.
 
 The library's synthesized policies are evaluated in tests/test_notifications.py.
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.harness._kms import (
+from constructs_sm.testing.resource_policies import (
     Decision,
     ServiceRequest,
     evaluate,
@@ -276,7 +276,7 @@ def test_not_principal_raises() -> None:
 
 
 def test_motos_evaluator_cannot_see_the_defect() -> None:
-    """Why the harness has its own evaluator: moto 5.2.5 skips ArnEquals and absent keys, so it
+    """Why the emulator has its own evaluator: moto 5.2.5 skips ArnEquals and absent keys, so it
     permits the key statement that AWS never applies to SNS's request."""
     from moto.iam.access_control import IAMPolicy, PermissionResult
 

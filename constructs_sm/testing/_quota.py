@@ -23,9 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from moto.stepfunctions.parser.api import ExecutionFailedEventDetails, HistoryEventType
-from moto.stepfunctions.parser.asl.eval import environment
-from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
+from ._moto import EventManager, ExecutionFailedEventDetails, HistoryEventType, environment, replaced
 
 __all__ = ["DEFAULT_HISTORY_EVENT_LIMIT", "history_quota_patches"]
 
@@ -51,7 +49,7 @@ def _quota_error(limit: int) -> ExecutionFailedEventDetails:
 def history_quota_patches(limit: Callable[[], int | None]) -> Iterator[None]:
     """Enforce ``limit()`` events per execution history for the duration of the block.
 
-    ``limit`` is read at each event (``AdapterSettings.history_event_limit``); ``None`` disables it.
+    ``limit`` is read at each event (``EmulatorSettings.history_event_limit``); ``None`` disables it.
     """
     original_init = environment.Environment.__init__
     original_set_error = environment.Environment.set_error
@@ -63,31 +61,28 @@ def history_quota_patches(limit: Callable[[], int | None]) -> Iterator[None]:
         # Frames (Map, Parallel) are created the same way and then share their parent's manager,
         # which keeps the execution's root environment.
         manager = self.event_manager
-        if getattr(manager, "_harness_env", None) is None:
-            manager._harness_env = self
+        if getattr(manager, "_emulator_env", None) is None:
+            manager._emulator_env = self
 
     def set_error(self: Any, error: Any) -> None:
         # Once the quota failed the execution, later errors (the interrupted state's) don't replace it.
-        original_set_error(self, getattr(self, "_harness_quota_error", None) or error)
+        original_set_error(self, getattr(self, "_emulator_quota_error", None) or error)
 
     def add_event(self: Any, context: Any, event_type: Any, *args: Any, **kwargs: Any) -> int:
-        env, most = getattr(self, "_harness_env", None), limit()
+        env, most = getattr(self, "_emulator_env", None), limit()
         if env is not None and most is not None and event_type not in _CLOSING_EVENTS:
             with lock:
-                if getattr(env, "_harness_quota_error", None) is not None:
+                if getattr(env, "_emulator_quota_error", None) is not None:
                     return len(self._history_event_list)
                 if len(self._history_event_list) >= most - 1:
-                    env._harness_quota_error = _quota_error(most)
-                    original_set_error(env, env._harness_quota_error)
+                    env._emulator_quota_error = _quota_error(most)
+                    original_set_error(env, env._emulator_quota_error)
                     return len(self._history_event_list)
         return original_add_event(self, context, event_type, *args, **kwargs)
 
-    environment.Environment.__init__ = __init__
-    environment.Environment.set_error = set_error
-    EventManager.add_event = add_event
-    try:
+    with (
+        replaced(environment.Environment, "__init__", __init__),
+        replaced(environment.Environment, "set_error", set_error),
+        replaced(EventManager, "add_event", add_event),
+    ):
         yield
-    finally:
-        environment.Environment.__init__ = original_init
-        environment.Environment.set_error = original_set_error
-        EventManager.add_event = original_add_event

@@ -6,7 +6,8 @@ moto marks every job Completed the moment it is created. ``SageMakerJobs`` wraps
 * make the next N calls of a SageMaker operation fail with a chosen error (throttling, resource
   limit, validation, access denied, internal failure...), before SageMaker acts or, to model a
   transient error after SageMaker accepted the request, after it created the resource;
-* give each new job the status a test asked for (InProgress, Completed, Failed, Stopped);
+* give each new job the status a test asked for (InProgress, Completed, Failed, Stopped), at once
+  or after a number of Describe calls;
 * make a tuning job's ``BestTrainingJob`` a real training job with chosen fields;
 
 and changes the status fields of existing job objects when a test releases, fails or stops them.
@@ -15,26 +16,31 @@ and changes the status fields of existing job objects when a test releases, fail
 from __future__ import annotations
 
 import functools
+import hashlib
 import inspect
 import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from moto.core import serialize
-from moto.core.errors import ErrorShape
-from moto.core.exceptions import ServiceException
-from moto.core.utils import utcnow
-from moto.sagemaker.models import FakeTrainingJob, SageMakerModelBackend
+from ._moto import (
+    ErrorShape,
+    FakeTrainingJob,
+    SageMakerModelBackend,
+    ServiceException,
+    replaced,
+    serialize,
+    utcnow,
+)
 
 __all__ = ["API_ERRORS", "JobKind", "SageMakerJobs"]
 
 JobKind = Literal["tuning", "training"]
 
-_TERMINAL = {"Completed", "Failed", "Stopped"}
+_KINDS: tuple[JobKind, ...] = ("tuning", "training")
 _SECONDARY_STATUS = {
     "InProgress": "Training",
     "Completed": "Completed",
@@ -60,7 +66,7 @@ API_ERRORS: dict[str, tuple[int, str]] = {
     "ValidationException": (400, "1 validation error detected"),
     "AccessDeniedException": (
         400,
-        "User: arn:aws:sts::123456789012:assumed-role/harness/execution is not authorized to perform: "
+        "User: arn:aws:sts::123456789012:assumed-role/emulator/execution is not authorized to perform: "
         "sagemaker:{operation} because no identity-based policy allows the sagemaker:{operation} action",
     ),
     "InternalFailure": (500, "An internal error occurred. Try again."),
@@ -72,14 +78,23 @@ _JOB_OPERATIONS: dict[str, JobKind] = {
     "CreateHyperParameterTuningJob": "tuning",
     "CreateTrainingJob": "training",
 }
+#: Describe operations: each call is a poll of the job (``after_polls``).
+_DESCRIBE_OPERATIONS = ("DescribeHyperParameterTuningJob", "DescribeTrainingJob")
+#: The backend's parameter that names the job.
+_NAME_ARGUMENTS = {
+    "CreateHyperParameterTuningJob": "hyper_parameter_tuning_job_name",
+    "CreateTrainingJob": "training_job_name",
+    "DescribeHyperParameterTuningJob": "hyper_parameter_tuning_job_name",
+    "DescribeTrainingJob": "training_job_name",
+}
 
 
 class _ApiError(ServiceException):
     """A SageMaker API error as moto serialises it (the given code, message and HTTP status)."""
 
-    def __init__(self, code: str, message: str, status: int = 400):
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
         super().__init__(code, message)
-        self.harness_status = status
+        self.emulator_status = status
 
 
 @dataclass(frozen=True)
@@ -105,27 +120,31 @@ def _method_name(operation: str) -> str:
 def _scripted_status_codes() -> Iterator[None]:
     """Serialise an ``_ApiError`` with its own HTTP status (moto uses 400 for codes SageMaker's
     model lacks, such as InternalFailure)."""
-    original = serialize.get_error_model
+    original = serialize.__dict__["get_error_model"]
 
     def get_error_model(exception: Exception, default_service_model: Any) -> ErrorShape:
         shape = original(exception, default_service_model)
-        status = getattr(exception, "harness_status", None)
+        status = getattr(exception, "emulator_status", None)
         if status is None or shape.metadata.get("error", {}).get("httpStatusCode") == status:
-            return shape
+            return shape  # type: ignore[no-any-return]
         model = {**shape._shape_model, "error": {**shape._shape_model.get("error", {}), "httpStatusCode": status}}
         return ErrorShape(shape.name, model, getattr(shape, "_shape_resolver", None))
 
-    serialize.get_error_model = get_error_model
-    try:
+    with replaced(serialize, "get_error_model", get_error_model):
         yield
-    finally:
-        serialize.get_error_model = original
 
 
 @dataclass(frozen=True)
 class _Outcome:
+    """What a job becomes: a status, a failure reason, metrics, and after how many Describe calls."""
+
     status: str
     failure_reason: str | None = None
+    metrics: Mapping[str, float] | None = None
+    after_polls: int = 0
+
+
+_COMPLETED = _Outcome("Completed")
 
 
 @dataclass(frozen=True)
@@ -135,6 +154,8 @@ class _Best:
     model_artifacts: str | None
     final_metric_data_list: Sequence[Mapping[str, Any]] | None
     objective_value: float | None
+    #: No name given: ``<tuning job>-001-<8 hex>``, as SageMaker names a tuning job's training jobs.
+    derive_name: bool = False
 
 
 @dataclass
@@ -153,12 +174,16 @@ class _Job:
     def status(self) -> str:
         model = self.model
         if self.kind == "tuning":
-            return model.hyper_parameter_tuning_job_status
-        return model.training_job_status
+            return str(model.hyper_parameter_tuning_job_status)
+        return str(model.training_job_status)
+
+
+def _metric_list(metrics: Mapping[str, float]) -> list[dict[str, Any]]:
+    return [{"MetricName": name, "Value": value} for name, value in metrics.items()]
 
 
 class SageMakerJobs:
-    """Decide how moto's SageMaker jobs behave; use as a context manager (one at a time).
+    """Decide how SageMaker's jobs behave, and which API calls fail; ``OfflineAws.jobs`` is one.
 
     Each of ``hold``, ``complete``, ``fail`` and ``stop`` takes an optional job ``name`` and
     ``kind`` (``"tuning"``, ``"training"``, or ``None`` for both):
@@ -167,68 +192,78 @@ class SageMakerJobs:
     * without: every job of ``kind`` still InProgress changes now, and every job of ``kind``
       created later starts that way (names are usually generated inside the execution).
 
-    Jobs start Completed, as in plain moto, until told otherwise.
+    ``complete``, ``fail`` and ``stop`` take ``after_polls=N``: the job stays InProgress for the
+    next N Describe calls of it (the workflow's polls, ``.sync``'s or a test's), then changes.
+    Jobs complete at once, as in plain moto, until told otherwise; a completed tuning job's best
+    training job is ``<tuning job>-001-<8 hex>``, a Completed training job (``set_best_training_job``
+    changes it).
     """
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._originals: dict[str, Any] | None = None
-        self._status_codes: Any = None
-        self._default: dict[JobKind, _Outcome] = {
-            "tuning": _Outcome("Completed"),
-            "training": _Outcome("Completed"),
-        }
+        self._installed: ExitStack | None = None
+        self._default: dict[JobKind, _Outcome] = {"tuning": _COMPLETED, "training": _COMPLETED}
         self._named: dict[str, tuple[JobKind | None, _Outcome]] = {}
-        self._best_default: _Best | None = None
+        # A tuning job's best training job exists unless a test says otherwise (moto's names one,
+        # "FakeTrainingJobName", that no Describe finds).
+        self._best_default: _Best | None = _Best(None, None, None, None, None, derive_name=True)
         self._best_named: dict[str, _Best] = {}
         self._scripts: list[_Script] = []
+        self._scripted: set[str] = set()
+        self._pending: dict[str, tuple[int, _Outcome]] = {}
         self._jobs: dict[str, _Job] = {}
         self.created: list[str] = []
         """Names of the jobs created so far, in order (tuning and training)."""
         self.create_calls: list[tuple[JobKind, str, str]] = []
-        """Every job create call as ``(kind, name, outcome)``: ``"created"``, the code of a scripted
-        error raised before SageMaker acted, or ``"created, then <code>"`` (``after_accept``)."""
+        """Every job create call as ``(kind, name, outcome)``: ``"created"``, the code of an error
+        raised before SageMaker acted (scripted, or SageMaker's own refusal), or
+        ``"created, then <code>"`` (``after_accept``)."""
         self.calls: list[tuple[str, str]] = []
-        """Every call of a scripted operation as ``(operation, outcome)``, outcomes as above."""
+        """Every call of a scripted operation (and of the job creates) as ``(operation, outcome)``,
+        outcomes as above, ``"called"`` for an operation that is not a create."""
 
     # ------------------------------------------------------------------ install / remove
     def __enter__(self) -> SageMakerJobs:
-        if self._originals is not None:
+        if self._installed is not None:
             raise RuntimeError("SageMakerJobs is already installed")
-        if getattr(SageMakerModelBackend.create_training_job, "_harness_wrapper", False):
+        if getattr(SageMakerModelBackend.create_training_job, "_emulator_wrapper", False):
             raise RuntimeError("another SageMakerJobs is installed")
         self._originals = {}
-        self._status_codes = _scripted_status_codes()
-        self._status_codes.__enter__()
-        for operation in _JOB_OPERATIONS:
+        self._installed = ExitStack()
+        self._installed.enter_context(_scripted_status_codes())
+        for operation in (*_JOB_OPERATIONS, *_DESCRIBE_OPERATIONS):
             self._wrap(operation)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        if self._originals is not None:
-            for method_name, original in self._originals.items():
-                setattr(SageMakerModelBackend, method_name, original)
+        installed, self._installed = self._installed, None
+        if installed is not None:
+            installed.close()
             self._originals = None
-            self._status_codes.__exit__(None, None, None)
 
     def _wrap(self, operation: str) -> None:
         """Route calls of ``operation`` through the scripts (and, for jobs, the job rules)."""
         method_name = _method_name(operation)
-        if self._originals is None:
+        if self._originals is None or self._installed is None:
             raise RuntimeError("SageMakerJobs is not installed: use it as a context manager")
         if method_name in self._originals:
             return
         original = getattr(SageMakerModelBackend, method_name, None)
         if original is None:
-            raise ValueError(f"moto's SageMaker has no {operation} ({method_name})")
+            raise ValueError(f"the emulated SageMaker has no {operation} ({method_name})")
         self._originals[method_name] = original
         kind = _JOB_OPERATIONS.get(operation)
-        name_arg = {"tuning": "hyper_parameter_tuning_job_name", "training": "training_job_name"}.get(kind or "")
+        name_argument = _NAME_ARGUMENTS.get(operation)
+        signature = inspect.signature(original)
         jobs = self
 
         def call(backend: SageMakerModelBackend, *args: Any, **kwargs: Any) -> Any:
-            name = inspect.signature(original).bind(backend, *args, **kwargs).arguments[name_arg] if kind else ""
+            given = signature.bind(backend, *args, **kwargs).arguments
+            name = str(given[name_argument]) if name_argument else ""
+            if operation in _DESCRIBE_OPERATIONS:
+                jobs._on_describe(name)
             script = jobs._take_script(operation)
             if script is not None and not script.after_accept:
                 jobs._record(operation, kind, name, script.code)
@@ -236,7 +271,7 @@ class SageMakerJobs:
             try:
                 result = original(backend, *args, **kwargs)
             except ServiceException as refused:  # SageMaker's own refusal (a taken name...)
-                jobs._record(operation, kind, name, refused.code)
+                jobs._record(operation, kind, name, str(refused.code))
                 raise
             if kind is not None:
                 jobs._on_created(_Job(kind, name, backend))
@@ -247,29 +282,64 @@ class SageMakerJobs:
             jobs._record(operation, kind, name, "created" if kind else "called")
             return result
 
-        call = functools.wraps(original)(call)
-        call._harness_wrapper = True  # type: ignore[attr-defined]
-        setattr(SageMakerModelBackend, method_name, call)
+        wrapper: Any = functools.wraps(original)(call)
+        wrapper._emulator_wrapper = True
+        self._installed.enter_context(replaced(SageMakerModelBackend, method_name, wrapper))
 
-    # ------------------------------------------------------------------ public API
+    # ------------------------------------------------------------------ job outcomes
     def hold(self, name: str | None = None, *, kind: JobKind | None = None) -> None:
         """Keep the job(s) InProgress until ``release``/``complete``/``fail``/``stop``."""
         self._set(_Outcome("InProgress"), name, kind)
 
-    def complete(self, name: str | None = None, *, kind: JobKind | None = None) -> None:
-        """Make the job(s) Completed."""
-        self._set(_Outcome("Completed"), name, kind)
+    def complete(
+        self,
+        name: str | None = None,
+        *,
+        kind: JobKind | None = None,
+        best_training_job: str | None = None,
+        metrics: Mapping[str, float] | None = None,
+        after_polls: int = 0,
+    ) -> None:
+        """Make the job(s) Completed.
 
-    release = complete
-    """Alias of ``complete``: let held jobs finish successfully."""
+        Parameters
+        ----------
+        name, kind:
+            Which jobs (see the class).
+        best_training_job:
+            A tuning job's ``BestTrainingJob`` (a Completed training job of that name is created);
+            see ``set_best_training_job`` for its other fields.
+        metrics:
+            Final metrics, ``{"validation:auc": 0.91}``: a training job's ``FinalMetricDataList``;
+            for a tuning job, its best training job's (named ``<tuning job>-001-<8 hex>`` unless
+            ``best_training_job`` names it), whose objective metric is the tuning job's
+            ``FinalHyperParameterTuningJobObjectiveMetric``.
+        after_polls:
+            Stay InProgress for this many Describe calls first.
+        """
+        if best_training_job is not None or (metrics is not None and kind != "training"):
+            self.set_best_training_job(
+                best_training_job,
+                tuning_job_name=name,
+                final_metric_data_list=_metric_list(metrics) if metrics is not None else None,
+                derive_name=best_training_job is None,
+            )
+        training_metrics = metrics if kind != "tuning" else None
+        outcome = _Outcome("Completed", metrics=training_metrics, after_polls=after_polls)
+        self._set(outcome, name, kind)
 
-    def fail(self, reason: str, name: str | None = None, *, kind: JobKind | None = None) -> None:
-        """Make the job(s) Failed with ``FailureReason`` = ``reason``."""
-        self._set(_Outcome("Failed", reason), name, kind)
+    def release(self, name: str | None = None, *, kind: JobKind | None = None) -> None:
+        """Let held jobs finish successfully (``complete`` with no other change)."""
+        self._set(_COMPLETED, name, kind)
 
-    def stop(self, name: str | None = None, *, kind: JobKind | None = None) -> None:
-        """Make the job(s) Stopped."""
-        self._set(_Outcome("Stopped"), name, kind)
+    def fail(self, reason: str, name: str | None = None, *, kind: JobKind | None = None, after_polls: int = 0) -> None:
+        """Make the job(s) Failed with ``FailureReason`` = ``reason`` (as SageMaker words it:
+        ``"AlgorithmError: ..."``, ``"ClientError: ..."``, ``"CapacityError: ..."``)."""
+        self._set(_Outcome("Failed", reason, after_polls=after_polls), name, kind)
+
+    def stop(self, name: str | None = None, *, kind: JobKind | None = None, after_polls: int = 0) -> None:
+        """Make the job(s) Stopped (as if someone called StopTrainingJob and it ended)."""
+        self._set(_Outcome("Stopped", after_polls=after_polls), name, kind)
 
     def set_best_training_job(
         self,
@@ -280,6 +350,7 @@ class SageMakerJobs:
         model_artifacts: str | None = None,
         final_metric_data_list: Sequence[Mapping[str, Any]] | None = None,
         objective_value: float | None = None,
+        derive_name: bool = False,
     ) -> None:
         """Set the ``BestTrainingJob`` of a tuning job, and create that training job.
 
@@ -299,8 +370,13 @@ class SageMakerJobs:
         objective_value:
             ``FinalHyperParameterTuningJobObjectiveMetric.Value``; default: the value of the
             objective metric in ``final_metric_data_list``, else 0.0.
+        derive_name:
+            With no ``training_job_name``: name the best job ``<tuning job>-001-<8 hex>`` instead
+            of removing it.
         """
-        best = _Best(training_job_name, hyper_parameters, model_artifacts, final_metric_data_list, objective_value)
+        best = _Best(
+            training_job_name, hyper_parameters, model_artifacts, final_metric_data_list, objective_value, derive_name
+        )
         with self._lock:
             if tuning_job_name is None:
                 self._best_default = best
@@ -312,6 +388,7 @@ class SageMakerJobs:
             for job in targets:
                 self._apply_best(job, best)
 
+    # ------------------------------------------------------------------ API errors
     def fail_next(
         self,
         operation: str | Iterable[str],
@@ -355,6 +432,7 @@ class SageMakerJobs:
         with self._lock:
             for each in operations:
                 self._wrap(each)
+            self._scripted.update(operations)
             self._scripts.extend([script] * count)
 
     def accept_then_fail(
@@ -363,21 +441,27 @@ class SageMakerJobs:
         """``fail_next(..., after_accept=True)``: SageMaker creates the resource, the caller gets ``error``."""
         self.fail_next(operation, count, error=error, after_accept=True, **kwargs)
 
+    def fail_next_creates(
+        self, count: int, *, error: str, kind: JobKind | None = None, message: str | None = None
+    ) -> None:
+        """Make the next ``count`` job create calls (of ``kind``) fail with ``error`` before SageMaker
+        acts (``"ResourceLimitExceeded"``: the account's instance quota is used up)."""
+        operations = [operation for operation, each in _JOB_OPERATIONS.items() if kind in (None, each)]
+        self.fail_next(operations, count, error=error, message=message)
+
     def throttle_next_creates(
         self,
         count: int,
         *,
         kind: JobKind | None = None,
         error_code: str = "ThrottlingException",
-        message: str = "Rate exceeded",
+        message: str | None = None,
     ) -> None:
-        """Make the next ``count`` job create calls (of ``kind``) fail with ``error_code`` before SageMaker acts.
+        """Make the next ``count`` job create calls (of ``kind``) fail with ``error_code`` (default:
+        ``ThrottlingException``, "Rate exceeded") before SageMaker acts."""
+        self.fail_next_creates(count, error=error_code, kind=kind, message=message)
 
-        The status code is ``API_ERRORS``' for ``error_code`` (400 otherwise).
-        """
-        operations = [operation for operation, each in _JOB_OPERATIONS.items() if kind in (None, each)]
-        self.fail_next(operations, count, error=error_code, message=message)
-
+    # ------------------------------------------------------------------ reading
     def wait_for_created(self, count: int = 1, *, timeout: float = 2.0) -> list[str]:
         """Block until ``count`` jobs exist in total; return the names created so far."""
         deadline = time.monotonic() + timeout
@@ -390,7 +474,7 @@ class SageMakerJobs:
             return list(self.created)
 
     def status(self, name: str) -> str:
-        """Current status of a job created during this block."""
+        """Current status of a job created during this block (as SageMaker holds it, without a Describe)."""
         with self._lock:
             return self._jobs[name].status
 
@@ -398,7 +482,7 @@ class SageMakerJobs:
     def _set(self, outcome: _Outcome, name: str | None, kind: JobKind | None) -> None:
         with self._lock:
             if name is None:
-                for each in ("tuning", "training"):
+                for each in _KINDS:
                     if kind in (None, each):
                         self._default[each] = outcome
                 targets = [
@@ -409,7 +493,7 @@ class SageMakerJobs:
                 job = self._jobs.get(name)
                 targets = [job] if job is not None and kind in (None, job.kind) else []
             for job in targets:
-                self._apply_status(job, outcome)
+                self._apply(job, outcome)
 
     def _take_script(self, operation: str) -> _Script | None:
         with self._lock:
@@ -420,7 +504,8 @@ class SageMakerJobs:
 
     def _record(self, operation: str, kind: JobKind | None, name: str, outcome: str) -> None:
         with self._lock:
-            self.calls.append((operation, outcome))
+            if kind is not None or operation in self._scripted:
+                self.calls.append((operation, outcome))
             if kind is not None:
                 self.create_calls.append((kind, name, outcome))
 
@@ -431,13 +516,36 @@ class SageMakerJobs:
             only, outcome = self._named.get(job.name, (None, None))
             if outcome is None or only not in (None, job.kind):
                 outcome = self._default[job.kind]
-            if outcome != _Outcome("Completed"):
-                self._apply_status(job, outcome)
+            if outcome != _COMPLETED:
+                self._apply(job, outcome)
             if job.kind == "tuning":
                 best = self._best_named.get(job.name, self._best_default)
                 if best is not None:
                     self._apply_best(job, best)
             self._changed.notify_all()
+
+    def _on_describe(self, name: str) -> None:
+        """A Describe call of job ``name``: one poll of its ``after_polls``."""
+        with self._lock:
+            pending, job = self._pending.get(name), self._jobs.get(name)
+            if pending is None or job is None:
+                return
+            remaining, outcome = pending
+            if job.status != "InProgress":  # changed since (a Stop call): the script no longer applies
+                del self._pending[name]
+            elif remaining > 0:
+                self._pending[name] = (remaining - 1, outcome)
+            else:
+                del self._pending[name]
+                self._apply_status(job, outcome)
+
+    def _apply(self, job: _Job, outcome: _Outcome) -> None:
+        if outcome.after_polls > 0:
+            self._pending[job.name] = (outcome.after_polls, outcome)
+            self._apply_status(job, _Outcome("InProgress"))
+        else:
+            self._pending.pop(job.name, None)
+            self._apply_status(job, outcome)
 
     @staticmethod
     def _apply_status(job: _Job, outcome: _Outcome) -> None:
@@ -458,16 +566,22 @@ class SageMakerJobs:
             model.training_end_time = None if running else now
             # moto's describe lists every attribute that is not None.
             model.failure_reason = outcome.failure_reason
+            if outcome.metrics is not None:
+                model.final_metric_data_list = [{"Timestamp": now, **m} for m in _metric_list(outcome.metrics)]
 
     def _apply_best(self, job: _Job, best: _Best) -> None:
         tuning = job.model
-        if best.training_job_name is None:
+        name = best.training_job_name
+        if name is None and best.derive_name:
+            digest = hashlib.sha256(tuning.hyper_parameter_tuning_job_name.encode()).hexdigest()[:8]
+            name = f"{tuning.hyper_parameter_tuning_job_name}-001-{digest}"
+        if name is None:
             tuning.best_training_job = None
             tuning.OverallBestTrainingJob = None
             return
-        training = self._ensure_training_job(job.backend, tuning, best)
+        training = self._ensure_training_job(job.backend, tuning, name, best)
         objective = (tuning.hyper_parameter_tuning_job_config or {}).get("HyperParameterTuningJobObjective", {})
-        value = best.objective_value
+        value: Any = best.objective_value
         if value is None:
             value = next(
                 (
@@ -500,8 +614,9 @@ class SageMakerJobs:
         tuning.best_training_job = summary
         tuning.OverallBestTrainingJob = dict(summary)
 
-    def _ensure_training_job(self, backend: SageMakerModelBackend, tuning: Any, best: _Best) -> FakeTrainingJob:
-        name = best.training_job_name
+    def _ensure_training_job(
+        self, backend: SageMakerModelBackend, tuning: Any, name: str, best: _Best
+    ) -> FakeTrainingJob:
         if name not in backend.training_jobs:
             definition = tuning.training_job_definition or (tuning.training_job_definitions or [{}])[0]
             # The unwrapped create: the best job is Completed whatever the test's rules say.
@@ -511,9 +626,9 @@ class SageMakerJobs:
                 training_job_name=name,
                 hyper_parameters={**(definition.get("StaticHyperParameters") or {})},
                 algorithm_specification=dict(definition.get("AlgorithmSpecification") or {}),
-                role_arn=definition.get("RoleArn", "arn:aws:iam::123456789012:role/harness"),
+                role_arn=definition.get("RoleArn", "arn:aws:iam::123456789012:role/emulator"),
                 input_data_config=definition.get("InputDataConfig") or [],
-                output_data_config=definition.get("OutputDataConfig") or {"S3OutputPath": "s3://harness/output"},
+                output_data_config=definition.get("OutputDataConfig") or {"S3OutputPath": "s3://emulator/output"},
                 resource_config=definition.get("ResourceConfig") or {},
                 vpc_config=definition.get("VpcConfig"),
                 stopping_condition=definition.get("StoppingCondition") or {},

@@ -1,24 +1,10 @@
-"""Create a synthesized template's state machines in moto.
+"""Read a synthesized template: resolve its intrinsics to plausible values, check its policies' characters.
 
-Route chosen (``deploy_template``): each ``AWS::StepFunctions::StateMachine`` is created through
-the Step Functions client from its ``DefinitionString`` (plain or ``Fn::Join``) with
-``DefinitionSubstitutions`` applied and every intrinsic resolved here to plausible values, and its
-IAM role is created in moto IAM. Tens of milliseconds once boto3 clients are warm; works for any
-template.
-
-Either route first refuses, as IAM and KMS do, a policy document holding a character outside
-their character set (``PolicyCharacterError``), and creates the template's
-``AWS::SageMaker::ModelPackageGroup`` resources in moto's SageMaker (CloudFormation creates them
-before the state machines that register model versions into them run).
-
-Alternative (``via_cloudformation=True``): the whole template goes through moto's CloudFormation
-(after setting the SSM parameter ``/cdk-bootstrap/hnb659fds/version``). moto 5.2.5 then creates the
-state machines in its plain Step Functions backend, which the executing interpreter does not read,
-and ignores ``DefinitionSubstitutions``; so the machines are created again, under the same names,
-from definitions resolved here against the stack's physical ids. Slower (0.7 to 1.1 s for a small
-stack) and it fails on stacks pinned to an account/region that own subnets (CDK writes dummy
-availability zones such as ``dummy1a``, which moto rejects).
-"""
+``TemplateResolver`` gives every ``Ref`` / ``Fn::GetAtt`` / ``Fn::Sub`` ... of a template the value
+CloudFormation would give it in the emulated account (names generated as CloudFormation generates
+them, ARNs in their documented formats; ids of resources the emulator creates with ids of its own,
+KMS keys, VPCs, subnets, security groups, come in through ``known_values``).
+``policy_character_errors`` finds what IAM and KMS refuse in a policy document."""
 
 from __future__ import annotations
 
@@ -27,56 +13,13 @@ import json
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
-
-from ._asl import zero_waits as _zero_waits
-
-__all__ = ["Deployment", "PolicyCharacterError", "TemplateResolver", "deploy_template", "policy_character_errors"]
+__all__ = ["PolicyCharacterError", "TemplateResolver", "load_template", "policy_character_errors"]
 
 _NO_VALUE = object()
-_BOOTSTRAP_VERSION_PARAMETER = "/cdk-bootstrap/hnb659fds/version"
 _URL_SUFFIX = {"aws-cn": "amazonaws.com.cn"}
-
-
-@dataclass(frozen=True)
-class Deployment:
-    """State machines created from one template.
-
-    Attributes
-    ----------
-    state_machine_arns:
-        ARN of each state machine, by logical id.
-    definitions:
-        The definition each machine was created with (after substitutions and ``zero_waits``).
-    role_arns:
-        The ``RoleArn`` each machine was created with, by logical id.
-    """
-
-    state_machine_arns: dict[str, str]
-    definitions: dict[str, dict[str, Any]]
-    role_arns: dict[str, str]
-    stack_name: str
-    region: str
-    account_id: str
-    resolver: TemplateResolver = field(repr=False)
-
-    def __getitem__(self, logical_id: str) -> str:
-        return self.state_machine_arns[logical_id]
-
-    def arn(self, prefix: str = "") -> str:
-        """ARN of the only state machine whose logical id starts with ``prefix``.
-
-        CDK appends a hash to logical ids: pass the construct id (``"TuningWorkflow"``) rather
-        than the full logical id.
-        """
-        matches = [arn for logical, arn in self.state_machine_arns.items() if logical.startswith(prefix)]
-        if len(matches) != 1:
-            raise KeyError(f"{len(matches)} state machines match {prefix!r}: {sorted(self.state_machine_arns)}")
-        return matches[0]
 
 
 def _suffix(*parts: str, length: int = 12) -> str:
@@ -126,7 +69,7 @@ class TemplateResolver:
             if key.startswith("Fn::"):
                 handler = getattr(self, "_fn_" + key[4:].lower(), None)
                 if handler is None:
-                    raise NotImplementedError(f"harness cannot resolve {key}")
+                    raise NotImplementedError(f"the emulator cannot resolve {key}")
                 return handler(arg)
         return {k: item for k, item in ((k, self.resolve(v)) for k, v in value.items()) if item is not _NO_VALUE}
 
@@ -197,6 +140,12 @@ class TemplateResolver:
             ("AWS::ECR::Repository", "Arn"): lambda: f"arn:{p}:ecr:{region}:{account}:repository/{ref}",
             ("AWS::ECR::Repository", "RepositoryUri"): lambda: f"{account}.dkr.ecr.{region}.amazonaws.com/{ref}",
             ("AWS::SageMaker::ModelPackageGroup", "ModelPackageGroupArn"): lambda: ref,
+            ("AWS::IAM::ManagedPolicy", "PolicyArn"): lambda: ref,
+            ("AWS::Scheduler::Schedule", "Arn"): lambda: (
+                f"arn:{p}:scheduler:{region}:{account}:schedule/"
+                f"{self.resolve(props.get('GroupName')) or 'default'}/{ref}"
+            ),
+            ("AWS::Events::Rule", "Arn"): lambda: f"arn:{p}:events:{region}:{account}:rule/{ref}",
         }
         if (kind, attribute) in table:
             return table[(kind, attribute)]()
@@ -224,6 +173,9 @@ class TemplateResolver:
             "AWS::KMS::Alias": "AliasName",
             "AWS::SageMaker::ModelPackageGroup": "ModelPackageGroupName",
             "AWS::Events::Rule": "Name",
+            "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+            "AWS::Scheduler::Schedule": "Name",
+            "AWS::Scheduler::ScheduleGroup": "Name",
         }.get(kind)
         given = self.resolve(props.get(name_property)) if name_property else None
         generated = f"{self.stack_name}-{logical_id}"[:51] + "-" + _suffix(self.stack_name, logical_id).upper()
@@ -242,6 +194,9 @@ class TemplateResolver:
             return f"arn:{p}:sagemaker:{region}:{account}:model-package-group/{name.lower()}"
         if kind == "AWS::SQS::Queue":
             return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
+        if kind == "AWS::IAM::ManagedPolicy":
+            # Ref returns the policy's ARN (AWS::IAM::ManagedPolicy, "Return values").
+            return f"arn:{p}:iam::{account}:policy{props.get('Path', '/')}{name}"
         prefix = {
             "AWS::EC2::Subnet": "subnet-",
             "AWS::EC2::SecurityGroup": "sg-",
@@ -262,7 +217,7 @@ class TemplateResolver:
 
     def _fn_join(self, arg: list[Any]) -> str:
         delimiter, items = arg
-        return self.resolve(delimiter).join(_text(item) for item in self.resolve(items))
+        return str(self.resolve(delimiter)).join(_text(item) for item in self.resolve(items))
 
     def _fn_select(self, arg: list[Any]) -> Any:
         index, items = self.resolve(arg[0]), self.resolve(arg[1])
@@ -270,7 +225,7 @@ class TemplateResolver:
 
     def _fn_split(self, arg: list[Any]) -> list[str]:
         delimiter, text = self.resolve(arg[0]), self.resolve(arg[1])
-        return text.split(delimiter)
+        return str(text).split(delimiter)
 
     def _fn_sub(self, arg: Any) -> str:
         text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], self.resolve(arg[1]))
@@ -346,7 +301,7 @@ class TemplateResolver:
             raise NotImplementedError(f"{logical_id}: only DefinitionString/Definition are supported")
         for key, value in self.resolve(props.get("DefinitionSubstitutions", {})).items():
             text = text.replace("${" + key + "}", _text(value))
-        return json.loads(text)
+        return dict(json.loads(text))
 
 
 # "IAM and AWS STS quotas": "Policy documents can contain only the following Unicode characters:
@@ -412,24 +367,6 @@ def policy_character_errors(template: Mapping[str, Any], resolver: TemplateResol
     return messages
 
 
-def _create_model_package_groups(body: Mapping[str, Any], resolver: TemplateResolver, region: str) -> None:
-    sagemaker = boto3.client("sagemaker", region_name=region)
-    for logical_id, resource in (body.get("Resources") or {}).items():
-        if resource.get("Type") != "AWS::SageMaker::ModelPackageGroup":
-            continue
-        props = resolver.resolve(resource.get("Properties") or {})
-        name = props.get("ModelPackageGroupName") or resolver.ref(logical_id).rsplit("/", 1)[-1]
-        existing = sagemaker.list_model_package_groups(NameContains=name)["ModelPackageGroupSummaryList"]
-        if any(group["ModelPackageGroupName"] == name for group in existing):
-            continue
-        kwargs: dict[str, Any] = {"ModelPackageGroupName": name}
-        if props.get("ModelPackageGroupDescription"):
-            kwargs["ModelPackageGroupDescription"] = props["ModelPackageGroupDescription"]
-        if props.get("Tags"):
-            kwargs["Tags"] = props["Tags"]
-        sagemaker.create_model_package_group(**kwargs)
-
-
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -449,114 +386,5 @@ def load_template(template: Mapping[str, Any] | str | Path) -> dict[str, Any]:
     if isinstance(template, Mapping):
         return dict(template)
     if isinstance(template, str) and template.lstrip().startswith("{"):
-        return json.loads(template)
-    return json.loads(Path(template).read_text())
-
-
-def deploy_template(
-    template: Mapping[str, Any] | str | Path,
-    *,
-    region: str = "us-east-1",
-    stack_name: str = "TestStack",
-    parameters: Mapping[str, Any] | None = None,
-    known_values: Mapping[str, Any] | None = None,
-    zero_waits: bool = False,
-    via_cloudformation: bool = False,
-) -> Deployment:
-    """Create every ``AWS::StepFunctions::StateMachine`` of a synthesized template in moto.
-
-    Call it inside ``mock_aws`` (``offline_aws`` does). See the module docstring for the two routes.
-
-    Raises ``PolicyCharacterError`` (naming the resource) when a policy document holds a character
-    IAM or KMS refuses, as the real deployment would fail.
-
-    Parameters
-    ----------
-    template:
-        ``Template.from_stack(stack).to_json()``, a JSON string, or a ``cdk.out/*.template.json`` path.
-    region:
-        Region of the Step Functions, IAM and CloudFormation clients (and ``AWS::Region``).
-    stack_name:
-        ``AWS::StackName`` and the prefix of generated physical names.
-    parameters:
-        Values of template parameters (default: their ``Default``).
-    known_values:
-        Overrides for ``Ref``/``Fn::GetAtt``/``Fn::ImportValue``, see ``TemplateResolver``.
-    zero_waits:
-        Make every Wait state wait 0 seconds in the created copy (see ``zero_waits``).
-    via_cloudformation:
-        Deploy the whole template through moto's CloudFormation first.
-    """
-    body = load_template(template)
-    account_id = boto3.client("sts", region_name=region).get_caller_identity()["Account"]
-    resources = body.get("Resources", {})
-    known = dict(known_values or {})
-    errors = policy_character_errors(
-        body,
-        TemplateResolver(
-            body, account_id=account_id, region=region, stack_name=stack_name, parameters=parameters, known_values=known
-        ),
-    )
-    if errors:
-        raise PolicyCharacterError(f"deployment of {stack_name} failed: " + "; ".join(errors))
-    if via_cloudformation:
-        known = {**_deploy_stack(body, region, stack_name, parameters), **known}
-    resolver = TemplateResolver(
-        body, account_id=account_id, region=region, stack_name=stack_name, parameters=parameters, known_values=known
-    )
-    _create_model_package_groups(body, resolver, region)
-    sfn = boto3.client("stepfunctions", region_name=region)
-    iam = boto3.client("iam", region_name=region)
-    arns: dict[str, str] = {}
-    definitions: dict[str, dict[str, Any]] = {}
-    role_arns: dict[str, str] = {}
-    for logical_id, resource in resources.items():
-        if resource.get("Type") != "AWS::StepFunctions::StateMachine":
-            continue
-        props = resource.get("Properties", {})
-        definition = resolver.state_machine_definition(logical_id)
-        if zero_waits:
-            definition = _zero_waits(definition)
-        role_arn = resolver.resolve(props.get("RoleArn", f"arn:aws:iam::{account_id}:role/harness-{logical_id}"))
-        role_id = _role_logical_id(props.get("RoleArn"))
-        if role_id and not via_cloudformation:
-            _create_role(iam, resolver, role_id)
-        name = resolver.ref(logical_id).rsplit(":", 1)[-1]
-        kwargs: dict[str, Any] = {"name": name, "definition": json.dumps(definition), "roleArn": role_arn}
-        if props.get("StateMachineType"):
-            kwargs["type"] = props["StateMachineType"]
-        arns[logical_id] = sfn.create_state_machine(**kwargs)["stateMachineArn"]
-        definitions[logical_id] = definition
-        role_arns[logical_id] = role_arn
-    return Deployment(arns, definitions, role_arns, stack_name, region, account_id, resolver)
-
-
-def _create_role(iam: Any, resolver: TemplateResolver, logical_id: str) -> None:
-    props = resolver.resources[logical_id].get("Properties", {})
-    name = resolver.ref(logical_id)
-    try:
-        iam.get_role(RoleName=name)
-        return
-    except iam.exceptions.NoSuchEntityException:
-        pass
-    trust = resolver.resolve(props.get("AssumeRolePolicyDocument", {}))
-    iam.create_role(RoleName=name, Path=props.get("Path", "/"), AssumeRolePolicyDocument=json.dumps(trust))
-
-
-def _deploy_stack(
-    body: dict[str, Any], region: str, stack_name: str, parameters: Mapping[str, Any] | None
-) -> dict[str, str]:
-    ssm = boto3.client("ssm", region_name=region)
-    ssm.put_parameter(Name=_BOOTSTRAP_VERSION_PARAMETER, Value="30", Type="String", Overwrite=True)
-    cfn = boto3.client("cloudformation", region_name=region)
-    cfn.create_stack(
-        StackName=stack_name,
-        TemplateBody=json.dumps(body),
-        Parameters=[{"ParameterKey": k, "ParameterValue": _text(v)} for k, v in (parameters or {}).items()],
-        Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
-    )
-    status = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]["StackStatus"]
-    if status != "CREATE_COMPLETE":
-        raise RuntimeError(f"moto CloudFormation left stack {stack_name} in {status}")
-    resources = cfn.describe_stack_resources(StackName=stack_name)["StackResources"]
-    return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources if r.get("PhysicalResourceId")}
+        return dict(json.loads(template))
+    return dict(json.loads(Path(template).read_text()))

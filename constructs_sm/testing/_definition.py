@@ -36,8 +36,8 @@ from functools import cache
 from typing import Any
 
 import botocore.session
-from moto.stepfunctions.parser.api import InvalidDefinition
-from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+from ._moto import StepFunctionsParserBackend, invalid_definition, replaced
 
 __all__ = ["definition_patches", "runtime_unsupported", "unsupported_in_definition"]
 
@@ -144,11 +144,7 @@ def definition_patches() -> Iterator[None]:
         original.__func__(definition)
         messages = unsupported_in_definition(json.loads(definition))
         if messages:
-            # moto's InvalidDefinition leaves the error code empty unless it is given.
-            raise InvalidDefinition(f"Invalid State Machine Definition: '{messages[0]}'", "InvalidDefinition")
+            raise invalid_definition(f"Invalid State Machine Definition: '{messages[0]}'")
 
-    StepFunctionsParserBackend._validate_definition = staticmethod(_validate_definition)
-    try:
+    with replaced(StepFunctionsParserBackend, "_validate_definition", staticmethod(_validate_definition)):
         yield
-    finally:
-        StepFunctionsParserBackend._validate_definition = original

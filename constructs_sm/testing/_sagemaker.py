@@ -1,8 +1,17 @@
-"""What SageMaker refuses and moto accepts: taken names, missing jobs, encrypted local storage, missing groups.
+"""What SageMaker does and moto does not: its refusals (taken names, missing jobs, encrypted local storage,
+missing groups) and StopTrainingJob / StopHyperParameterTuningJob.
 
 ``sagemaker_rules()`` wraps methods of moto's ``SageMakerModelBackend`` (class-level, undone on
 exit), so that every caller (an optimized task, an ``aws-sdk`` task, a test's boto3 client) meets
 them. Each rule cites where the behaviour is stated; ``MODELLED.md`` lists them with their tests.
+
+moto 5.2 answers StopTrainingJob and StopHyperParameterTuningJob with NotImplementedError; they are
+added (backend and HTTP action) as the SageMaker API Reference describes them: an InProgress job
+goes to Stopping, and its next Describe finds it Stopped ("TrainingJobStatus": Stopping, "the
+training job is stopping"; Stopped, "the training job has stopped"); an unknown name is
+ResourceNotFound; a job that has ended is refused with a ValidationException naming its status
+("The request was rejected because the training job is in status Stopped.", as SageMaker words it:
+awslabs/benchmark-ai issue 928).
 
 ``VolumeKmsKeyId`` is checked against ``constructs_sm._instance_storage.has_local_storage`` (the
 library's table of instance types with local NVMe storage), imported when first needed.
@@ -12,13 +21,22 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
-from moto.sagemaker.exceptions import ResourceInUseException, ResourceNotFound, ValidationError
-from moto.sagemaker.models import SageMakerModelBackend
-from moto.sagemaker.utils import arn_formatter
+from ._moto import (
+    EmptyResult,
+    ResourceInUseException,
+    ResourceNotFound,
+    SageMakerModelBackend,
+    SageMakerResponse,
+    ValidationError,
+    arn_formatter,
+    replaced,
+    utcnow,
+)
 
 __all__ = ["LOCAL_STORAGE_MESSAGE", "sagemaker_rules"]
 
@@ -29,7 +47,9 @@ __all__ = ["LOCAL_STORAGE_MESSAGE", "sagemaker_rules"]
 LOCAL_STORAGE_MESSAGE = "You can't request a VolumeKmsKeyId when using an instance type with local storage."
 
 
-def _arguments(method: Callable[..., Any], backend: Any, args: tuple, kwargs: dict) -> dict[str, Any]:
+def _arguments(
+    method: Callable[..., Any], backend: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> dict[str, Any]:
     return inspect.signature(method).bind(backend, *args, **kwargs).arguments
 
 
@@ -65,9 +85,64 @@ def _refuse_encrypted_local_storage(definitions: list[dict[str, Any] | None]) ->
                 raise ValidationError(LOCAL_STORAGE_MESSAGE)
 
 
+# The Stop actions: (request field, backend table, status attribute, end-time attribute, noun in messages).
+_STOPS = {
+    "StopTrainingJob": ("TrainingJobName", "training_jobs", "training_job_status", "training_end_time", "training job"),
+    "StopHyperParameterTuningJob": (
+        "HyperParameterTuningJobName",
+        "hyper_parameter_tuning_jobs",
+        "hyper_parameter_tuning_job_status",
+        "hyper_parameter_tuning_end_time",
+        "hyperparameter tuning job",
+    ),
+}
+
+
+def _snake(operation: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
+
+
+def _stop_backend_method(operation: str) -> Callable[..., None]:
+    _field, table, status_field, _end, title = _STOPS[operation]
+
+    def stop(backend: Any, name: str) -> None:
+        job = getattr(backend, table).get(name)
+        if job is None:
+            raise ResourceNotFound(f"Could not find {title} '{name}'.")
+        status = getattr(job, status_field)
+        if status != "InProgress":
+            raise ValidationError(f"The request was rejected because the {title} is in status {status}.")
+        setattr(job, status_field, "Stopping")
+        if hasattr(job, "secondary_status"):
+            job.secondary_status = "Stopping"
+
+    return stop
+
+
+def _stop_response_method(operation: str) -> Callable[..., Any]:
+    field = _STOPS[operation][0]
+
+    def stop(self: Any) -> Any:
+        getattr(self.sagemaker_backend, _snake(operation))(self._get_param(field))
+        return EmptyResult()
+
+    return stop
+
+
+def _stopped_on_describe(job: Any, status_field: str, end_field: str) -> None:
+    """A Stopping job is Stopped when next described."""
+    if job is not None and getattr(job, status_field) == "Stopping":
+        now = utcnow()
+        setattr(job, status_field, "Stopped")
+        setattr(job, end_field, now)
+        job.last_modified_time = now
+        if hasattr(job, "secondary_status"):
+            job.secondary_status = "Stopped"
+
+
 @contextmanager
 def sagemaker_rules() -> Iterator[None]:
-    """Install the rules for the duration of the block (one installation at a time)."""
+    """Install the rules and the Stop actions for the duration of the block (one installation at a time)."""
     cls = SageMakerModelBackend
     names = (
         "create_training_job",
@@ -128,6 +203,8 @@ def sagemaker_rules() -> Iterator[None]:
             # "Requested resource not found." (aws/aws-sdk issue 165, labelled a documentation bug;
             # AWS's own ACK SageMaker controller treats exactly that as "not found").
             raise ValidationError("Requested resource not found.")
+        job = backend.training_jobs[given["training_job_name"]]
+        _stopped_on_describe(job, "training_job_status", "training_end_time")
         return originals["describe_training_job"](backend, *args, **kwargs)
 
     def describe_hyper_parameter_tuning_job(backend: Any, *args: Any, **kwargs: Any) -> Any:
@@ -138,6 +215,8 @@ def sagemaker_rules() -> Iterator[None]:
             # (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeHyperParameterTuningJob.html),
             # with the message SageMaker gives (aws/amazon-sagemaker-examples issue 1540).
             raise ResourceNotFound(f"Amazon SageMaker can't find a tuning job called {name}. Type another name.")
+        job = backend.hyper_parameter_tuning_jobs[name]
+        _stopped_on_describe(job, "hyper_parameter_tuning_job_status", "hyper_parameter_tuning_end_time")
         return originals["describe_hyper_parameter_tuning_job"](backend, *args, **kwargs)
 
     def create_model_package(backend: Any, *args: Any, **kwargs: Any) -> Any:
@@ -165,11 +244,12 @@ def sagemaker_rules() -> Iterator[None]:
         "describe_hyper_parameter_tuning_job": describe_hyper_parameter_tuning_job,
         "create_model_package": create_model_package,
     }
-    for name, replacement in replacements.items():
-        # functools.wraps: callers that read the signature (SageMakerJobs) see moto's.
-        setattr(cls, name, functools.wraps(originals[name])(replacement))
-    try:
+    with ExitStack() as patches:
+        for name, replacement in replacements.items():
+            # functools.wraps: callers that read the signature (SageMakerJobs) see moto's.
+            patches.enter_context(replaced(cls, name, functools.wraps(originals[name])(replacement)))
+        for operation in _STOPS:
+            # moto's, if a later release has them, are replaced too: one behaviour, the documented one.
+            patches.enter_context(replaced(cls, _snake(operation), _stop_backend_method(operation)))
+            patches.enter_context(replaced(SageMakerResponse, _snake(operation), _stop_response_method(operation)))
         yield
-    finally:
-        for name, original in originals.items():
-            setattr(cls, name, original)

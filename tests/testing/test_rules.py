@@ -14,7 +14,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.harness import API_ERRORS, PolicyCharacterError, deploy_template, offline_aws
+from constructs_sm.testing import API_ERRORS, OfflineAws, PolicyCharacterError
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/x"
 ALGORITHM = {"TrainingImage": "123456789012.dkr.ecr.us-east-1.amazonaws.com/algo:1", "TrainingInputMode": "File"}
@@ -50,9 +50,8 @@ def one_state(state: dict, name: str = "S") -> dict:
 
 
 @pytest.fixture
-def aws():
-    with offline_aws() as env:
-        yield env
+def aws(offline_aws):
+    return offline_aws
 
 
 def sagemaker_without_retries():
@@ -453,7 +452,7 @@ def spin_definition() -> dict:
 
 
 def test_an_execution_whose_history_would_pass_the_quota_fails():
-    with offline_aws(history_event_limit=200) as aws:
+    with OfflineAws(history_event_limit=200) as aws:
         result = aws.run(aws.create_state_machine(spin_definition(), "spin"), {}, name="spin", timeout=30)
     assert (result.status, result.error) == ("FAILED", "States.Runtime")
     assert result.cause == "The execution reached the maximum number of history events (200)."
@@ -462,7 +461,7 @@ def test_an_execution_whose_history_would_pass_the_quota_fails():
 
 
 def test_an_execution_within_the_quota_succeeds():
-    with offline_aws(history_event_limit=8) as aws:
+    with OfflineAws(history_event_limit=8) as aws:
         result = aws.run(aws.create_state_machine(spin_definition(), "spin"), {"stop": 1}, name="short")
     assert result.status == "SUCCEEDED", result.cause
     assert len(result.events) == 8  # started, Spin in/out, Again in/out, Done in/out, succeeded
@@ -551,13 +550,13 @@ def policy_template(kind: str, text: str) -> dict:
 
 @pytest.mark.parametrize("kind", ["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::KMS::Key"])
 def test_a_policy_character_outside_latin_1_fails_the_deployment_naming_the_resource(kind):
-    with offline_aws(), pytest.raises(PolicyCharacterError, match=r"Guarded \(AWS::[A-Za-z:]+\).*U\+2192"):
-        deploy_template(policy_template(kind, "data→science"))
+    with OfflineAws() as aws, pytest.raises(PolicyCharacterError, match=r"Guarded \(AWS::[A-Za-z:]+\).*U\+2192"):
+        aws.deploy(policy_template(kind, "data→science"))
 
 
 def test_latin_1_and_whitespace_are_allowed_in_policies():
-    with offline_aws():
-        deploy_template(policy_template("AWS::IAM::ManagedPolicy", "équipe\tdonnées ÿ"))
+    with OfflineAws() as aws:
+        aws.deploy(policy_template("AWS::IAM::ManagedPolicy", "équipe\tdonnées ÿ"))
 
 
 # ============================================================================ 9. SCHEMA_VALIDATION_FAILED

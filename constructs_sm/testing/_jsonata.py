@@ -34,21 +34,20 @@ from typing import Any
 
 from jsonata import Jsonata
 from jsonata.utils import Utils
-from moto.stepfunctions.parser.api import EvaluationFailedEventDetails, HistoryEventType
-from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+
+from ._moto import (
+    EvaluationFailedEventDetails,
     FailureEvent,
     FailureEventException,
-)
-from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import (
+    HistoryEventType,
+    QueryLanguageMode,
     StatesErrorName,
-)
-from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
     StatesErrorNameType,
+    event_details,
+    moto_jsonata,
+    replaced,
+    string_expression,
 )
-from moto.stepfunctions.parser.asl.component.common.query_language import QueryLanguageMode
-from moto.stepfunctions.parser.asl.component.common.string import string_expression
-from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
-from moto.stepfunctions.parser.asl.jsonata import jsonata as moto_jsonata
 
 __all__ = ["JSONataEvaluationError", "evaluate", "jsonata_patches", "step_functions_functions"]
 
@@ -195,7 +194,7 @@ def _query_evaluation_error(env: Any, cause: str) -> FailureEventException:
     # "Handling errors in Step Functions workflows": States.QueryEvaluationError is raised when a
     # JSONata expression fails (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
     error_name = StatesErrorName(typ=StatesErrorNameType.StatesQueryEvaluationError)
-    details = EventDetails(
+    details = event_details(
         evaluationFailedEventDetails=EvaluationFailedEventDetails(error=error_name.error_name, cause=cause)
     )
     env.event_manager.add_event(
@@ -244,15 +243,9 @@ def jsonata_patches() -> Iterator[None]:
     A JSONPath state's ``"x.$": "$name.path"`` goes through ``StringVariableSample`` too; the
     caller (``_interpreter``) reads the plain ``$name.path`` form with JSONPath semantics first.
     """
-    original_string_jsonata = string_expression.StringJSONata._eval_body
-    original_variable_sample = string_expression.StringVariableSample._eval_body
-    original_pointer = moto_jsonata._eval_jsonata
-    string_expression.StringJSONata._eval_body = _string_jsonata_eval_body
-    string_expression.StringVariableSample._eval_body = _variable_sample_eval_body
-    moto_jsonata._eval_jsonata = _plain_expression
-    try:
+    with (
+        replaced(string_expression.StringJSONata, "_eval_body", _string_jsonata_eval_body),
+        replaced(string_expression.StringVariableSample, "_eval_body", _variable_sample_eval_body),
+        replaced(moto_jsonata, "_eval_jsonata", _plain_expression),
+    ):
         yield
-    finally:
-        string_expression.StringJSONata._eval_body = original_string_jsonata
-        string_expression.StringVariableSample._eval_body = original_variable_sample
-        moto_jsonata._eval_jsonata = original_pointer

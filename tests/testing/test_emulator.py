@@ -1,4 +1,4 @@
-"""Tests of the offline execution harness itself, on hand-written ASL shaped like the library's."""
+"""Tests of the offline emulator itself (constructs_sm.testing), on hand-written ASL shaped like the library's."""
 
 from __future__ import annotations
 
@@ -10,15 +10,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.harness import (
-    DEFAULT_API_ERROR_NAME,
-    deploy_template,
-    offline_aws,
-    run_execution,
-    start_execution,
-    wait_for_execution,
-    zero_waits,
-)
+from constructs_sm.testing import DEFAULT_API_ERROR_NAME, OfflineAws, zero_waits
+from constructs_sm.testing._execution import run_execution
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/x"
 TRAINING_JOB_DEFINITION = {
@@ -210,9 +203,9 @@ def training_definition() -> dict:
 
 
 # ---------------------------------------------------------------------------- .sync flavour
-def test_sync_tuning_definition_succeeds_with_chosen_best_job(offline_aws_env):
+def test_sync_tuning_definition_succeeds_with_chosen_best_job(offline_aws):
     # GIVEN
-    aws = offline_aws_env
+    aws = offline_aws
     arn = aws.create_state_machine(sync_definition(), "tuning")
     aws.jobs.set_best_training_job(**BEST_JOB)
     # WHEN
@@ -246,9 +239,9 @@ def test_sync_tuning_definition_succeeds_with_chosen_best_job(offline_aws_env):
     assert result.state_transitions == 7
 
 
-def test_sync_task_result_is_the_describe_output_with_iso_timestamps(offline_aws_env):
+def test_sync_task_result_is_the_describe_output_with_iso_timestamps(offline_aws):
     # GIVEN
-    aws = offline_aws_env
+    aws = offline_aws
     definition = sync_definition()
     definition["States"]["Create tuning job"]["Next"] = "Done"
     arn = aws.create_state_machine(definition, "describe-output")
@@ -262,9 +255,9 @@ def test_sync_task_result_is_the_describe_output_with_iso_timestamps(offline_aws
     assert "Use given name" in result.entered_states
 
 
-def test_failed_tuning_job_ends_failed_with_failure_reason_in_cause(offline_aws_env):
+def test_failed_tuning_job_ends_failed_with_failure_reason_in_cause(offline_aws):
     # GIVEN
-    aws = offline_aws_env
+    aws = offline_aws
     arn = aws.create_state_machine(sync_definition(), "tuning")
     aws.jobs.fail("AlgorithmError: out of memory")
     # WHEN
@@ -277,9 +270,9 @@ def test_failed_tuning_job_ends_failed_with_failure_reason_in_cause(offline_aws_
     assert result.entered_states[-1] == "Tuning failed"
 
 
-def test_stopped_tuning_job_ends_failed_with_describe_output_in_cause(offline_aws_env):
+def test_stopped_tuning_job_ends_failed_with_describe_output_in_cause(offline_aws):
     # GIVEN
-    aws = offline_aws_env
+    aws = offline_aws
     arn = aws.create_state_machine(sync_definition(), "tuning")
     aws.jobs.stop()
     # WHEN
@@ -290,9 +283,9 @@ def test_stopped_tuning_job_ends_failed_with_describe_output_in_cause(offline_aw
     assert result.cause_json["HyperParameterTuningJobStatus"] == "Stopped"
 
 
-def test_throttled_create_is_retried_by_the_retry_clause(offline_aws_env):
+def test_throttled_create_is_retried_by_the_retry_clause(offline_aws):
     # GIVEN
-    aws = offline_aws_env
+    aws = offline_aws
     arn = aws.create_state_machine(sync_definition(), "tuning")
     aws.jobs.set_best_training_job(**BEST_JOB)
     aws.jobs.throttle_next_creates(2)
@@ -305,15 +298,15 @@ def test_throttled_create_is_retried_by_the_retry_clause(offline_aws_env):
         "ThrottlingException",
         "created",
     ]
-    assert aws.adapter.retry_delays == [5.0, 10.0]
+    assert aws.retry_delays == [5.0, 10.0]
     failures = [e["taskFailedEventDetails"] for e in result.events if e["type"] == "TaskFailed"]
     assert [f["error"] for f in failures] == [DEFAULT_API_ERROR_NAME] * 2
     assert "Error Code: ThrottlingException" in failures[0]["cause"]
 
 
-def test_throttling_past_max_attempts_is_caught(offline_aws_env):
+def test_throttling_past_max_attempts_is_caught(offline_aws):
     # GIVEN
-    aws = offline_aws_env
+    aws = offline_aws
     arn = aws.create_state_machine(sync_definition(), "tuning")
     aws.jobs.throttle_next_creates(4)  # the first attempt and MaxAttempts (3) retries
     # WHEN
@@ -327,27 +320,27 @@ def test_throttling_past_max_attempts_is_caught(offline_aws_env):
     assert len(aws.jobs.create_calls) == 4 and aws.jobs.created == []
 
 
-def test_held_job_keeps_the_task_running_until_released(offline_aws_env):
+def test_held_job_keeps_the_task_running_until_released(offline_aws):
     # GIVEN
-    aws = offline_aws_env
+    aws = offline_aws
     arn = aws.create_state_machine(sync_definition(), "tuning")
     aws.jobs.set_best_training_job(**BEST_JOB)
     aws.jobs.hold()
-    execution = start_execution(aws.sfn, arn, {"HyperParameterTuningJobName": "held"}, "held")
+    execution = aws.start(arn, {"HyperParameterTuningJobName": "held"}, "held")
     aws.jobs.wait_for_created(1)
     time.sleep(0.05)
     assert aws.jobs.status("held") == "InProgress"
-    assert aws.sfn.describe_execution(executionArn=execution)["status"] == "RUNNING"
+    assert execution.status == "RUNNING"
     # WHEN
     aws.jobs.release()
-    result = wait_for_execution(aws.sfn, execution)
+    result = execution.wait()
     # THEN
     assert result.status == "SUCCEEDED", result.cause
     assert result.output["BestTrainingJobName"] == "best-job-001"
 
 
-def test_held_job_beyond_max_polls_fails_with_harness_message():
-    with offline_aws(max_polls=3) as aws:
+def test_held_job_beyond_max_polls_fails_with_emulator_message():
+    with OfflineAws(max_polls=3) as aws:
         # GIVEN
         definition = sync_definition()
         del definition["States"]["Create tuning job"]["Catch"]
@@ -358,11 +351,11 @@ def test_held_job_beyond_max_polls_fails_with_harness_message():
     # THEN
     assert result.status == "FAILED"
     assert result.error == "States.Runtime"
-    assert "harness:" in result.cause and "still running after 3 polls" in result.cause
+    assert "emulator:" in result.cause and "still running after 3 polls" in result.cause
 
 
 def test_api_error_name_none_keeps_moto_states_runtime():
-    with offline_aws(api_error_name=None) as aws:
+    with OfflineAws(api_error_name=None) as aws:
         definition = sync_definition()
         del definition["States"]["Create tuning job"]["Catch"]
         arn = aws.create_state_machine(definition, "tuning")
@@ -375,8 +368,8 @@ def test_api_error_name_none_keeps_moto_states_runtime():
     )
 
 
-def test_request_response_create_still_reaches_moto_sagemaker(offline_aws_env):
-    aws = offline_aws_env
+def test_request_response_create_still_reaches_moto_sagemaker(offline_aws):
+    aws = offline_aws
     definition = sync_definition()
     definition["States"]["Create tuning job"]["Resource"] = "arn:aws:states:::sagemaker:createHyperParameterTuningJob"
     definition["States"]["Create tuning job"]["Next"] = "Done"
@@ -387,8 +380,8 @@ def test_request_response_create_still_reaches_moto_sagemaker(offline_aws_env):
     }
 
 
-def test_missing_best_training_job_takes_the_default_branch(offline_aws_env):
-    aws = offline_aws_env
+def test_missing_best_training_job_takes_the_default_branch(offline_aws):
+    aws = offline_aws
     arn = aws.create_state_machine(sync_definition(), "tuning")
     aws.jobs.set_best_training_job(None)
     result = aws.run(arn, {}, name="no-best")
@@ -397,8 +390,8 @@ def test_missing_best_training_job_takes_the_default_branch(offline_aws_env):
 
 
 # ---------------------------------------------------------------------------- training flavour
-def test_training_sync_completes_and_fails(offline_aws_env):
-    aws = offline_aws_env
+def test_training_sync_completes_and_fails(offline_aws):
+    aws = offline_aws
     arn = aws.create_state_machine(training_definition(), "training")
     aws.jobs.fail("ClientError: no data", name="train-bad")
 
@@ -416,35 +409,30 @@ def test_training_sync_completes_and_fails(offline_aws_env):
 
 
 # ---------------------------------------------------------------------------- aws-sdk polling flavour
-def test_polling_loop_completes_after_release(offline_aws_env):
+def test_polling_loop_completes_after_release(offline_aws):
     # GIVEN
-    aws = offline_aws_env
+    aws = offline_aws
     arn = aws.create_state_machine(polling_definition(), "polling")  # Waits shortened to 0 s
     aws.jobs.set_best_training_job(**BEST_JOB)
     aws.jobs.hold()
-    execution = start_execution(aws.sfn, arn, {"PollSeconds": 60}, "poll")
+    execution = aws.start(arn, {"PollSeconds": 60}, "poll")
     aws.jobs.wait_for_created(1)
     # Release only once the loop has gone round twice, however slow the machine (no fixed sleep).
     deadline = time.monotonic() + 30
-    while _entered(aws, execution, "Wait for tuning job") < 2:
+    while execution.entered("Wait for tuning job") < 2:
         assert time.monotonic() < deadline, "the polling loop did not go round twice in 30 s"
         time.sleep(0.01)
     # WHEN
     aws.jobs.release()
-    result = wait_for_execution(aws.sfn, execution)
+    result = execution.wait()
     # THEN
     assert result.status == "SUCCEEDED", result.cause
     assert result.entered_states.count("Wait for tuning job") >= 2
     assert result.output["ModelArtifacts"] == BEST_JOB["model_artifacts"]
 
 
-def _entered(aws, execution, state):
-    events = aws.sfn.get_execution_history(executionArn=execution, maxResults=1000)["events"]
-    return sum(1 for e in events if e.get("stateEnteredEventDetails", {}).get("name") == state)
-
-
-def test_polling_loop_fails_on_failed_job(offline_aws_env):
-    aws = offline_aws_env
+def test_polling_loop_fails_on_failed_job(offline_aws):
+    aws = offline_aws
     arn = aws.create_state_machine(polling_definition(), "polling")
     aws.jobs.fail("InternalServerError: boom")
     result = aws.run(arn, {"PollSeconds": 60}, name="poll-fail")
@@ -581,9 +569,9 @@ def cdk_like_template() -> dict:
     }
 
 
-def test_deploy_template_creates_runnable_machines(offline_aws_env):
+def test_deploy_template_creates_runnable_machines(offline_aws):
     # GIVEN
-    aws = offline_aws_env
+    aws = offline_aws
     aws.jobs.set_best_training_job(**BEST_JOB)
     # WHEN
     deployment = aws.deploy(cdk_like_template(), stack_name="Stack")
@@ -622,16 +610,16 @@ def test_deploy_template_zero_waits_only_in_the_copy():
             }
         }
     }
-    with offline_aws() as aws:
-        deployment = deploy_template(template, zero_waits=True)
+    with OfflineAws() as aws:
+        deployment = aws.deploy(template)
         result = aws.run(deployment["M"], {}, name="fast")
     assert result.status == "SUCCEEDED"
     assert deployment.definitions["M"]["States"]["W"]["Seconds"] == 0
     assert "30" in template["Resources"]["M"]["Properties"]["DefinitionString"]
 
 
-def test_deploy_via_cloudformation_runs_the_recreated_machines(offline_aws_env):
-    aws = offline_aws_env
+def test_deploy_via_cloudformation_runs_the_recreated_machines(offline_aws):
+    aws = offline_aws
     aws.jobs.set_best_training_job(**BEST_JOB)
     template = cdk_like_template()
     for logical_id in ("ResolverProbe5718783A", "Key961B73FD", "Subnet1", "Vpc", "SG"):
@@ -663,5 +651,5 @@ def test_unresolvable_intrinsics_are_reported(bad):
             }
         }
     }
-    with offline_aws(), pytest.raises((KeyError, NotImplementedError)):
-        deploy_template(template)
+    with OfflineAws() as aws, pytest.raises((KeyError, NotImplementedError)):
+        aws.deploy(template)
