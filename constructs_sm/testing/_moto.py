@@ -31,7 +31,7 @@ writes.
 | ``sagemaker.models.FakeTrainingJob`` (attributes ``training_job_status``, ``secondary_status``, ``training_end_time``, ``last_modified_time``, ``final_metric_data_list``, ``hyper_parameters``, ``model_artifacts``, ``creation_time``, ``training_start_time``, ``arn``, ``training_job_name``) | written | a job's status, failure reason, metrics and artifacts as a test scripts them |
 | ``sagemaker.models.FakeTrainingJob.response_object`` | relied on | Describe lists every attribute that is not None (``failure_reason`` -> FailureReason) |
 | ``sagemaker.models.HyperParameterTuningJob`` (attributes ``hyper_parameter_tuning_job_status``, ``hyper_parameter_tuning_end_time``, ``failure_reason``, ``training_job_status_counters``, ``best_training_job``, ``OverallBestTrainingJob``, ``hyper_parameter_tuning_job_config``, ``training_job_definition``, ``training_job_definitions``, ``hyper_parameter_tuning_job_name``, ``last_modified_time``) | written | the tuning job's status and best training job |
-| ``sagemaker.responses.SageMakerResponse`` (attributes ``sagemaker_backend``) | extended | moto 5.2 has no StopTrainingJob / StopHyperParameterTuningJob: added for the block |
+| ``sagemaker.responses.SageMakerResponse`` (attributes ``sagemaker_backend``) | extended | moto 5.2 has no StopTrainingJob / StopHyperParameterTuningJob: added for the block (HTTP actions, and ``stop_training_job`` / ``stop_hyper_parameter_tuning_job`` on the backend) |
 | ``sagemaker.responses.SageMakerResponse._get_param`` | called | read the job name of a Stop request |
 | ``sagemaker.exceptions.ResourceInUseException`` | raised | a taken job name |
 | ``sagemaker.exceptions.ResourceNotFound`` | raised | a missing tuning job, a Stop of an unknown job |
@@ -67,15 +67,21 @@ writes.
 | ``stepfunctions.parser.asl.component.common.error_name.error_name.ErrorName`` | built | a ``States.*`` name moto does not know |
 | ``stepfunctions.parser.asl.component.common.error_name.failure_event.FailureEvent`` | built | every failure the emulator raises |
 | ``stepfunctions.parser.asl.component.common.error_name.failure_event.FailureEventException`` | raised | same |
-| ``stepfunctions.parser.asl.component.common.error_name.states_error_name.StatesErrorName`` | built | same |
+| ``stepfunctions.parser.asl.component.common.error_name.states_error_name.StatesErrorName`` (attributes ``typ``, ``error_name``) | built | same |
+| ``stepfunctions.parser.asl.component.common.error_name.states_error_name.StatesErrorName.from_name`` | called | a Fail state's ``States.*`` error name |
 | ``stepfunctions.parser.asl.component.common.error_name.states_error_name_type.StatesErrorNameType`` | read | same |
 | ``stepfunctions.parser.asl.component.common.retry.retrier_decl`` (module attribute ``time``) | replaced | record Retry delays and scale them (moto really sleeps) |
 | ``stepfunctions.parser.asl.component.state.choice.state_choice.StateChoice._eval_state`` | replaced | refuse a JSONPath Choice rule Assign reading the input |
 | ``stepfunctions.parser.asl.component.state.choice.state_choice.StateChoice`` (attributes ``choices_decl``, ``name``) | read | same |
+| ``stepfunctions.parser.asl.component.state.choice.state_choice.StateChoice._is_language_query_jsonpath`` | called | a Choice rule Assign is refused in JSONPath states only |
+| ``stepfunctions.parser.asl.component.state.choice.choices_decl.ChoicesDecl`` (attributes ``rules``) | read | the rules whose Assign is checked |
+| ``stepfunctions.parser.asl.component.state.choice.choice_rule.ChoiceRule`` (attributes ``assign``) | read, set | a JSONPath rule's Assign, kept where moto drops it |
 | ``stepfunctions.parser.asl.component.state.fail.state_fail`` (module attribute ``CustomErrorName``) | replaced | a Fail state's ErrorPath may yield a ``States.*`` name |
 | ``stepfunctions.parser.asl.component.state.exec.state_task.state_task_factory.state_task_service_for`` | replaced | route ``sagemaker`` and ``aws-sdk`` Tasks to the emulator's task classes |
+| ``stepfunctions.parser.asl.component.state.exec.state_task.service.resource.ServiceResource`` (attributes ``api_action``, ``resource_arn``) | read | which SageMaker action a Task calls |
 | ``stepfunctions.parser.asl.component.state.exec.state_task.service.resource.ResourceCondition`` | read | accept ``.sync`` |
 | ``stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_unsupported.StateTaskServiceUnsupported`` (attributes ``_supported_integration_patterns``, ``resource``) | subclassed | SageMaker tasks: ``.sync``, error names, refused fields |
+| ``stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_unsupported.StateTaskServiceUnsupported.__init__`` | called | the emulator's SageMaker task is built as moto builds its own |
 | ``stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_unsupported.StateTaskServiceUnsupported._build_sync_resolver`` | overridden | ``.sync``: poll the Describe call |
 | ``stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_unsupported.StateTaskServiceUnsupported._eval_sync`` | overridden | fast, bounded polling |
 | ``stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_unsupported.StateTaskServiceUnsupported._eval_service_task`` | overridden | refused fields at run time; JSON-safe results |

@@ -145,7 +145,9 @@ def test_every_resource_of_a_stack_exists_in_the_account(example_templates: dict
         attached = aws.client("iam").list_attached_role_policies(RoleName=hardened.physical_ids[role])
         assert attached["AttachedPolicies"], "the role's managed policies are attached"
         key = next(k for k, v in hardened.template["Resources"].items() if v["Type"] == "AWS::KMS::Key")
-        policy = json.loads(aws.client("kms").get_key_policy(KeyId=hardened.physical_ids[key], PolicyName="default")["Policy"])
+        policy = json.loads(
+            aws.client("kms").get_key_policy(KeyId=hardened.physical_ids[key], PolicyName="default")["Policy"]
+        )
         assert policy["Statement"], "the key has the template's policy"
 
 
@@ -427,6 +429,8 @@ def test_the_package_ships_its_modelled_behaviours_and_its_plugin() -> None:
     assert project["project"]["entry-points"]["pytest11"] == {"constructs_sm": "constructs_sm._pytest_plugin"}
     extra = project["project"]["optional-dependencies"]["testing"]
     assert {re.split(r"[\[<>=]", requirement)[0] for requirement in extra} == {"moto", "boto3", "jsonata-python"}
+    (moto,) = [requirement for requirement in extra if requirement.startswith("moto[")]
+    assert moto.endswith("]>=5.2.5,<5.3"), "a range, its internals checked by test_moto_internals.py"
     assert "constructs-sm[testing]" in project["project"]["optional-dependencies"]["dev"]
     assert MODELLED.is_file()
 
