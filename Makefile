@@ -30,6 +30,12 @@ test: $(VENV)/installed node_modules/.bin/cdk
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
 
+## What a user gets from PyPI: the built wheel with its `testing` extra in a fresh venv outside the
+## checkout, the README's offline-testing examples and the emulator's own tests at moto's newest (CI runs it).
+.PHONY: wheel-check
+wheel-check: $(VENV)/installed
+	bash .ci/wheel-check
+
 ## Re-resolve the lock file from pyproject.toml's ranges (newest versions they allow), with hashes.
 .PHONY: lock test-latest
 lock: $(VENV)/installed
