@@ -10,7 +10,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .algorithm import (
+    from .errors import ValidationError
+    from .iam.encryption_key import artifact_key
+    from .iam.role import SageMakerExecutionRole
+    from .props.algorithm import (
         AlgorithmSpecification,
         InputMode,
         MetricDefinition,
@@ -18,7 +21,7 @@ if TYPE_CHECKING:
         TrainingImageConfig,
         TrainingRepositoryAccessMode,
     )
-    from .channels import (
+    from .props.channels import (
         Channel,
         CompressionType,
         FileSystemAccessMode,
@@ -29,21 +32,8 @@ if TYPE_CHECKING:
         S3DataSource,
         S3DataType,
     )
-    from .describe_task import SageMakerDescribeTrainingJob
-    from .encryption_key import artifact_key
-    from .errors import ValidationError
-    from .model_registration import ModelRegistration
-    from .network import VpcConfig
-    from .notifications import WorkflowNotifications
-    from .request_import import (
-        RequestShape,
-        detect_request_shape,
-        job_name_prefix,
-        to_current_request,
-        training_workflow_from_request,
-        tuning_workflow_from_request,
-    )
-    from .resources import (
+    from .props.network import VpcConfig
+    from .props.resources import (
         AllocationStrategy,
         HyperParameterTuningInstanceConfig,
         HyperParameterTuningResourceConfig,
@@ -51,19 +41,15 @@ if TYPE_CHECKING:
         ResourceConfig,
         StoppingCondition,
     )
-    from .role import SageMakerExecutionRole
-    from .s3_location import S3Location
-    from .schedule import WorkflowSchedule
-    from .training_job_definition import (
+    from .props.s3_location import S3Location
+    from .props.training_job_definition import (
         CheckpointConfig,
         OutputCompressionType,
         OutputDataConfig,
         RetryStrategy,
         TrainingJobDefinition,
     )
-    from .training_task import SageMakerCreateTrainingJob
-    from .training_workflow import TrainingIntegration, TrainingWorkflow
-    from .tuning_config import (
+    from .props.tuning_config import (
         AutoParameter,
         BestObjectiveNotImproving,
         CategoricalParameterRange,
@@ -83,11 +69,25 @@ if TYPE_CHECKING:
         WarmStartConfig,
         WarmStartType,
     )
-    from .tuning_task import SageMakerCreateHyperParameterTuningJob
-    from .tuning_workflow import TuningIntegration, TuningWorkflow
+    from .tasks.describe_task import SageMakerDescribeTrainingJob
+    from .tasks.training_task import SageMakerCreateTrainingJob
+    from .tasks.tuning_task import SageMakerCreateHyperParameterTuningJob
+    from .workflows.model_registration import ModelRegistration
+    from .workflows.notifications import WorkflowNotifications
+    from .workflows.request_import import (
+        RequestShape,
+        detect_request_shape,
+        job_name_prefix,
+        to_current_request,
+        training_workflow_from_request,
+        tuning_workflow_from_request,
+    )
+    from .workflows.schedule import WorkflowSchedule
+    from .workflows.training_workflow import TrainingIntegration, TrainingWorkflow
+    from .workflows.tuning_workflow import TuningIntegration, TuningWorkflow
 
 _EXPORTS: dict[str, tuple[str, ...]] = {
-    "algorithm": (
+    "props.algorithm": (
         "AlgorithmSpecification",
         "InputMode",
         "MetricDefinition",
@@ -95,7 +95,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "TrainingImageConfig",
         "TrainingRepositoryAccessMode",
     ),
-    "channels": (
+    "props.channels": (
         "Channel",
         "CompressionType",
         "FileSystemAccessMode",
@@ -106,13 +106,13 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "S3DataSource",
         "S3DataType",
     ),
-    "describe_task": ("SageMakerDescribeTrainingJob",),
-    "encryption_key": ("artifact_key",),
+    "tasks.describe_task": ("SageMakerDescribeTrainingJob",),
+    "iam.encryption_key": ("artifact_key",),
     "errors": ("ValidationError",),
-    "model_registration": ("ModelRegistration",),
-    "network": ("VpcConfig",),
-    "notifications": ("WorkflowNotifications",),
-    "request_import": (
+    "workflows.model_registration": ("ModelRegistration",),
+    "props.network": ("VpcConfig",),
+    "workflows.notifications": ("WorkflowNotifications",),
+    "workflows.request_import": (
         "RequestShape",
         "detect_request_shape",
         "job_name_prefix",
@@ -120,7 +120,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "training_workflow_from_request",
         "tuning_workflow_from_request",
     ),
-    "resources": (
+    "props.resources": (
         "AllocationStrategy",
         "HyperParameterTuningInstanceConfig",
         "HyperParameterTuningResourceConfig",
@@ -128,22 +128,22 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "ResourceConfig",
         "StoppingCondition",
     ),
-    "role": ("SageMakerExecutionRole",),
-    "s3_location": ("S3Location",),
-    "schedule": ("WorkflowSchedule",),
-    "training_job_definition": (
+    "iam.role": ("SageMakerExecutionRole",),
+    "props.s3_location": ("S3Location",),
+    "workflows.schedule": ("WorkflowSchedule",),
+    "props.training_job_definition": (
         "CheckpointConfig",
         "OutputCompressionType",
         "OutputDataConfig",
         "RetryStrategy",
         "TrainingJobDefinition",
     ),
-    "training_task": ("SageMakerCreateTrainingJob",),
-    "training_workflow": (
+    "tasks.training_task": ("SageMakerCreateTrainingJob",),
+    "workflows.training_workflow": (
         "TrainingIntegration",
         "TrainingWorkflow",
     ),
-    "tuning_config": (
+    "props.tuning_config": (
         "AutoParameter",
         "BestObjectiveNotImproving",
         "CategoricalParameterRange",
@@ -163,8 +163,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "WarmStartConfig",
         "WarmStartType",
     ),
-    "tuning_task": ("SageMakerCreateHyperParameterTuningJob",),
-    "tuning_workflow": (
+    "tasks.tuning_task": ("SageMakerCreateHyperParameterTuningJob",),
+    "workflows.tuning_workflow": (
         "TuningIntegration",
         "TuningWorkflow",
     ),

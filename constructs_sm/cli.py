@@ -142,7 +142,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _manifest_data(options: list[str]) -> dict[str, list[str]]:
-    from ._s3_uri import is_s3_uri
+    from .api._s3_uri import is_s3_uri
 
     data: dict[str, list[str]] = {}
     for option in options:
@@ -157,7 +157,7 @@ def _manifest_data(options: list[str]) -> dict[str, list[str]]:
 
 def _as_option(error: ValidationError) -> ValidationError:
     """An error about the Python argument ``manifest_data`` as the option a CLI user gave."""
-    from ._grants import MissingManifestData
+    from .iam._grants import MissingManifestData
 
     if isinstance(error, MissingManifestData):
         return error.for_option()
@@ -169,8 +169,8 @@ def _as_option(error: ValidationError) -> ValidationError:
 def _synth(args: argparse.Namespace) -> int:
     import aws_cdk as cdk
 
-    from ._request_file import check_account, check_region, check_stack_name, load_request
-    from .request_import import (
+    from .api._request_file import check_account, check_region, check_stack_name, load_request
+    from .workflows.request_import import (
         RequestShape,
         detect_request_shape,
         training_workflow_from_request,
@@ -217,8 +217,8 @@ def _synth(args: argparse.Namespace) -> int:
         if args.output is not None:
             shutil.copytree(scratch, args.output, dirs_exist_ok=True)
     if args.definition_only:
-        from ._reaper import REAPER_ID
         from .tools.diagram import definitions_from_template
+        from .workflows._reaper import REAPER_ID
 
         # The workflow's own: the stack's job reaper is not what the request asked for.
         (document,) = [d for k, d in definitions_from_template(template).items() if not k.startswith(REAPER_ID)]
@@ -258,7 +258,7 @@ def _diagram(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from ._parameters import SCHEMA_METADATA
+    from .asl._parameters import SCHEMA_METADATA
 
     schemas = {
         f"{stack}/{logical_id}": resource["Metadata"][SCHEMA_METADATA]

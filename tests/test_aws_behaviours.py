@@ -10,7 +10,7 @@ import pytest
 from aws_cdk.assertions import Template
 
 import constructs_sm as sm
-from constructs_sm._workflow_states import MAX_QUOTA_RETRIES
+from constructs_sm.asl._workflow_states import MAX_QUOTA_RETRIES
 from constructs_sm.testing import OfflineAws
 from tests.builders import definition, workflow
 from tests.conftest import new_stack

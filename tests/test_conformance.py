@@ -16,8 +16,8 @@ import pytest
 from aws_cdk.assertions import Template
 
 import constructs_sm as sm
-from constructs_sm._paths import find
-from constructs_sm._request import OWNED_PATHS
+from constructs_sm.api._request import OWNED_PATHS
+from constructs_sm.core._paths import find
 from tests.conftest import new_stack
 from tests.template_helpers import resources
 

@@ -8,7 +8,7 @@ import pytest
 from aws_cdk.assertions import Annotations, Match, Template
 
 import constructs_sm as sm
-from constructs_sm._workflow_states import EVENTS_PER_POLL, HISTORY_QUOTA, OTHER_EVENTS, poll_seconds
+from constructs_sm.asl._workflow_states import EVENTS_PER_POLL, HISTORY_QUOTA, OTHER_EVENTS, poll_seconds
 from tests.builders import definition, workflow
 from tests.conftest import new_stack
 from tests.template_helpers import definition as definition_of

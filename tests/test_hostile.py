@@ -18,7 +18,7 @@ import aws_cdk as cdk
 import pytest
 
 import constructs_sm as sm
-from constructs_sm._request_file import MAX_BYTES, check_account, check_region, check_stack_name, load_request
+from constructs_sm.api._request_file import MAX_BYTES, check_account, check_region, check_stack_name, load_request
 from constructs_sm.cli import main
 from tests import builders
 from tests.conftest import new_stack
@@ -65,7 +65,7 @@ def test_hostile_request_file_exits_2_naming_the_field_or_file(
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_hostile_request_file_refused_by_load_request_or_the_library(name: str) -> None:
-    """What the CLI does once it reads files with ``constructs_sm._request_file.load_request``."""
+    """What the CLI does once it reads files with ``constructs_sm.api._request_file.load_request``."""
     args = ARGS.get(name, [])
     account = args[args.index("--account") + 1] if "--account" in args else None
     with pytest.raises(sm.ValidationError) as refused:

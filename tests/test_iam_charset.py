@@ -13,7 +13,7 @@ import pytest
 from aws_cdk.assertions import Template
 
 import constructs_sm as sm
-from constructs_sm._rules import policy_characters
+from constructs_sm.api._rules import policy_characters
 from tests.builders import bucket, definition, workflow
 from tests.conftest import new_stack
 from tests.template_helpers import flat, role_assumed_by, statements_of_role

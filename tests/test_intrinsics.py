@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from constructs_sm._intrinsics import to_text
+from constructs_sm.core._intrinsics import to_text
 
 ARN = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::", {"Ref": "Bucket"}, "/*"]]}
 

@@ -27,8 +27,8 @@ import regex
 from aws_cdk.assertions import Template
 
 import constructs_sm as sm
-from constructs_sm._instance_storage import has_local_storage
-from constructs_sm._paths import JOB_ROOTS, find, join
+from constructs_sm.api._instance_storage import has_local_storage
+from constructs_sm.core._paths import JOB_ROOTS, find, join
 from tests.conftest import new_stack
 from tests.template_helpers import definition
 
@@ -67,7 +67,7 @@ class Variant:
 
     @property
     def jobs(self) -> list[str]:
-        """Path patterns of the jobs, as in constructs_sm._rules: '' for the training request."""
+        """Path patterns of the jobs, as in constructs_sm.api._rules: '' for the training request."""
         if self.operation == TRAINING:
             return [""]
         return (
@@ -559,7 +559,7 @@ def structures(shape: Any, value: Any, path: str = "") -> Iterator[tuple[str, An
             yield from structures(shape.value, item, _join(path, key))
 
 
-# The paths the constructs set (constructs_sm._request.OWNED_PATHS), written out here so that the
+# The paths the constructs set (constructs_sm.api._request.OWNED_PATHS), written out here so that the
 # library cannot own more of the request without this test noticing.
 _OWNED = ("RoleArn", "OutputDataConfig.KmsKeyId", "ResourceConfig.VolumeKmsKeyId", f"{HPTRC}.VolumeKmsKeyId")
 _NAMES = {TRAINING: "TrainingJobName", TUNING: "HyperParameterTuningJobName"}

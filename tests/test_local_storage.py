@@ -16,7 +16,7 @@ import pytest
 from aws_cdk.assertions import Template
 
 import constructs_sm as sm
-from constructs_sm import _instance_storage as storage
+from constructs_sm.api import _instance_storage as storage
 from tests.builders import config, definition
 from tests.conftest import new_stack
 from tests.template_helpers import definition as asl

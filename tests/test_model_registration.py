@@ -29,10 +29,10 @@ from parliament import analyze_policy_string
 
 import constructs_sm as sm
 from app import add_flow_logs
-from constructs_sm import _model
+from constructs_sm.api import _model
 from constructs_sm.errors import ValidationError
-from constructs_sm.model_registration import ModelRegistration, check_registration, group_name_for
 from constructs_sm.testing import OfflineAws
+from constructs_sm.workflows.model_registration import ModelRegistration, check_registration, group_name_for
 from tests import builders
 from tests.api_shapes import problems
 from tests.conftest import ENV, _cdk_json_context, new_stack

@@ -38,7 +38,6 @@ from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Capture, Match, Template
 
 from constructs_sm.errors import ValidationError
-from constructs_sm.notifications import DETAIL_TYPE, WorkflowNotifications
 from constructs_sm.testing import OfflineAws, TemplateResolver
 from constructs_sm.testing.resource_policies import (
     Decision,
@@ -48,6 +47,7 @@ from constructs_sm.testing.resource_policies import (
     sns_encrypts_for_eventbridge,
     sqs_encrypts_for_eventbridge,
 )
+from constructs_sm.workflows.notifications import DETAIL_TYPE, WorkflowNotifications
 from tests import builders
 from tests.conftest import ENV, _cdk_json_context
 from tests.nag import PACK_NAMES, findings, lint, synth_with_packs

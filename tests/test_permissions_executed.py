@@ -52,7 +52,7 @@ def test_every_call_of_an_execution_is_permitted(example_templates: dict[str, An
 @pytest.fixture(scope="module")
 def registering() -> dict[str, Any]:
     """A tuning workflow that registers its best training job (ModelRegistration, a group created)."""
-    from constructs_sm.model_registration import ModelRegistration
+    from constructs_sm.workflows.model_registration import ModelRegistration
     from tests.builders import workflow
     from tests.conftest import new_stack
 

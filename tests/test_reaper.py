@@ -45,8 +45,9 @@ from moto.events.utils import EventTemplateParser
 from moto.iam.access_control import IAMPolicy, PermissionResult
 
 import constructs_sm as sm
-from constructs_sm._job_request import TRAINING_JOB, TUNING_JOB
-from constructs_sm._reaper import (
+from constructs_sm.asl._job_request import TRAINING_JOB, TUNING_JOB
+from constructs_sm.testing import ExecutionResult, OfflineAws
+from constructs_sm.workflows._reaper import (
     DETAIL_TYPE,
     EVENT_PATTERN_CHARACTERS,
     INPUT_TEMPLATE_CHARACTERS,
@@ -55,7 +56,6 @@ from constructs_sm._reaper import (
     add_job_reaper,
     job_reaper,
 )
-from constructs_sm.testing import ExecutionResult, OfflineAws
 from tests import builders
 from tests.conftest import ENV, _cdk_json_context, new_stack
 from tests.nag import PACK_NAMES, findings, lint, synth_with_packs

@@ -11,7 +11,7 @@ import pytest
 from aws_cdk.assertions import Template
 
 import constructs_sm as sm
-from constructs_sm import _preview
+from constructs_sm.api import _preview
 from tests.conftest import new_stack
 from tests.template_helpers import definition, generated_name, resources
 from tests.template_helpers import policies as iam_policies

@@ -13,8 +13,8 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk.assertions import Template
 
 import constructs_sm as sm
-from constructs_sm._integration import OPTIMIZED_FIELDS
-from constructs_sm._rules import RULES
+from constructs_sm.api._integration import OPTIMIZED_FIELDS
+from constructs_sm.api._rules import RULES
 from tests.builders import config, definition, workflow
 from tests.conftest import new_stack
 from tests.template_helpers import resources

@@ -13,7 +13,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Template
 
 import constructs_sm as sm
-from constructs_sm._s3_uri import S3Uri, is_s3_uri, parse
+from constructs_sm.api._s3_uri import S3Uri, is_s3_uri, parse
 from tests.conftest import new_stack
 from tests.template_helpers import actions, definition, flat, role_assumed_by, statements_of_role
 

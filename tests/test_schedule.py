@@ -15,7 +15,7 @@ from aws_cdk import aws_scheduler as scheduler
 
 import constructs_sm as sm
 from constructs_sm.errors import ValidationError
-from constructs_sm.schedule import WorkflowSchedule, _check_input, _check_schedule, _job_name_field
+from constructs_sm.workflows.schedule import WorkflowSchedule, _check_input, _check_schedule, _job_name_field
 from tests import builders
 from tests.conftest import ENV, _cdk_json_context
 from tests.nag import PACK_NAMES, findings, lint, synth_with_packs

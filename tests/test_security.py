@@ -287,7 +287,7 @@ EXPECTED_ACKNOWLEDGEMENTS = {
     },
 }
 
-# The stack's job reaper (constructs_sm/_reaper.py): logging and X-Ray take no resource; it may stop
+# The stack's job reaper (constructs_sm/workflows/_reaper.py): logging and X-Ray take no resource; it may stop
 # the jobs of each workflow's prefix.
 _REAPER_STOPS = {
     "MinimalTuning": "hyper-parameter-tuning-job/xgboosttuning-*",
@@ -496,7 +496,7 @@ def test_resource_star_statements_are_exactly_the_documented_ones(
 @pytest.mark.parametrize("stack", STACKS)
 def test_wildcard_actions_have_no_resource_level_permissions(example_templates: dict[str, Any], stack: str) -> None:
     _require(example_templates, stack)
-    from constructs_sm._nag import documented_wildcard_actions
+    from constructs_sm.core._nag import documented_wildcard_actions
 
     actions = {a for statement in wildcard_statements(example_templates[stack]) for a in statement}
     assert actions <= documented_wildcard_actions()
@@ -603,7 +603,7 @@ def _acknowledged_ids(construct: Any) -> set[str]:
 def test_an_undocumented_wildcard_is_not_acknowledged() -> None:
     from aws_cdk import aws_iam as iam
 
-    from constructs_sm.role import ManagedPolicyRole
+    from constructs_sm.iam.role import ManagedPolicyRole
     from tests.conftest import new_stack
 
     role = ManagedPolicyRole(new_stack(), "Role", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
@@ -623,7 +623,7 @@ def test_an_undocumented_wildcard_is_not_acknowledged() -> None:
 def test_a_large_role_policy_is_split_into_managed_policies_under_the_size_limit() -> None:
     from aws_cdk import aws_iam as iam
 
-    from constructs_sm.role import ManagedPolicyRole
+    from constructs_sm.iam.role import ManagedPolicyRole
     from tests.conftest import new_stack
 
     stack = new_stack()

@@ -15,8 +15,8 @@ import pytest
 from aws_cdk.assertions import Template
 
 import constructs_sm as sm
-from constructs_sm._integration import SERVICE_DEFAULTS, _covered, _index, without_service_defaults
-from constructs_sm._paths import JOB_ROOTS, join
+from constructs_sm.api._integration import SERVICE_DEFAULTS, _covered, _index, without_service_defaults
+from constructs_sm.core._paths import JOB_ROOTS, join
 from tests.conftest import new_stack
 from tests.template_helpers import definition
 

@@ -11,7 +11,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_stepfunctions as sfn
 
 import constructs_sm as sm
-from constructs_sm._model import validate as validate_request
+from constructs_sm.api._model import validate as validate_request
 from tests.builders import channel, config, definition, workflow
 from tests.conftest import new_stack
 

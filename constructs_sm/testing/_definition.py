@@ -8,7 +8,7 @@ Functions Data Science SDK's issue 200, where the field is nested: ``Tags[].key`
 the state's Parameters, the field its own name). The fields each optimized SageMaker action takes
 are listed in the Step Functions guide, "Create and manage Amazon SageMaker AI jobs with Step
 Functions" (https://docs.aws.amazon.com/step-functions/latest/dg/connect-sagemaker.html); the
-library keeps that allowlist, with its evidence, in ``constructs_sm._integration``
+library keeps that allowlist, with its evidence, in ``constructs_sm.api._integration``
 (``unsupported_fields``), which this module reads rather than copies.
 
 Checked here, for every Task whose Resource is ``arn:<partition>:states:::sagemaker:<action>``
@@ -87,7 +87,7 @@ def _unsupported(operation: str, request: dict[str, Any]) -> list[str]:
     except Exception:  # not a SageMaker action: moto refuses the resource itself at run time
         return []
     found = list(_unknown_to_api(shape, request, ""))
-    from constructs_sm import _integration  # lazily: the library's evidence table
+    from constructs_sm.api import _integration  # lazily: the library's evidence table
 
     if operation in _integration.OPTIMIZED_FIELDS:
         found += [path for path in _integration.unsupported_fields(operation, request) if path not in found]

@@ -40,7 +40,7 @@ _BOOTSTRAP_VERSION_PARAMETER = "/cdk-bootstrap/hnb659fds/version"
 
 
 def _reaper_id() -> str:
-    from constructs_sm._reaper import REAPER_ID  # the library's name for the stack's job reaper
+    from constructs_sm.workflows._reaper import REAPER_ID  # the library's name for the stack's job reaper
 
     return REAPER_ID
 

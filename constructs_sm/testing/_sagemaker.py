@@ -13,7 +13,7 @@ ResourceNotFound; a job that has ended is refused with a ValidationException nam
 ("The request was rejected because the training job is in status Stopped.", as SageMaker words it:
 awslabs/benchmark-ai issue 928).
 
-``VolumeKmsKeyId`` is checked against ``constructs_sm._instance_storage.has_local_storage`` (the
+``VolumeKmsKeyId`` is checked against ``constructs_sm.api._instance_storage.has_local_storage`` (the
 library's table of instance types with local NVMe storage), imported when first needed.
 """
 
@@ -54,7 +54,7 @@ def _arguments(
 
 
 def _has_local_storage(instance_type: str) -> bool:
-    from constructs_sm._instance_storage import has_local_storage  # lazily: the library's table
+    from constructs_sm.api._instance_storage import has_local_storage  # lazily: the library's table
 
     return has_local_storage(instance_type)
 

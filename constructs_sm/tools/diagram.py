@@ -22,7 +22,7 @@ from itertools import count
 from pathlib import Path
 from typing import Any, Literal
 
-from .._intrinsics import to_text
+from ..core._intrinsics import to_text
 
 Definition = Mapping[str, Any]
 _Kind = Literal["marker", "task", "choice", "fail", "succeed", "state"]

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import astuple, dataclass, fields
 from typing import Any, Literal
 
-from .._intrinsics import to_text
+from ..core._intrinsics import to_text
 
 TableFormat = Literal["text", "markdown", "csv"]
 _RoleKind = Literal["state machine", "execution"]

@@ -472,7 +472,7 @@ KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-123456
 
 
 def test_volume_kms_key_on_an_instance_type_with_local_storage_is_refused(aws):
-    from constructs_sm._instance_storage import has_local_storage
+    from constructs_sm.api._instance_storage import has_local_storage
 
     assert has_local_storage("ml.g5.xlarge") and not has_local_storage("ml.m5.large")
     local = {**RESOURCES, "InstanceType": "ml.g5.xlarge", "VolumeKmsKeyId": KMS_KEY}

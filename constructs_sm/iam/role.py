@@ -1,0 +1,123 @@
+"""The IAM role SageMaker assumes to run training jobs."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from ..core._arns import arn
+from ..core._stack import attribute, environment, remember_stack, stack_of
+from ._policy import PolicyPack, Statement, add_statements, statement
+
+# SageMaker writes training logs and metrics here ("CreateTrainingJob API: Execution Role
+# Permissions", SageMaker developer guide).
+TRAINING_LOG_GROUP = "/aws/sagemaker/TrainingJobs"
+TRAINING_METRIC_NAMESPACE = "/aws/sagemaker/TrainingJobs"
+
+
+class ManagedPolicyRole(iam.Role):
+    """A role whose statements go into customer managed policies, not an inline policy.
+
+    NIST 800-53 rev 5 (cdk-nag ``IAMNoInlinePolicy``) asks for managed policies. Statements are
+    packed in Python into as many policies as their size needs (each document is produced at
+    synth time). The wildcards AWS documents (actions without resource-level permissions, names
+    generated at run time under a declared prefix) are acknowledged for cdk-nag on the policy
+    that holds them, with the reason.
+    """
+
+    def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
+        add_statements(self, [statement.to_statement_json()])
+        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=self._pack().policies[-1][0])
+
+    def add_statements(self, statements: list[Statement]) -> None:
+        """Statements new to the role, as Python data (see ``_policy.add_statements``)."""
+        self._pack().add(statements)
+
+    def _pack(self) -> PolicyPack:
+        pack: PolicyPack | None = self.__dict__.get("_constructs_sm_pack")
+        if pack is None:
+            pack = self.__dict__["_constructs_sm_pack"] = PolicyPack(self)
+        return pack
+
+    @property
+    def managed_policies(self) -> list[Construct]:
+        """The policies created for the role's statements (each holds a ``CfnManagedPolicy``)."""
+        return [holder for holder, _resource, _document in self._pack().policies]
+
+
+def state_machine_role(scope: Construct, id: str) -> ManagedPolicyRole:
+    """The role Step Functions assumes, with the trust conditions aws-cdk-lib's StateMachine gives its own.
+
+    ``aws:SourceArn`` and ``aws:SourceAccount`` keep other accounts' state machines from using it
+    (IAM User Guide, "The confused deputy problem").
+    """
+    role = ManagedPolicyRole(
+        scope,
+        id,
+        assumed_by=iam.ServicePrincipal(
+            "states.amazonaws.com",
+            conditions={
+                "ArnLike": {"aws:SourceArn": arn(scope, "states", "stateMachine:*")},
+                "StringEquals": {"aws:SourceAccount": environment(scope)[2]},
+            },
+        ),
+    )
+    remember_stack(role, stack_of(scope))
+    return role
+
+
+class SageMakerExecutionRole(ManagedPolicyRole):
+    """A role for ``sagemaker.amazonaws.com`` that may write training logs and metrics.
+
+    Access to data, images, keys and networks is added by the workflows for exactly the
+    locations their training job definitions name.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, description: str | None = None) -> None:
+        # aws:SourceAccount and aws:SourceArn keep SageMaker from assuming the role for another
+        # account's jobs (SageMaker Developer Guide, "Cross-service confused deputy prevention").
+        super().__init__(
+            scope,
+            id,
+            assumed_by=iam.ServicePrincipal(
+                "sagemaker.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": environment(scope)[2]},
+                    "ArnLike": {"aws:SourceArn": arn(scope, "sagemaker", "*")},
+                },
+            ),
+            description=description or "Execution role of SageMaker training jobs",
+        )
+        remember_stack(self, stack_of(scope))
+        log_group = arn(self, "logs", f"log-group:{TRAINING_LOG_GROUP}")
+        actions = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+        self.add_statements(
+            [
+                statement(actions, [log_group, f"{log_group}:log-stream:*"], sid="WriteTrainingLogs"),
+                # cloudwatch:PutMetricData has no resource-level permissions; the namespace condition limits it.
+                statement(
+                    ["cloudwatch:PutMetricData"],
+                    ["*"],
+                    {"StringEquals": {"cloudwatch:namespace": TRAINING_METRIC_NAMESPACE}},
+                    sid="PutTrainingMetrics",
+                ),
+            ]
+        )
+
+
+def grant_key_use(key: kms.IKey, grantee: iam.IRole) -> None:
+    """What SageMaker needs of the key: encrypt artifacts, decrypt inputs, grant volume encryption.
+
+    kms:CreateGrant is limited to grants for AWS resources (the training volumes). The key policy
+    of a key of this app trusts the account, so the role's own policy is enough (aws-cdk-lib's
+    ``Key.grant`` does the same).
+    """
+    key_arn = attribute(key, "key_arn")
+    add_statements(
+        grantee,
+        [
+            statement(["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"], [key_arn]),
+            statement(["kms:CreateGrant"], [key_arn], {"Bool": {"kms:GrantIsForAWSResource": "true"}}),
+        ],
+    )

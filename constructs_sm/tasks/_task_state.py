@@ -1,0 +1,169 @@
+"""A Task state whose JSON is rendered in Python.
+
+aws-cdk-lib keeps ``TaskStateBase._renderTask`` internal to TypeScript, so a Python
+subclass renders the whole state in ``to_state_json`` from the protected helpers
+that ``TaskStateBase`` itself uses.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Mapping
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from ..api._request import check_name, render_parameters
+from ..asl._job_request import JobKind, create_job_state, job_policy_statements
+from ..core._arns import partition
+from ..core._tokens import execution_path
+from ..errors import ValidationError
+from ..iam._grants import ManifestData
+from ..iam._job_resources import RequestBody, bind_job_resources
+
+STATE_PROPS = (
+    "integration_pattern",
+    "comment",
+    "input_path",
+    "output_path",
+    "result_path",
+    "result_selector",
+    "task_timeout",
+)
+
+
+def state_props(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The Task state props among a task constructor's arguments (pass ``locals()``), which
+    :class:`PythonTaskState` takes; the tasks keep their explicit keyword-only signatures."""
+    return {name: values[name] for name in STATE_PROPS}
+
+
+class PythonTaskState(sfn.TaskStateBase):
+    """Base of this library's tasks; subclasses implement :meth:`_task_json` and ``_task_policies``."""
+
+    SUPPORTED_INTEGRATION_PATTERNS: tuple[sfn.IntegrationPattern, ...] = (
+        sfn.IntegrationPattern.REQUEST_RESPONSE,
+        sfn.IntegrationPattern.RUN_JOB,
+    )
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        integration_pattern: sfn.IntegrationPattern,
+        comment: str | None,
+        input_path: str | None,
+        output_path: str | None,
+        result_path: str | None,
+        result_selector: dict[str, Any] | None,
+        task_timeout: cdk.Duration | None,
+    ) -> None:
+        if integration_pattern not in self.SUPPORTED_INTEGRATION_PATTERNS:
+            supported = ", ".join(p.name for p in self.SUPPORTED_INTEGRATION_PATTERNS)
+            raise ValidationError(
+                "integration_pattern", f"must be one of {supported} for {type(self).__name__}", integration_pattern
+            )
+        super().__init__(
+            scope,
+            id,
+            comment=comment,
+            input_path=input_path,
+            output_path=output_path,
+            result_path=result_path,
+            result_selector=result_selector,
+            integration_pattern=integration_pattern,
+        )
+        self.integration_pattern = integration_pattern
+        base: dict[str, Any] = {
+            "Type": "Task",
+            "Comment": comment,
+            "TimeoutSeconds": None if task_timeout is None else int(task_timeout.to_seconds()),
+            "InputPath": input_path,
+            "OutputPath": output_path,
+        }
+        self._base = {k: v for k, v in base.items() if v is not None}
+        if result_path is not None:
+            # JsonPath.DISCARD renders as a JSON null: the state's input passes through unchanged.
+            self._base["ResultPath"] = None if result_path == sfn.JsonPath.DISCARD else result_path
+
+    @property
+    def _task_metrics(self) -> sfn.TaskMetricsConfig | None:
+        return None
+
+    @abstractmethod
+    def _task_json(self) -> dict[str, Any]:
+        """``Resource`` and ``Parameters`` of the state."""
+
+    def to_state_json(self, top_level_query_language: sfn.QueryLanguage | None = None) -> dict[str, Any]:
+        return {
+            **self._render_next_end(),
+            **self._render_retry_catch(top_level_query_language),
+            **self._base,
+            **self._render_result_selector(),
+            **self._task_json(),
+        }
+
+
+class JobTask(PythonTaskState):
+    """Base of the tasks that create a SageMaker job."""
+
+    def _bind_request(
+        self,
+        kind: JobKind,
+        *,
+        name: str,
+        body: RequestBody,
+        role: iam.IRole | None,
+        encryption_key: kms.IKey | None,
+        manifest_data: ManifestData | None,
+    ) -> None:
+        """Create the job's resources, then set the Parameters (the job's name first) and the
+        state machine role's policy."""
+        path = execution_path(name)
+        if path is None:
+            check_name(kind.operation, name)
+        self.resources = bind_job_resources(
+            self, kind.operation, body, role=role, encryption_key=encryption_key, manifest_data=manifest_data
+        )
+        sync = self.integration_pattern == sfn.IntegrationPattern.RUN_JOB
+        unsupported = self.resources.request.unsupported_by_optimized_integration()
+        if unsupported and sync:
+            raise ValidationError(
+                unsupported[0],
+                f"is not taken by the optimized sagemaker:create{kind.action_noun}.sync integration (use "
+                "a workflow, which polls through the aws-sdk integration, or REQUEST_RESPONSE)",
+                unsupported,
+            )
+        self._state = create_job_state(
+            kind,
+            self.resources.request,
+            render_parameters({kind.name_field: name}),
+            resource=kind.resource(partition(self), sdk=bool(unsupported), sync=sync),
+        )
+        statements = job_policy_statements(
+            self,
+            kind,
+            name_pattern="*" if path is not None else name.lower(),
+            role_arn=self.resources.role.role_arn,
+            sync=sync,
+            sdk=bool(unsupported),
+            tagged="Tags" in self.resources.request.body,
+        )
+        self._policies = [iam.PolicyStatement.from_json(s) for s in statements]
+
+    @property
+    def role(self) -> iam.IRole:
+        """The SageMaker execution role."""
+        return self.resources.role
+
+    @property
+    def _task_policies(self) -> list[iam.PolicyStatement]:
+        return self._policies
+
+    def _task_json(self) -> dict[str, Any]:
+        return {"Resource": self._state["Resource"], "Parameters": self._state["Parameters"]}
