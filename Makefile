@@ -28,6 +28,7 @@ synth: $(VENV)/installed node_modules/.bin/cdk
 test: $(VENV)/installed node_modules/.bin/cdk
 	$(VENV)/bin/ruff check constructs_sm tests app.py
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 
 ## What a user gets from PyPI: the built wheel with its `testing` extra in a fresh venv outside the

@@ -603,7 +603,7 @@ def _acknowledged_ids(construct: Any) -> set[str]:
 def test_an_undocumented_wildcard_is_not_acknowledged() -> None:
     from aws_cdk import aws_iam as iam
 
-    from constructs_sm.iam.role import ManagedPolicyRole
+    from constructs_sm.iam._policy import ManagedPolicyRole
     from tests.conftest import new_stack
 
     role = ManagedPolicyRole(new_stack(), "Role", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
@@ -623,7 +623,7 @@ def test_an_undocumented_wildcard_is_not_acknowledged() -> None:
 def test_a_large_role_policy_is_split_into_managed_policies_under_the_size_limit() -> None:
     from aws_cdk import aws_iam as iam
 
-    from constructs_sm.iam.role import ManagedPolicyRole
+    from constructs_sm.iam._policy import ManagedPolicyRole
     from tests.conftest import new_stack
 
     stack = new_stack()

@@ -16,7 +16,6 @@ from ..core._paths import JOB_ROOTS, find, join
 from ..core._stack import attribute
 from ..core._tokens import execution_path
 from ..errors import ValidationError
-from ..iam._grants import ManifestData, grant_request
 from . import _model, _rules
 from ._instance_storage import local_instance_types
 from ._integration import unsupported_fields, without_service_defaults
@@ -69,11 +68,11 @@ def prepare(
     *,
     role: Any,
     key_arn: str,
-    manifest_data: ManifestData | None = None,
     run_time_paths: frozenset[str] = frozenset(),
 ) -> JobRequest:
     """Set the owned paths, check the request against the model and the rules, drop the fields
-    that hold SageMaker's own default (unless the execution input may set them), grant the role."""
+    that hold SageMaker's own default (unless the execution input may set them). The caller grants
+    the role what the request uses (``iam._grants.grant_request``)."""
     owned = _own(operation, body, attribute(role, "role_arn"), key_arn)
     validate(operation, owned)
     trimmed = without_service_defaults(operation, owned, keep=run_time_paths)
@@ -81,7 +80,6 @@ def prepare(
         # Only where it keeps the optimized integration: a request that goes through aws-sdk anyway
         # is sent with every field it holds.
         owned = trimmed
-    grant_request(role, operation, owned, manifest_data)
     return JobRequest(operation, owned)
 
 

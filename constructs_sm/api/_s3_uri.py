@@ -28,10 +28,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core._tokens import is_token
 from ..errors import ValidationError
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_s3 as s3
 
 # S3 User Guide, "General purpose bucket naming rules": 3-63 characters, lowercase letters,
 # digits, '.' and '-', beginning and ending with a letter or digit, not an IP address.
@@ -130,3 +133,10 @@ def _known_endpoint(match: re.Match[str]) -> bool:
 def _check_bucket(path: str, bucket: str, value: str, rule: str) -> None:
     if not is_token(bucket) and not _BUCKET.fullmatch(bucket):
         raise ValidationError(path, rule, value)
+
+
+class S3Scope:
+    """A bucket and key prefix the role may use; ``bucket`` when the app knows it (for its key)."""
+
+    def __init__(self, bucket_name: str, key_prefix: str, bucket: s3.IBucket | None = None) -> None:
+        self.bucket_name, self.key_prefix, self.bucket = bucket_name, key_prefix, bucket

@@ -10,7 +10,26 @@ from constructs import Construct
 
 from ..core._arns import arn
 from ..core._stack import cached, environment
+from ..iam._policy import statement
 from ..iam.encryption_key import artifact_key
+
+# What a state machine with logging and tracing needs (aws-cdk-lib's StateMachine grants the same).
+LOG_DELIVERY = statement(
+    [
+        "logs:CreateLogDelivery",
+        "logs:GetLogDelivery",
+        "logs:UpdateLogDelivery",
+        "logs:DeleteLogDelivery",
+        "logs:ListLogDeliveries",
+        "logs:PutResourcePolicy",
+        "logs:DescribeResourcePolicies",
+        "logs:DescribeLogGroups",
+    ],
+    ["*"],
+)
+TRACING = statement(
+    ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"], ["*"]
+)
 
 
 def execution_log_group(scope: Construct, id: str, *, key: kms.IKey, retention: logs.RetentionDays) -> logs.LogGroup:

@@ -16,10 +16,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_s3 as s3
 
 from ..api._rules import policy_characters
-from ..api._s3_uri import parse
+from ..api._s3_uri import S3Scope, parse
 from ..core._arns import arn, partition
 from ..core._paths import JOB_ROOTS, find, join
 from ..core._stack import cached
@@ -34,13 +33,6 @@ _ECR_URI = re.compile(
 # IAM reads '*' and '?' as wildcards and '${...}' as a policy variable; SageMaker reads them literally.
 _WIDENING = re.compile(r"[*?\x00-\x1f\x7f]|\$\{")
 _PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
-
-
-class S3Scope:
-    """A bucket and key prefix the role may use; ``bucket`` when the app knows it (for its key)."""
-
-    def __init__(self, bucket_name: str, key_prefix: str, bucket: s3.IBucket | None = None) -> None:
-        self.bucket_name, self.key_prefix, self.bucket = bucket_name, key_prefix, bucket
 
 
 ManifestData = Mapping[str, Sequence[Any]]

@@ -16,7 +16,7 @@ from ..core._stack import attribute, cached, environment
 from ..core._tokens import is_token
 from ..errors import ValidationError
 from ..props.network import allow_member_traffic
-from ._grants import ManifestData
+from ._grants import ManifestData, grant_request
 from .encryption_key import artifact_key, check_key_region
 from .role import SageMakerExecutionRole, grant_key_use
 
@@ -63,9 +63,8 @@ def bind_job_resources(
     rendered = body(scope)
     if not single_instance(operation, rendered, paths):
         allow_member_traffic(scope)
-    request = prepare(
-        operation, rendered, role=role, key_arn=key_arn, manifest_data=manifest_data, run_time_paths=paths
-    )
+    request = prepare(operation, rendered, role=role, key_arn=key_arn, run_time_paths=paths)
+    grant_request(role, operation, request.body, manifest_data)
     granted: set[str] = role.__dict__.setdefault("_constructs_sm_keys", set())
     if key_arn not in granted:
         granted.add(key_arn)

@@ -8,42 +8,12 @@ from constructs import Construct
 
 from ..core._arns import arn
 from ..core._stack import attribute, environment, remember_stack, stack_of
-from ._policy import PolicyPack, Statement, add_statements, statement
+from ._policy import ManagedPolicyRole, add_statements, statement
 
 # SageMaker writes training logs and metrics here ("CreateTrainingJob API: Execution Role
 # Permissions", SageMaker developer guide).
 TRAINING_LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 TRAINING_METRIC_NAMESPACE = "/aws/sagemaker/TrainingJobs"
-
-
-class ManagedPolicyRole(iam.Role):
-    """A role whose statements go into customer managed policies, not an inline policy.
-
-    NIST 800-53 rev 5 (cdk-nag ``IAMNoInlinePolicy``) asks for managed policies. Statements are
-    packed in Python into as many policies as their size needs (each document is produced at
-    synth time). The wildcards AWS documents (actions without resource-level permissions, names
-    generated at run time under a declared prefix) are acknowledged for cdk-nag on the policy
-    that holds them, with the reason.
-    """
-
-    def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
-        add_statements(self, [statement.to_statement_json()])
-        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=self._pack().policies[-1][0])
-
-    def add_statements(self, statements: list[Statement]) -> None:
-        """Statements new to the role, as Python data (see ``_policy.add_statements``)."""
-        self._pack().add(statements)
-
-    def _pack(self) -> PolicyPack:
-        pack: PolicyPack | None = self.__dict__.get("_constructs_sm_pack")
-        if pack is None:
-            pack = self.__dict__["_constructs_sm_pack"] = PolicyPack(self)
-        return pack
-
-    @property
-    def managed_policies(self) -> list[Construct]:
-        """The policies created for the role's statements (each holds a ``CfnManagedPolicy``)."""
-        return [holder for holder, _resource, _document in self._pack().policies]
 
 
 def state_machine_role(scope: Construct, id: str) -> ManagedPolicyRole:

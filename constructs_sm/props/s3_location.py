@@ -9,9 +9,9 @@ from aws_cdk import aws_s3 as s3
 
 from ..api import _s3_uri
 from ..api._rules import policy_characters
+from ..api._s3_uri import S3Scope
 from ..core._tokens import bind, is_token
 from ..errors import ValidationError
-from ..iam._grants import S3Scope
 
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
 _S3_FORM = "must be an s3:// URI such as s3://bucket/prefix/ with a valid bucket name and no spaces"

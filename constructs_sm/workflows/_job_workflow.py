@@ -25,7 +25,7 @@ from ..api._instance_storage import LOCAL_STORAGE_TYPES
 from ..api._request import validate
 from ..api._rules import grid_size
 from ..asl._definition import to_definition_string
-from ..asl._execution_logs import execution_log_group
+from ..asl._execution_logs import LOG_DELIVERY, TRACING, execution_log_group
 from ..asl._job_request import JobKind, create_job_state, job_policy_statements
 from ..asl._parameters import (
     SCHEMA_METADATA,
@@ -62,7 +62,7 @@ from ..core._tokens import is_token
 from ..errors import ValidationError
 from ..iam._grants import ManifestData
 from ..iam._job_resources import RequestBody, bind_job_resources
-from ..iam._policy import add_statements, statement
+from ..iam._policy import add_statements
 from ..iam.role import state_machine_role as new_state_machine_role
 from ..props._props import seconds
 from ..tasks.describe_task import describe_training_job_statement
@@ -71,22 +71,6 @@ from ._reaper import add_job_reaper
 # What aws-cdk-lib's StateMachine grants its role for logging (level ALL) and X-Ray tracing
 # (Step Functions Developer Guide, "IAM policies for logging to CloudWatch Logs" and "for using
 # AWS X-Ray"): none of these actions takes a resource.
-LOG_DELIVERY = statement(
-    [
-        "logs:CreateLogDelivery",
-        "logs:GetLogDelivery",
-        "logs:UpdateLogDelivery",
-        "logs:DeleteLogDelivery",
-        "logs:ListLogDeliveries",
-        "logs:PutResourcePolicy",
-        "logs:DescribeResourcePolicies",
-        "logs:DescribeLogGroups",
-    ],
-    ["*"],
-)
-TRACING = statement(
-    ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"], ["*"]
-)
 _PARTITION, _REGION, _ACCOUNT_ID = cdk.Aws.PARTITION, cdk.Aws.REGION, cdk.Aws.ACCOUNT_ID
 _ONE_YEAR = 365 * 24 * 3600
 # Time for SageMaker to start and stop the job and for the workflow's own states.

@@ -46,16 +46,16 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct, IConstruct
 
 from ..asl._definition import to_definition_string
-from ..asl._execution_logs import execution_log_group
+from ..asl._execution_logs import LOG_DELIVERY, TRACING, execution_log_group
 from ..asl._job_request import TRAINING_JOB, TUNING_JOB, JobKind, job_arn
 from ..asl._workflow_states import generated_job_name
 from ..core._nag import IAM5, wildcard_reason
 from ..core._stack import attribute, cached, environment, flat_token, stack_of
 from ..core._tokens import is_token
 from ..errors import ValidationError
-from ..iam._policy import add_statements, statement
+from ..iam._policy import ManagedPolicyRole, add_statements, statement
 from ..iam.encryption_key import artifact_key
-from ..iam.role import ManagedPolicyRole, state_machine_role
+from ..iam.role import state_machine_role
 
 # The event Step Functions sends to the default event bus when an execution changes status; its
 # detail holds executionArn, stateMachineArn, status and input, the input left out above 248 KB
@@ -355,8 +355,6 @@ class JobReaper(Construct):
         key = artifact_key(self, "LogsKey", description="Encrypts the execution logs of the constructs_sm job reaper")
         log_group = execution_log_group(self, "Logs", key=key, retention=logs.RetentionDays.ONE_YEAR)
         self.role = state_machine_role(self, "Role")
-        # Imported here: _job_workflow imports this module to add each workflow.
-        from ._job_workflow import LOG_DELIVERY, TRACING
 
         add_statements(self.role, [LOG_DELIVERY, TRACING])
         machine = sfn.CfnStateMachine(

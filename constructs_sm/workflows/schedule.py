@@ -21,7 +21,7 @@ from constructs import Construct
 from ..core._arns import arn
 from ..core._tokens import is_token
 from ..errors import ValidationError
-from ..iam.role import ManagedPolicyRole
+from ..iam._policy import ManagedPolicyRole
 from ._job_workflow import JobWorkflow
 from .training_workflow import TrainingWorkflow
 from .tuning_workflow import TuningWorkflow
