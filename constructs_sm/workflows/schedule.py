@@ -23,8 +23,6 @@ from ..core._tokens import is_token
 from ..errors import ValidationError
 from ..iam._policy import ManagedPolicyRole
 from ._job_workflow import JobWorkflow
-from .training_workflow import TrainingWorkflow
-from .tuning_workflow import TuningWorkflow
 
 # Step Functions quotas: an execution's input is at most 256 KiB of UTF-8.
 MAX_INPUT_BYTES = 256 * 1024
@@ -332,13 +330,9 @@ def _iana_zones() -> frozenset[str]:
     return frozenset(available_timezones()) - _NOT_IANA_ZONES
 
 
-def _job_name_field(workflow: JobWorkflow) -> str | None:
+def _job_name_field(workflow: JobWorkflow) -> str:
     """The input field the workflow takes its job name from (see the workflows' ``Check input`` state)."""
-    if isinstance(workflow, TrainingWorkflow):
-        return "TrainingJobName"
-    if isinstance(workflow, TuningWorkflow):
-        return "HyperParameterTuningJobName"
-    return None
+    return workflow._name_field
 
 
 def _check_input(value: Any, kind: str | None, name_field: str | None, prefix: str) -> dict[str, Any] | None:
