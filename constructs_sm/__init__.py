@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .errors import ValidationError
+    from .iam._grants import ManifestData
     from .iam.encryption_key import artifact_key
     from .iam.role import SageMakerExecutionRole
     from .props.algorithm import (
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
         HyperParameterTuningJobConfig,
         IntegerParameterRange,
         ObjectiveType,
+        ParameterRange,
         ResourceLimits,
         ScalingType,
         Strategy,
@@ -72,6 +74,7 @@ if TYPE_CHECKING:
     from .tasks.describe_task import SageMakerDescribeTrainingJob
     from .tasks.training_task import SageMakerCreateTrainingJob
     from .tasks.tuning_task import SageMakerCreateHyperParameterTuningJob
+    from .workflows._job_workflow import JobWorkflow
     from .workflows.model_registration import ModelRegistration
     from .workflows.notifications import WorkflowNotifications
     from .workflows.request_import import (
@@ -129,6 +132,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "StoppingCondition",
     ),
     "iam.role": ("SageMakerExecutionRole",),
+    # Types that public signatures name: a request's manifest locations, the workflows' base class.
+    "iam._grants": ("ManifestData",),
+    "workflows._job_workflow": ("JobWorkflow",),
     "props.s3_location": ("S3Location",),
     "workflows.schedule": ("WorkflowSchedule",),
     "props.training_job_definition": (
@@ -155,6 +161,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "HyperParameterTuningJobConfig",
         "IntegerParameterRange",
         "ObjectiveType",
+        "ParameterRange",
         "ResourceLimits",
         "ScalingType",
         "Strategy",

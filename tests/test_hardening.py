@@ -120,3 +120,16 @@ def test_an_imported_key_gets_a_log_key_that_says_what_it_is() -> None:
     keys = resources(Template.from_stack(stack).to_json(), "AWS::KMS::Key")  # the job reaper's aside
     (log_key,) = keys.values()
     assert log_key["Properties"]["Description"].startswith("Encrypts the execution logs")
+
+
+def test_the_types_public_signatures_name_are_exported() -> None:
+    """A user can annotate what the constructors take (issue 21): the ranges' union, manifest data,
+    the workflows' base class."""
+    import typing
+
+    from constructs_sm.props.tuning_config import ContinuousParameterRange
+
+    assert ContinuousParameterRange in typing.get_args(sm.ParameterRange)
+    assert sm.ManifestData is not None
+    assert issubclass(sm.TuningWorkflow, sm.JobWorkflow) and issubclass(sm.TrainingWorkflow, sm.JobWorkflow)
+    assert {"ParameterRange", "ManifestData", "JobWorkflow"} <= set(dir(sm))
