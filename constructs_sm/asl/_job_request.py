@@ -8,6 +8,7 @@ from typing import Any
 
 from constructs import IConstruct
 
+from ..api import _model
 from ..api._request import TRAINING, TUNING, JobRequest
 from ..core._arns import arn
 from ..iam._policy import Statement, statement
@@ -26,10 +27,23 @@ class JobKind:
     events_rule: str
     """The managed EventBridge rule through which ``.sync`` learns that the job ended."""
     name_field: str
-    max_name_length: int
     status_field: str
     title: str
     """How the guides name it: ``training job``."""
+
+    @property
+    def max_name_length(self) -> int:
+        """The job name's length limit, from botocore's model (loaded on first use)."""
+        return int(self.name_shape.metadata["max"])
+
+    @property
+    def name_pattern(self) -> str:
+        """SageMaker's job-name pattern from botocore's model, anchored at both ends."""
+        return "^" + str(self.name_shape.metadata["pattern"]).removeprefix("^").removesuffix("$") + "$"
+
+    @property
+    def name_shape(self) -> Any:
+        return _model.input_shape(self.operation).members[self.name_field]
 
     def resource(self, partition: str, *, sdk: bool = False, sync: bool = False) -> str:
         """The Task state's Resource: the optimized integration (``.sync`` to wait), or the aws-sdk call."""
@@ -46,7 +60,6 @@ TRAINING_JOB = JobKind(
     "training-job",
     "StepFunctionsGetEventsForSageMakerTrainingJobsRule",
     "TrainingJobName",
-    63,
     "TrainingJobStatus",
     "training job",
 )
@@ -56,7 +69,6 @@ TUNING_JOB = JobKind(
     "hyper-parameter-tuning-job",
     "StepFunctionsGetEventsForSageMakerTuningJobsRule",
     "HyperParameterTuningJobName",
-    32,
     "HyperParameterTuningJobStatus",
     "hyperparameter tuning job",
 )

@@ -20,7 +20,6 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from ..api import _model
 from ..api._instance_storage import LOCAL_STORAGE_TYPES
 from ..api._request import validate
 from ..api._rules import grid_size
@@ -117,9 +116,8 @@ class JobWorkflow(Construct):
         super().__init__(scope, id)
         remember_stack(self, stack_of(scope))
         self._name_field = kind.name_field
-        name_shape = _model.input_shape(kind.operation).members[kind.name_field]
-        limit = name_shape.metadata["max"]
-        self._name_pattern = "^" + name_shape.metadata["pattern"].removeprefix("^") + "$"
+        limit = kind.max_name_length
+        self._name_pattern = kind.name_pattern
         self._max_name_length = limit
         self.job_name_prefix = (
             default_prefix(id, limit) if job_name_prefix is None else check_prefix(job_name_prefix, limit)
