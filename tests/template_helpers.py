@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import re
 from typing import Any
@@ -130,3 +131,24 @@ def evaluate(field: str, execution_input: Any) -> Any:
     assert field.startswith("{%") and field.endswith("%}"), field
     return Jsonata(f"($states := {json.dumps({'input': execution_input})}; {field[2:-2]})").evaluate(None)
 
+
+
+_PROBES = itertools.count()
+
+
+def routed(region: str, pattern: dict[str, Any], entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """The events moto's EventBridge delivers for ``entry`` to a rule with ``pattern`` (a probe rule
+    with an SQS target, removed afterwards)."""
+    import boto3
+
+    events, sqs = boto3.client("events", region_name=region), boto3.client("sqs", region_name=region)
+    name = f"probe-{next(_PROBES)}"
+    queue = sqs.create_queue(QueueName=name)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name=name, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=name, Targets=[{"Id": "queue", "Arn": queue_arn}])
+    assert events.put_events(Entries=[entry])["FailedEntryCount"] == 0
+    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+    events.remove_targets(Rule=name, Ids=["queue"])
+    events.delete_rule(Name=name)
+    return [json.loads(m["Body"]) for m in messages]

@@ -22,7 +22,6 @@ result. So the test splits the route where moto stops:
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -51,7 +50,7 @@ from constructs_sm.workflows.notifications import DETAIL_TYPE, WorkflowNotificat
 from tests import builders
 from tests.conftest import ENV, _cdk_json_context
 from tests.nag import PACK_NAMES, findings, lint, synth_with_packs
-from tests.template_helpers import resources
+from tests.template_helpers import resources, routed
 
 IMPORTED_TOPIC = "arn:aws:sns:us-east-1:123456789012:ml-alerts"
 
@@ -606,24 +605,6 @@ def status_change_event(execution: dict[str, Any], status: str | None = None) ->
             }
         ),
     }
-
-
-_PROBES = itertools.count()
-
-
-def routed(region: str, pattern: dict[str, Any], entry: dict[str, Any]) -> list[dict[str, Any]]:
-    """The events moto's EventBridge delivers for ``entry`` to a rule with ``pattern``."""
-    events, sqs = boto3.client("events", region_name=region), boto3.client("sqs", region_name=region)
-    name = f"probe-{next(_PROBES)}"
-    queue = sqs.create_queue(QueueName=name)["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(Name=name, EventPattern=json.dumps(pattern))
-    events.put_targets(Rule=name, Targets=[{"Id": "queue", "Arn": queue_arn}])
-    assert events.put_events(Entries=[entry])["FailedEntryCount"] == 0
-    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
-    events.remove_targets(Rule=name, Ids=["queue"])
-    events.delete_rule(Name=name)
-    return [json.loads(m["Body"]) for m in messages]
 
 
 def test_a_failed_execution_reaches_a_subscriber_as_a_readable_message(offline: dict[str, Any]) -> None:

@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
-import boto3
 import pytest
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
@@ -60,6 +59,7 @@ from tests import builders
 from tests.conftest import ENV, _cdk_json_context, new_stack
 from tests.nag import PACK_NAMES, findings, lint, synth_with_packs
 from tests.template_helpers import resources as _resources
+from tests.template_helpers import routed
 
 
 def resources(template: dict[str, Any], type_name: str) -> dict[str, dict[str, Any]]:
@@ -484,22 +484,6 @@ def status_change_event(
     }
 
 
-_PROBES = itertools.count()
-
-
-def routed(region: str, pattern: dict[str, Any], entry: dict[str, Any]) -> list[dict[str, Any]]:
-    """The events moto's EventBridge delivers for ``entry`` to a rule with ``pattern``."""
-    events, sqs = boto3.client("events", region_name=region), boto3.client("sqs", region_name=region)
-    name = f"reaper-probe-{next(_PROBES)}"
-    queue = sqs.create_queue(QueueName=name)["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(Name=name, EventPattern=json.dumps(pattern))
-    events.put_targets(Rule=name, Targets=[{"Id": "queue", "Arn": queue_arn}])
-    assert events.put_events(Entries=[entry])["FailedEntryCount"] == 0
-    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
-    events.remove_targets(Rule=name, Ids=["queue"])
-    events.delete_rule(Name=name)
-    return [json.loads(m["Body"]) for m in messages]
 
 
 class Offline:
