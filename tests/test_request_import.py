@@ -440,12 +440,6 @@ def test_training_wrong_type() -> None:
     assert _training_error(request) == "StoppingCondition.MaxWaitTimeInSeconds: must be an integer, but got '7200'"
 
 
-def test_training_value_outside_the_limits() -> None:
-    request = load("create-training-job.json")
-    request["RetryStrategy"]["MaximumRetryAttempts"] = 31
-    assert _training_error(request) == "RetryStrategy.MaximumRetryAttempts: must be at most 30, but got 31"
-
-
 @pytest.mark.parametrize(
     ("name", "rule"),
     [
