@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .asl._job_request import TrainingIntegration, TuningIntegration
     from .errors import ValidationError
     from .iam._grants import ManifestData
     from .iam.encryption_key import artifact_key
@@ -74,7 +75,7 @@ if TYPE_CHECKING:
     from .tasks.describe_task import SageMakerDescribeTrainingJob
     from .tasks.training_task import SageMakerCreateTrainingJob
     from .tasks.tuning_task import SageMakerCreateHyperParameterTuningJob
-    from .workflows._job_workflow import JobWorkflow
+    from .workflows._job_workflow import JobWorkflow, WorkflowOptions
     from .workflows.model_registration import ModelRegistration
     from .workflows.notifications import WorkflowNotifications
     from .workflows.request_import import (
@@ -86,8 +87,8 @@ if TYPE_CHECKING:
         tuning_workflow_from_request,
     )
     from .workflows.schedule import WorkflowSchedule
-    from .workflows.training_workflow import TrainingIntegration, TrainingWorkflow
-    from .workflows.tuning_workflow import TuningIntegration, TuningWorkflow
+    from .workflows.training_workflow import TrainingWorkflow
+    from .workflows.tuning_workflow import TuningWorkflow
 
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "props.algorithm": (
@@ -134,7 +135,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "iam.role": ("SageMakerExecutionRole",),
     # Types that public signatures name: a request's manifest locations, the workflows' base class.
     "iam._grants": ("ManifestData",),
-    "workflows._job_workflow": ("JobWorkflow",),
+    "workflows._job_workflow": ("JobWorkflow", "WorkflowOptions"),
     "props.s3_location": ("S3Location",),
     "workflows.schedule": ("WorkflowSchedule",),
     "props.training_job_definition": (
@@ -145,10 +146,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "TrainingJobDefinition",
     ),
     "tasks.training_task": ("SageMakerCreateTrainingJob",),
-    "workflows.training_workflow": (
-        "TrainingIntegration",
-        "TrainingWorkflow",
-    ),
+    "workflows.training_workflow": ("TrainingWorkflow",),
     "props.tuning_config": (
         "AutoParameter",
         "BestObjectiveNotImproving",
@@ -171,10 +169,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "WarmStartType",
     ),
     "tasks.tuning_task": ("SageMakerCreateHyperParameterTuningJob",),
-    "workflows.tuning_workflow": (
-        "TuningIntegration",
-        "TuningWorkflow",
-    ),
+    "workflows.tuning_workflow": ("TuningWorkflow",),
+    "asl._job_request": ("TrainingIntegration", "TuningIntegration"),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_MODULE_OF)

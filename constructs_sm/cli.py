@@ -17,14 +17,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .api._preview import PREVIEW_FIELDS, RequestShape
 from .errors import ValidationError
 
-_SHAPES = {
+_SHAPES: dict[str, RequestShape | None] = {
     "auto": None,
-    "current": "CreateHyperParameterTuningJob",
-    "preview": "CreateTuningJob",
-    "boto3": "create_tuning_job",
-    "training": "CreateTrainingJob",
+    "current": RequestShape.CREATE_HYPER_PARAMETER_TUNING_JOB,
+    "preview": RequestShape.CREATE_TUNING_JOB,
+    "boto3": RequestShape.CREATE_TUNING_JOB_BOTO3,
+    "training": RequestShape.CREATE_TRAINING_JOB,
 }
 
 
@@ -60,15 +61,20 @@ def _parser() -> argparse.ArgumentParser:
         description="SageMaker tuning and training workflows as CloudFormation, without the CDK CLI.",
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-
+    current, preview, boto3, training = (
+        RequestShape.CREATE_HYPER_PARAMETER_TUNING_JOB.value,
+        RequestShape.CREATE_TUNING_JOB.value,
+        RequestShape.CREATE_TUNING_JOB_BOTO3.value,
+        RequestShape.CREATE_TRAINING_JOB.value,
+    )
     synth = commands.add_parser(
         "synth",
         help="write the CloudFormation template of a workflow built from a request JSON file",
-        description="Build a TuningWorkflow from a CreateHyperParameterTuningJob request, a preview "
-        "CreateTuningJob request or its boto3 form, or a TrainingWorkflow from a CreateTrainingJob "
-        "request, and write the synthesized template. The shape is detected from the request's "
-        "top-level fields (TrainingJobName or AlgorithmSpecification: training; TuningJobName, "
-        "TuningJobConfig or AwsAccountId: preview; else current). The constructs replace the "
+        description=f"Build a TuningWorkflow from a {current} request, a preview {preview} request or "
+        f"its boto3 form, or a TrainingWorkflow from a {training} request, and write the synthesized "
+        "template. The shape is detected from the request's top-level fields (a field that only "
+        f"{training} has in SageMaker's API model, and none that only {current} has: training; "
+        f"{', '.join(PREVIEW_FIELDS)}: preview; else current). The constructs replace the "
         "request's RoleArn, KMS key IDs and job name (kept as the prefix of per-execution names). "
         "Exit codes: 0 done, 2 bad request (the message names the JSON path, the rule and the value).",
     )
@@ -84,8 +90,8 @@ def _parser() -> argparse.ArgumentParser:
         "--shape",
         choices=list(_SHAPES),
         default="auto",
-        help="the request's form: current (CreateHyperParameterTuningJob), preview (CreateTuningJob), "
-        "boto3 (create_tuning_job keyword arguments) or training (CreateTrainingJob) (default: auto)",
+        help=f"the request's form: current ({current}), preview ({preview}), boto3 ({boto3} keyword "
+        f"arguments) or training ({training}) (default: auto)",
     )
     synth.add_argument(
         "--definition-only", action="store_true", help="print only the state machine definition (indented)"
@@ -171,7 +177,6 @@ def _synth(args: argparse.Namespace) -> int:
 
     from .api._request_file import check_account, check_region, check_stack_name, load_request
     from .workflows.request_import import (
-        RequestShape,
         detect_request_shape,
         training_workflow_from_request,
         tuning_workflow_from_request,
@@ -179,7 +184,7 @@ def _synth(args: argparse.Namespace) -> int:
 
     request = load_request(args.request)
     named = _SHAPES[args.shape]
-    shape = detect_request_shape(request) if named is None else RequestShape(named)
+    shape = detect_request_shape(request) if named is None else named
     training = shape is RequestShape.CREATE_TRAINING_JOB
     stack_name = args.stack_name or ("ImportedTraining" if training else "ImportedTuning")
     check_stack_name(stack_name)

@@ -31,6 +31,17 @@ def input_shape(operation: str) -> Shape:
     return shape
 
 
+def member_shape(operation: str, path: str) -> Any:
+    """The shape at ``path`` of an operation's request, ``[]`` for a list's items:
+    ``InputDataConfig[].CompressionType``."""
+    shape: Any = input_shape(operation)
+    for part in path.split("."):
+        shape = shape.members[part.removesuffix("[]")]
+        if part.endswith("[]"):
+            shape = shape.member
+    return shape
+
+
 def concrete(shape: Shape, value: Any) -> Any:
     """The request as SageMaker would receive it at run time."""
     if shape.type_name == "structure":

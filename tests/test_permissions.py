@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from constructs_sm.tools.permissions import PermissionRow, format_table, permission_rows
+from constructs_sm.tools.permissions import NO_REASON, PermissionRow, format_table, permission_rows
 
 BUCKET_ARN = {"Fn::GetAtt": ["DataBucket", "Arn"]}
 PASS_ROLE_CONDITION = {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
@@ -191,6 +191,29 @@ TEMPLATE: dict[str, Any] = {
             },
         },
         "DataBucket": {"Type": "AWS::S3::Bucket"},
+        # As the constructs write their policies: each statement's reason in the Metadata, in order.
+        "ExecRolePolicy": {
+            "Type": "AWS::IAM::ManagedPolicy",
+            "Metadata": {
+                "constructs_sm:Reasons": [
+                    "SageMaker writes the objects under the S3 prefix (CreateTrainingJob API: Execution Role Permissions)",
+                    "",
+                ]
+            },
+            "Properties": {
+                "Roles": [{"Ref": "ExecRole"}],
+                "PolicyDocument": {
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "s3:PutObject",
+                            "Resource": {"Fn::Join": ["", [BUCKET_ARN, "/models/*"]]},
+                        },
+                        {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"},
+                    ]
+                },
+            },
+        },
     }
 }
 
@@ -227,30 +250,37 @@ def test_conditions_are_compact_json() -> None:
     assert conditions["kms:Decrypt"] == ""
 
 
-def test_why_is_given_for_the_roles_of_a_sagemaker_state_machine() -> None:
+def test_why_is_the_reason_the_policy_records() -> None:
     why = {(r.role, r.action): r.why for r in permission_rows(TEMPLATE)}
-    assert why["ExecRole", "s3:GetObject"] == "read the job's input"
-    assert why["ExecRole", "kms:Decrypt"] == "use of the KMS key"
-    assert why["ExecRole", "logs:PutLogEvents"] == "SageMaker writes the job's logs"
-    assert why["ExecRole", "states:StartExecution"] == ""  # not a grant this library makes
-    assert why["ExecRole", "(managed policy)"] == "attached managed policy: review its actions"
-    assert why["MachineRole", "xray:PutTraceSegments"] == "state machine X-Ray tracing"
-    assert why["ExecRole", "iam:PassRole"] == ""  # the state machine role passes roles, not the execution role
+    assert why["ExecRole", "s3:PutObject"] == (
+        "SageMaker writes the objects under the S3 prefix (CreateTrainingJob API: Execution Role Permissions)"
+    )
+    assert why["ExecRole", "sqs:SendMessage"] == NO_REASON  # recorded empty: given to the role from outside
 
 
-def test_why_is_empty_for_roles_this_library_did_not_make() -> None:
+def test_without_a_recorded_reason_why_says_so_and_guesses_nothing() -> None:
+    """An AWS::IAM::Policy, an inline policy, a managed policy without the Metadata or not in the
+    template: whatever the role, the action or the Sid, no reason is made up."""
+    why = {(r.role, r.action): r.why for r in permission_rows(TEMPLATE)}
+    for key in [
+        ("ExecRole", "s3:GetObject"),
+        ("ExecRole", "kms:Decrypt"),
+        ("ExecRole", "logs:PutLogEvents"),
+        ("ExecRole", "(managed policy)"),
+        ("MachineRole", "xray:PutTraceSegments"),
+        ("MachineRole", "NOT sagemaker:*"),
+    ]:
+        assert why[key] == NO_REASON, key
     rows = rows_of("FlowLogsRole")
-    assert [(r.action, r.why) for r in rows] == [
-        ("logs:CreateLogStream", ""),
-        ("logs:PutLogEvents", ""),
-        ("iam:PassRole", ""),
-    ]
-    assert rows[0].statement == "WriteTrainingLogs"  # a Sid alone does not make a statement ours
+    assert rows[0].statement == "WriteTrainingLogs"  # a Sid alone gives no reason
+    assert {r.why for r in rows} == {NO_REASON}
 
 
-def test_without_a_sagemaker_state_machine_no_role_gets_a_why() -> None:
-    resources = {k: v for k, v in TEMPLATE["Resources"].items() if k != "Machine"}
-    assert {r.why for r in permission_rows({"Resources": resources})} == {""}
+def test_reasons_that_do_not_match_the_statements_are_not_used() -> None:
+    resources = json.loads(json.dumps(TEMPLATE["Resources"]))
+    resources["ExecRolePolicy"]["Metadata"]["constructs_sm:Reasons"].append("one too many")
+    rows = [r for r in permission_rows({"Resources": resources}) if r.policy == "ExecRolePolicy"]
+    assert {r.why for r in rows} == {NO_REASON}
 
 
 def test_inline_and_managed_policies() -> None:
@@ -293,11 +323,16 @@ def test_text_table_groups_by_role_policy_and_statement() -> None:
     text = format_table(permission_rows(TEMPLATE))
     assert text.startswith("Role ExecRole (assumed by sagemaker.amazonaws.com)\n  Policy ExecRoleDefaultPolicy\n")
     assert "    ReadInputChannels Allow: s3:GetObject, s3:ListBucket\n" in text
-    assert "      Resource:  DataBucket.Arn, ${DataBucket.Arn}/train/*\n      Why:       read the job's input\n" in text
+    assert f"      Resource:  DataBucket.Arn, ${{DataBucket.Arn}}/train/*\n      Why:       {NO_REASON}\n" in text
+    reason = "SageMaker writes the objects under the S3 prefix (CreateTrainingJob API: Execution Role Permissions)"
+    assert (
+        f"    #0 Allow: s3:PutObject\n      Resource:  ${{DataBucket.Arn}}/models/*\n      Why:       {reason}\n"
+        in text
+    )
     assert '      Condition: {"StringEquals":{"iam:PassedToService":"sagemaker.amazonaws.com"}}\n' in text
     assert "    Guardrail" not in text and "  Policy Guardrail\n    OnlySageMaker Deny: NOT sagemaker:*\n" in text
     flow = text[text.index("Role FlowLogsRole") :]
-    assert "Why:" not in flow
+    assert flow.count(f"Why:       {NO_REASON}\n") == 2  # one a statement
 
 
 def test_text_table_lines_fit_120_columns_and_keep_every_value() -> None:

@@ -94,12 +94,28 @@ def test_a_key_ending_in_dot_dollar_is_refused() -> None:
 
 
 def test_a_json_path_token_without_a_declared_scope_is_refused() -> None:
-    source = sm.S3DataSource(location=sm.S3Location.from_uri("s3://example-bucket/train/"))
-    object.__setattr__(source.location, "uri", sfn.JsonPath.string_at("$.Anywhere"))
-    with fails("S3Uri: is read at execution time without a declared scope"):
-        workflow(
-            training_job_definition=definition(input_data_config=[sm.Channel(channel_name="train", data_source=source)])
+    # A client's request holds no S3Location: a URI it reads at execution time has no scope to grant on.
+    request = json.loads(json.dumps(workflow(training_job_definition=definition()).request, default=str))
+    channel = request["TrainingJobDefinition"]["InputDataConfig"][0]
+    channel["DataSource"]["S3DataSource"]["S3Uri"] = sfn.JsonPath.string_at("$.Anywhere")
+    with fails("DataSource.S3DataSource.S3Uri: is read at execution time without a declared scope"):
+        sm.TuningWorkflow(new_stack(), "Raw", request=request)
+
+
+def test_a_declared_scope_belongs_to_its_path_not_to_a_token() -> None:
+    # The same JsonPath token at another path declares nothing there (no registry keyed by token).
+    location = sm.S3Location.from_json_path("$.Data", bucket="example-bucket", key_prefix="train/")
+    made = workflow(
+        training_job_definition=definition(
+            input_data_config=[sm.Channel(channel_name="train", data_source=sm.S3DataSource(location=location))]
         )
+    )
+    path = "TrainingJobDefinition.InputDataConfig[0].DataSource.S3DataSource.S3Uri"
+    assert made.resources.request.declared[path].key_prefix == "train/"
+    request = json.loads(json.dumps(workflow(training_job_definition=definition()).request, default=str))
+    request["TrainingJobDefinition"]["CheckpointConfig"] = {"S3Uri": location.uri}
+    with fails("CheckpointConfig.S3Uri: is read at execution time without a declared scope"):
+        sm.TuningWorkflow(new_stack(), "Raw", request=request)
 
 
 def test_user_text_can_never_name_a_substitution() -> None:
@@ -190,64 +206,7 @@ def test_every_row_of_the_integration_table_is_a_field_of_the_model() -> None:
                 shape = shape.member if shape.type_name == "list" else shape
 
 
-# The rules table: the limits the model lacks
-
-
-def _ranges(count: int) -> list[sm.ParameterRange]:
-    return [sm.ContinuousParameterRange(name=f"p{i}", min_value=0.1, max_value=0.5) for i in range(count)]
-
-
-def test_at_most_30_tuned_hyperparameters_in_all() -> None:
-    ranges = [*_ranges(16), *(sm.IntegerParameterRange(name=f"i{i}", min_value=1, max_value=2) for i in range(15))]
-    with fails(
-        "HyperParameterTuningJobConfig.ParameterRanges: must tune at most 30 hyperparameters in all, but got '31 hyperparameters'"
-    ):
-        workflow(hyper_parameter_tuning_job_config=config(parameter_ranges=ranges))
-
-
-def test_at_most_100_hyperparameters_with_sagemakers_own() -> None:
-    static = {f"s{i}": "1" for i in range(90)}
-    workflow(
-        hyper_parameter_tuning_job_config=config(parameter_ranges=_ranges(9)),
-        training_job_definition=definition(static_hyper_parameters=static),
-    )
-    with fails("TrainingJobDefinition.StaticHyperParameters: must leave room for at most 100 hyperparameters in all"):
-        workflow(
-            hyper_parameter_tuning_job_config=config(parameter_ranges=_ranges(10)),
-            training_job_definition=definition(static_hyper_parameters=static),
-        )
-
-
-def test_at_most_20_metric_definitions_in_a_tuning_job() -> None:
-    metrics = [sm.MetricDefinition(name=f"m{i}", regex="m=([0-9.]+)") for i in range(21)]
-    algorithm = sm.AlgorithmSpecification(
-        training_image=sm.TrainingImage.from_registry("example.com/algo:1"), metric_definitions=metrics
-    )
-    with fails(
-        "TrainingJobDefinition.AlgorithmSpecification.MetricDefinitions: must have at most 20 metric definitions in a tuning job"
-    ):
-        workflow(training_job_definition=definition(algorithm_specification=algorithm))
-
-
-@pytest.mark.parametrize(("strategy", "most"), [(sm.Strategy.BAYESIAN, 750), (sm.Strategy.RANDOM, 10000)])
-def test_training_jobs_per_tuning_job(strategy: sm.Strategy, most: int) -> None:
-    limits = sm.ResourceLimits(max_parallel_training_jobs=10, max_number_of_training_jobs=most + 1)
-    with fails(f"ResourceLimits.MaxNumberOfTrainingJobs: must be at most {most} with the {strategy.value} strategy"):
-        workflow(hyper_parameter_tuning_job_config=config(strategy=strategy, resource_limits=limits))
-
-
-def test_at_most_100_parallel_training_jobs() -> None:
-    limits = sm.ResourceLimits(max_parallel_training_jobs=101, max_number_of_training_jobs=200)
-    with fails("ResourceLimits.MaxParallelTrainingJobs: must be at most 100"):
-        workflow(hyper_parameter_tuning_job_config=config(resource_limits=limits))
-
-
-def test_a_tuning_job_runs_at_most_30_days() -> None:
-    limits = sm.ResourceLimits(
-        max_parallel_training_jobs=2, max_number_of_training_jobs=4, max_runtime=cdk.Duration.days(31)
-    )
-    with fails("ResourceLimits.MaxRuntimeInSeconds: must be at most 2592000"):
-        workflow(hyper_parameter_tuning_job_config=config(resource_limits=limits))
+# The rules table: what the typed props and request files do with it (each rule's own case: tests/api/)
 
 
 def _grid(total: int | None) -> sm.HyperParameterTuningJobConfig:
@@ -282,13 +241,6 @@ def test_grid_with_empty_lists_of_other_kinds_as_the_sdk_sends_them() -> None:
     config_["ResourceLimits"] = {"MaxNumberOfTrainingJobs": 2, "MaxParallelTrainingJobs": 2}
     config_.pop("TrainingJobEarlyStoppingType", None)
     assert sm.to_current_request(request)["HyperParameterTuningJobConfig"]["ParameterRanges"]["ContinuousParameterRanges"] == []
-
-
-def test_grid_with_another_number_of_jobs() -> None:
-    with fails(
-        "MaxNumberOfTrainingJobs: must equal the number of categorical combinations (6) with the Grid strategy, but got 5"
-    ):
-        workflow(hyper_parameter_tuning_job_config=_grid(5))
 
 
 def test_strict_numbers_in_range_bounds() -> None:

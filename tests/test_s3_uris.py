@@ -205,3 +205,19 @@ def test_manifest_data_may_be_https_urls() -> None:
     template = Template.from_stack(stack).to_json()
     statements = statements_of_role(template, role_assumed_by(template, "sagemaker.amazonaws.com"))
     assert "arn:aws:s3:::example-images/labelled/*" in _resources(statements, "s3:GetObject")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda name: sm.S3Location(bucket_name=name, key_prefix="data/"),
+        lambda name: sm.S3Location.from_json_path("$.Data", bucket=name),
+        lambda name: sm.S3Location.from_uri(f"s3://{name}/data/"),
+    ],
+    ids=["constructor", "from_json_path", "from_uri"],
+)
+@pytest.mark.parametrize("name", ["192.168.1.1", "Upper-Case", "ab", "-leading"])
+def test_every_way_to_name_a_bucket_applies_one_bucket_rule(make: Any, name: str) -> None:
+    # One rule (api._s3_uri): an IP-address-like name is refused by each, not only by URIs.
+    with pytest.raises(sm.ValidationError, match="bucket"):
+        make(name)

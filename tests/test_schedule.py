@@ -15,7 +15,7 @@ from aws_cdk import aws_scheduler as scheduler
 
 import constructs_sm as sm
 from constructs_sm.errors import ValidationError
-from constructs_sm.workflows.schedule import WorkflowSchedule, _check_input, _check_schedule, _job_name_field
+from constructs_sm.workflows.schedule import WorkflowSchedule, _check_input, _check_schedule
 from tests import builders
 from tests.conftest import ENV, _cdk_json_context
 from tests.nag import PACK_NAMES, findings, lint, synth_with_packs
@@ -433,7 +433,7 @@ def test_a_refused_schedule_leaves_nothing_behind(built: dict[str, Any]) -> None
 
 
 def test_only_the_workflows_own_job_name_field_is_checked(built: dict[str, Any]) -> None:
-    assert _job_name_field(built["training"]) == "TrainingJobName"
+    assert built["training"].job_name_field == "TrainingJobName"
     other = {"HyperParameterTuningJobName": "not-read-by-a-training-workflow"}
     assert _check_input(other, "cron", "TrainingJobName", PREFIX) == other
 

@@ -493,13 +493,21 @@ def test_resource_star_statements_are_exactly_the_documented_ones(
     assert wildcard_statements(example_templates[stack]) == EXPECTED_WILDCARD_STATEMENTS[stack]
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_wildcard_actions_have_no_resource_level_permissions(example_templates: dict[str, Any], stack: str) -> None:
-    _require(example_templates, stack)
-    from constructs_sm.core._nag import documented_wildcard_actions
-
-    actions = {a for statement in wildcard_statements(example_templates[stack]) for a in statement}
-    assert actions <= documented_wildcard_actions()
+def test_resource_star_is_acknowledged_as_actions_without_resource_level_permissions(
+    nag_report: dict[str, Any],
+) -> None:
+    """The "Resource": "*" acknowledgements carry the reason their statement was written with."""
+    reasons = {
+        c["constructPath"]: v["reason"]
+        for p in nag_report["report"]["pluginReports"]
+        for v in p.get("suppressedViolations", [])
+        if v["ruleName"] == "AwsSolutions-IAM5[Resource::*]"
+        for c in v["violatingConstructs"]
+    }
+    assert reasons
+    assert {path: "no resource-level permissions" in reason for path, reason in reasons.items()} == dict.fromkeys(
+        reasons, True
+    )
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -595,29 +603,59 @@ def test_the_bucket_check_rejects_a_default_bucket() -> None:
         assert_bucket_is_secure(template, logical_id, bucket)
 
 
-def _acknowledged_ids(construct: Any) -> set[str]:
+def _acknowledged(construct: Any) -> dict[str, str]:
+    """Rule id (without the pack) -> reason, of the acknowledgements on ``construct``."""
     key = cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY
-    return {k.split("::", 1)[-1] for m in construct.node.metadata if m.type == key for k in m.data}
+    return {k.split("::", 1)[-1]: v for m in construct.node.metadata if m.type == key for k, v in m.data.items()}
 
 
-def test_an_undocumented_wildcard_is_not_acknowledged() -> None:
+def test_a_wildcard_without_its_reason_is_not_acknowledged() -> None:
+    """Only a statement that carries its wildcard reason (``statement(..., wildcard=)``, or a grant in
+    a ``granting(..., wildcard=)`` block) is acknowledged: a "*" without one is left to cdk-nag, even for
+    actions AWS documents without resource-level permissions."""
     from aws_cdk import aws_iam as iam
 
-    from constructs_sm.iam._policy import ManagedPolicyRole
+    from constructs_sm.iam._policy import ManagedPolicyRole, add_statements, granting, statement
     from tests.conftest import new_stack
 
     role = ManagedPolicyRole(new_stack(), "Role", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
     role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=["*"]))
     role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:DeleteObject"], resources=["arn:aws:s3:::b/p/*"]))
-    role.add_to_principal_policy(
-        iam.PolicyStatement(
-            actions=["sagemaker:CreateTrainingJob"],
-            resources=["arn:aws:sagemaker:us-east-1:123456789012:training-job/*"],
-        )
-    )
-    assert _acknowledged_ids(role.managed_policies[0].node.default_child) == set()
     role.add_to_principal_policy(iam.PolicyStatement(actions=["cloudwatch:PutMetricData"], resources=["*"]))
-    assert _acknowledged_ids(role.managed_policies[0].node.default_child) == {"AwsSolutions-IAM5[Resource::*]"}
+    add_statements(
+        role,
+        [
+            statement(
+                ["sagemaker:CreateTrainingJob"],
+                ["arn:aws:sagemaker:us-east-1:123456789012:training-job/*"],
+                reason="a reason, but no wildcard reason",
+            )
+        ],
+    )
+    assert _acknowledged(role.managed_policies[0].node.default_child) == {}
+    # The same wildcards with their reasons, on another role.
+    other = ManagedPolicyRole(new_stack(), "Role", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    with granting(other, "a grant's reason", wildcard="no resource-level permissions (a documented source)"):
+        other.add_to_principal_policy(iam.PolicyStatement(actions=["ec2:DescribeVpcs"], resources=["*"]))
+    add_statements(
+        other,
+        [
+            statement(
+                ["sagemaker:DescribeTrainingJob"], ["arn:aws:sagemaker:::training-job/p-*"], reason="r", wildcard="w"
+            )
+        ],
+    )
+    assert _acknowledged(other.managed_policies[0].node.default_child) == {
+        "AwsSolutions-IAM5[Resource::*]": "ec2:DescribeVpcs: no resource-level permissions (a documented source)",
+        "AwsSolutions-IAM5[Resource::arn:aws:sagemaker:::training-job/p-*]": "sagemaker:DescribeTrainingJob: w",
+    }
+
+
+def test_a_statement_needs_its_reason() -> None:
+    from constructs_sm.iam._policy import statement
+
+    with pytest.raises(ValueError, match="reason"):
+        statement(["s3:GetObject"], ["arn:aws:s3:::b/*"], reason=" ")
 
 
 def test_a_large_role_policy_is_split_into_managed_policies_under_the_size_limit() -> None:

@@ -15,7 +15,7 @@ from constructs import Construct
 
 import constructs_sm as sm
 from constructs_sm.iam._job_resources import bind_job_resources, single_instance
-from constructs_sm.tasks._typed_request import training_body
+from constructs_sm.props._request_body import training_body
 from tests.builders import definition
 from tests.conftest import new_stack
 from tests.template_helpers import only, resources

@@ -264,7 +264,7 @@ def test_every_new_training_field_renders_and_satisfies_the_api_model() -> None:
     resolved = re.sub(r'\{"Fn::GetAtt": \[[^]]*Role[^]]*\]\}', '"arn:aws:iam::123456789012:role/r"', resolved)
     resolved = re.sub(r'\{"(Ref|Fn::GetAtt)": [^{}]*\}', '"sg-0123456789abcdef0"', resolved)
     assert problems("CreateTrainingJob", json.loads(resolved)) == []
-    with pytest.raises(sm.ValidationError, match="is not taken by the optimized sagemaker:createTrainingJob.sync"):
+    with pytest.raises(sm.ValidationError, match=r"is not taken by the optimized integration \(sagemaker:createTrainingJob.sync\): use a workflow"):
         sm.SageMakerCreateTrainingJob(stack, "Sync", training_job_name="train-2", training_job_definition=full)
 
 

@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 
 from ..core._paths import JOB_ROOTS, find, join
-from ._model import fields
+from ._model import fields, operation_names
 
 # Evidence: SEED, the request syntax of the API reference pages the Step Functions developer
 # guide's "Create and manage Amazon SageMaker AI jobs" links for the integration (seeds 000, 002);
@@ -81,6 +81,23 @@ OPTIMIZED_FIELDS: dict[str, dict[str, str]] = {
         **{f"TrainingJobDefinition.{path}": evidence for path, evidence in _JOB_DEFINITION.items()},
     },
 }
+
+
+def task_resource(partition: str, operation: str, *, sdk: bool = True, sync: bool = False) -> str:
+    """A Task state's ``Resource`` for a SageMaker operation named as botocore's model names it
+    (``StopTrainingJob``): the aws-sdk integration's ``arn:<partition>:states:::aws-sdk:sagemaker:
+    stopTrainingJob``, or with ``sdk=False`` the optimized integration's
+    ``arn:<partition>:states:::sagemaker:createTrainingJob``, ``.sync`` with ``sync``. Step Functions
+    names the action as the API does, its first letter in lowercase ("Learning to use AWS service
+    SDK integrations in Step Functions",
+    https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html)."""
+    if operation not in operation_names():
+        raise ValueError(f"{operation} is not an operation of botocore's SageMaker model")
+    if sdk and sync:
+        raise ValueError("the aws-sdk integration has no .sync")
+    action = operation[0].lower() + operation[1:]
+    service = "aws-sdk:sagemaker" if sdk else "sagemaker"
+    return f"arn:{partition}:states:::{service}:{action}{'.sync' if sync else ''}"
 
 
 # Under a training job definition: field -> (the value SageMaker applies when the field is absent,

@@ -17,7 +17,12 @@ from ..core._paths import join
 from ..core._tokens import is_token
 from ..errors import ValidationError
 
-_INT32 = (-(2**31), 2**31 - 1)
+# The operations whose requests the library runs (the request shapes are read under them).
+TRAINING = "CreateTrainingJob"
+TUNING = "CreateHyperParameterTuningJob"
+
+INT32 = (-(2**31), 2**31 - 1)
+"""The bounds of the model's ``integer`` fields where the model sets none (SageMaker's are 32-bit)."""
 _INT64 = (-(2**63), 2**63 - 1)
 
 
@@ -26,6 +31,12 @@ def _service() -> Any:
     import botocore.session
 
     return botocore.session.get_session().get_service_model("sagemaker")
+
+
+@cache
+def operation_names() -> frozenset[str]:
+    """The operations of SageMaker's API, e.g. ``CreateTrainingJob``."""
+    return frozenset(_service().operation_names)
 
 
 def input_shape(operation: str) -> Any:
@@ -141,7 +152,7 @@ def _number(shape: Any, value: Any, at: str) -> None:
         raise ValidationError(at, "must be an integer" if integral else "must be a number", value)
     if isinstance(value, float) and not math.isfinite(value):
         raise ValidationError(at, "must be a finite number", value)
-    low, high = _INT32 if shape.type_name == "integer" else _INT64 if integral else (None, None)
+    low, high = INT32 if shape.type_name == "integer" else _INT64 if integral else (None, None)
     low = shape.metadata.get("min", low)
     high = shape.metadata.get("max", high)
     if low is not None and value < low:

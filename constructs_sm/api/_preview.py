@@ -13,9 +13,31 @@ Rules (each tested):
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from ..errors import ValidationError
+from ._model import TRAINING, TUNING
+
+PREVIEW_OPERATION = "CreateTuningJob"
+"""The HPO preview API's operation (sagemakerhpo 2017-11-08); botocore has no model of it."""
+PREVIEW_FIELDS = ("TuningJobName", "TuningJobConfig", "AwsAccountId")
+"""Top-level fields of a preview request that no current request has."""
+
+
+class RequestShape(StrEnum):
+    """The forms of request :func:`tuning_workflow_from_request` and
+    :func:`training_workflow_from_request` read."""
+
+    CREATE_HYPER_PARAMETER_TUNING_JOB = TUNING
+    """The current SageMaker API."""
+    CREATE_TUNING_JOB = PREVIEW_OPERATION
+    """The HPO preview API (sagemakerhpo 2017-11-08)."""
+    CREATE_TUNING_JOB_BOTO3 = "create_tuning_job"
+    """The preview API's boto3 keyword arguments, as a JSON object."""
+    CREATE_TRAINING_JOB = TRAINING
+    """SageMaker's CreateTrainingJob: a :class:`TrainingWorkflow`."""
+
 
 _RANGE_TYPES = {
     "IntegerParameterRanges": "Integer",
@@ -25,15 +47,18 @@ _RANGE_TYPES = {
 
 
 def is_preview(request: dict[str, Any]) -> bool:
-    return bool({"TuningJobName", "TuningJobConfig", "AwsAccountId"} & set(request))
+    return bool(set(PREVIEW_FIELDS) & set(request))
+
+
+# The preview's own fields, and those it shares with the current API.
+_PREVIEW_REQUEST = {*PREVIEW_FIELDS, "TrainingJobDefinition", "Tags"}
 
 
 def translate(request: dict[str, Any], *, account: str | None) -> dict[str, Any]:
     """The current-API request for a preview request; ``account`` is the stack's, if known."""
-    known = {"TuningJobName", "AwsAccountId", "TuningJobConfig", "TrainingJobDefinition", "Tags"}
     for key in request:
-        if key not in known:
-            raise ValidationError(key, "is not a field of the preview CreateTuningJob request", request[key])
+        if key not in _PREVIEW_REQUEST:
+            raise ValidationError(key, f"is not a field of the preview {PREVIEW_OPERATION} request", request[key])
     account_id = request.get("AwsAccountId")
     if account_id is not None and account is not None and str(account_id) != account:
         raise ValidationError("AwsAccountId", f"must be the stack's account ({account})", account_id)

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..core._paths import JOB_ROOTS, find, join
 from ..core._stack import attribute
-from ..core._tokens import execution_path
+from ..core._tokens import execution_path, lower
 from ..errors import ValidationError
 from . import _model, _rules
 from ._instance_storage import local_instance_types
 from ._integration import unsupported_fields, without_service_defaults
-
-TRAINING = "CreateTrainingJob"
-TUNING = "CreateHyperParameterTuningJob"
+from ._model import TRAINING as TRAINING
+from ._model import TUNING as TUNING
 
 OWNED_PATHS: dict[str, list[str]] = {
     operation: [
@@ -51,6 +50,9 @@ class JobRequest:
 
     operation: str
     body: dict[str, Any]
+    declared: dict[str, Any] = field(default_factory=dict)
+    """What typed props declared for values of ``body``, by JSON path (see ``core._tokens.Declared``):
+    the scope of an S3 URI, an image's repository, a function, the VPC of the subnets."""
 
     def unsupported_by_optimized_integration(self) -> list[str]:
         return unsupported_fields(self.operation, self.body)
@@ -73,6 +75,7 @@ def prepare(
     """Set the owned paths, check the request against the model and the rules, drop the fields
     that hold SageMaker's own default (unless the execution input may set them). The caller grants
     the role what the request uses (``iam._grants.grant_request``)."""
+    body, declared = lower(body)
     owned = _own(operation, body, attribute(role, "role_arn"), key_arn)
     validate(operation, owned)
     trimmed = without_service_defaults(operation, owned, keep=run_time_paths)
@@ -80,7 +83,7 @@ def prepare(
         # Only where it keeps the optimized integration: a request that goes through aws-sdk anyway
         # is sent with every field it holds.
         owned = trimmed
-    return JobRequest(operation, owned)
+    return JobRequest(operation, owned, declared)
 
 
 def check(operation: str, request: dict[str, Any]) -> None:

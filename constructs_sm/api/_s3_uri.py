@@ -38,7 +38,9 @@ if TYPE_CHECKING:
 
 # S3 User Guide, "General purpose bucket naming rules": 3-63 characters, lowercase letters,
 # digits, '.' and '-', beginning and ending with a letter or digit, not an IP address.
-_BUCKET = re.compile(r"(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]", re.ASCII)
+BUCKET_NAME = r"(?!(?:\d+\.){3}\d+(?![a-z0-9.\-]))[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]"
+"""The bucket naming rule as a regex, to match whole or within a longer pattern (an ARN, a URI)."""
+_BUCKET = re.compile(BUCKET_NAME, re.ASCII)
 _TOKEN = r"\$\{Token\[[^\]]+\]\}"
 # S3 User Guide, "Methods for accessing a bucket", https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-bucket-intro.html
 # S3 User Guide, "Virtual hosting of general purpose buckets", https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
@@ -130,9 +132,22 @@ def _known_endpoint(match: re.Match[str]) -> bool:
     return china == (region is not None and region.startswith("cn-"))
 
 
+def is_bucket_name(name: Any) -> bool:
+    """Whether ``name`` follows S3's naming rules for general purpose buckets; a CDK token stands
+    for a bucket's name. The one check of a bucket name: call it rather than restate the rule."""
+    return isinstance(name, str) and (is_token(name) or _BUCKET.fullmatch(name) is not None)
+
+
 def _check_bucket(path: str, bucket: str, value: str, rule: str) -> None:
-    if not is_token(bucket) and not _BUCKET.fullmatch(bucket):
+    if not is_bucket_name(bucket):
         raise ValidationError(path, rule, value)
+
+
+def check_bucket_name(path: str, bucket: Any) -> None:
+    """A bucket name given apart from a URI (``S3Location``): S3's naming rules, as in a URI."""
+    if not isinstance(bucket, str):
+        raise ValidationError(path, "must be an S3 bucket name (a string)", bucket)
+    _check_bucket(path, bucket, bucket, "must be a valid S3 bucket name (S3 bucket naming rules)")
 
 
 class S3Scope:

@@ -26,9 +26,17 @@ LOG_DELIVERY = statement(
         "logs:DescribeLogGroups",
     ],
     ["*"],
+    reason="Step Functions delivers the execution logs to CloudWatch Logs (Step Functions Developer Guide, "
+    "'IAM policies for logging to CloudWatch Logs')",
+    wildcard="no resource-level permissions (Step Functions Developer Guide, 'IAM policies for logging to "
+    "CloudWatch Logs')",
 )
 TRACING = statement(
-    ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"], ["*"]
+    ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
+    ["*"],
+    reason="Step Functions sends X-Ray traces of the executions (Step Functions Developer Guide, "
+    "'IAM policies for using AWS X-Ray')",
+    wildcard="no resource-level permissions (Step Functions Developer Guide, 'IAM policies for using AWS X-Ray')",
 )
 
 

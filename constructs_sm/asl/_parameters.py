@@ -39,7 +39,6 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,63}")
 _STEP = re.compile(r"([^.\[\]]+)|\[([^\[\]]+)\]")
 SCHEMA_METADATA = "constructs_sm:InputSchema"  # where a template holds the input schema
 INVALID = "InvalidParameter"
-_INT32_MAX = 2**31 - 1
 # The member that names a list item, for the lists whose items have one.
 _ITEM_NAMES = ("Name", "ChannelName", "DefinitionName", "InstanceGroupName")
 _RANGE_LISTS = ("ContinuousParameterRanges", "IntegerParameterRanges")
@@ -359,7 +358,7 @@ def _bounds(
         return good
 
     low = search(default, -1) if default >= 0 else default
-    high = search(default, _INT32_MAX + 1)
+    high = search(default, _model.INT32[1] + 1)
     return low, high
 
 

@@ -1,5 +1,6 @@
-"""Core helpers every layer may use: tokens, JSON paths, ARNs, intrinsics-to-text, per-stack caches and
-the cdk-nag acknowledgement helper. The lowest layer: it imports nothing else of constructs_sm but ``errors``.
+"""Core helpers every layer may use: tokens, JSON paths, ARNs, intrinsics-to-text, per-stack caches, the
+cdk-nag acknowledgement helper and the template Metadata keys the tools read. The lowest layer: it
+imports nothing else of constructs_sm but ``errors``.
 
 The public names are exported by ``constructs_sm``; the modules load on use (nothing is imported here).
 """
@@ -7,6 +8,7 @@ The public names are exported by ``constructs_sm``; the modules load on use (not
 __all__ = [
     "_arns",
     "_intrinsics",
+    "_metadata",
     "_nag",
     "_paths",
     "_stack",

@@ -3,14 +3,20 @@
 A CDK token (a role ARN, a bucket name) resolves at deploy time; an ``sfn.JsonPath`` token
 is read from the state at execution time and renders as ``"Field.$"``. A literal string is
 never either, whatever it starts with.
+
+A typed prop that knows more than its value (the bucket and prefix of an S3 location, the
+repository of an image) renders a :class:`Declared` value; :func:`lower` turns a rendered request
+into plain JSON and the declarations keyed by the JSON path of their value, which the grants read.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from ._paths import join
+
 _paths: dict[str, str | None] = {}
-_bound: dict[str, Any] = {}
 
 
 def is_token(value: Any) -> bool:
@@ -36,11 +42,28 @@ def execution_path(value: Any) -> str | None:
     return _paths[key]
 
 
-def bind(token: Any, target: Any) -> None:
-    """Remember what ``token`` stands for (a bucket, a repository, a declared S3 scope)."""
-    _bound[repr(token)] = target
+@dataclass(frozen=True)
+class Declared:
+    """A request value and what it stands for: an S3 scope, an ``ecr.IRepository`` or a repository
+    ARN pattern, a ``lambda_.IFunction``, the ``ec2.IVpc`` of a list of subnets."""
+
+    value: Any
+    target: Any
 
 
-def bound(token: Any) -> Any:
-    """What :func:`bind` remembered for ``token``, or None."""
-    return _bound.get(repr(token)) if is_token(token) else None
+def lower(value: Any, at: str = "") -> tuple[Any, dict[str, Any]]:
+    """``value`` with every :class:`Declared` replaced by its value, and the targets by JSON path
+    (``TrainingJobDefinition.InputDataConfig[0].DataSource.S3DataSource.S3Uri``)."""
+    declared: dict[str, Any] = {}
+
+    def walk(item: Any, path: str) -> Any:
+        if isinstance(item, Declared):
+            declared[path] = item.target
+            return walk(item.value, path)
+        if isinstance(item, dict):
+            return {key: walk(child, join(path, key)) for key, child in item.items()}
+        if isinstance(item, list):
+            return [walk(child, f"{path}[{index}]") for index, child in enumerate(item)]
+        return item
+
+    return walk(value, at), declared

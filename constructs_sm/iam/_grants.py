@@ -17,14 +17,15 @@ from typing import Any
 
 from aws_cdk import aws_iam as iam
 
+from ..api._request import JobRequest
 from ..api._rules import policy_characters
 from ..api._s3_uri import S3Scope, parse
 from ..core._arns import arn, partition
 from ..core._paths import JOB_ROOTS, find, join
 from ..core._stack import cached
-from ..core._tokens import bound, execution_path, is_token
+from ..core._tokens import execution_path, is_token
 from ..errors import ValidationError
-from ._policy import Statement, add_statements, statement
+from ._policy import Statement, add_statements, granting, statement
 
 _ECR_URI = re.compile(
     r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?"
@@ -33,6 +34,21 @@ _ECR_URI = re.compile(
 # IAM reads '*' and '?' as wildcards and '${...}' as a policy variable; SageMaker reads them literally.
 _WIDENING = re.compile(r"[*?\x00-\x1f\x7f]|\$\{")
 _PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
+# The reasons of the statements below, with the pages they follow.
+_EXECUTION_ROLE = "SageMaker Developer Guide, 'CreateTrainingJob API: Execution Role Permissions'"
+_VPC = "SageMaker Developer Guide, 'Give SageMaker Training Jobs Access to Resources in Your Amazon VPC'"
+_OBJECTS = (
+    "objects under the declared key prefix of one bucket: SageMaker reads and writes keys chosen at run time "
+    f"({_EXECUTION_ROLE})"
+)
+_INTERFACES = (
+    "network interfaces SageMaker creates at run time, so their IDs are unknown; limited to the job's subnets "
+    f"and security groups, or by the ec2:Vpc condition ({_VPC})"
+)
+_ECR_TOKEN = (
+    "no resource-level permissions (Service Authorization Reference, Amazon ECR; ECR User Guide, "
+    "'Private registry authentication')"
+)
 
 
 ManifestData = Mapping[str, Sequence[Any]]
@@ -66,10 +82,12 @@ class MissingManifestData(ValidationError):
 
 
 class _Grants:
-    """The statements one request needs, collected to be given to the role at once."""
+    """The statements one request needs, collected to be given to the role at once; ``declared``:
+    what the typed props declared for the request's values, by JSON path (``JobRequest.declared``)."""
 
-    def __init__(self, role: iam.IRole) -> None:
+    def __init__(self, role: iam.IRole, declared: Mapping[str, Any]) -> None:
         self.role = role
+        self.declared = declared
         self.statements: list[Statement] = []
 
     def add(self, path: str, value: Any, item: Statement) -> None:
@@ -78,11 +96,10 @@ class _Grants:
         self.statements.append(item)
 
 
-def grant_request(
-    role: iam.IRole, operation: str, request: dict[str, Any], manifest_data: ManifestData | None = None
-) -> None:
-    """Grant ``role`` what every training job of ``request`` reads, writes, pulls and invokes."""
-    grants = _Grants(role)
+def grant_request(role: iam.IRole, job: JobRequest, manifest_data: ManifestData | None = None) -> None:
+    """Grant ``role`` what every training job of ``job`` reads, writes, pulls and invokes."""
+    grants = _Grants(role, job.declared)
+    operation, request = job.operation, job.body
     for root in JOB_ROOTS[operation]:
         for relative, grant in _ROWS:
             for path, value in find(request, join(root, relative)):
@@ -114,12 +131,12 @@ def _grant_manifest_data(grants: _Grants, operation: str, request: dict[str, Any
         if isinstance(locations, (str, bytes)) or not isinstance(locations, Sequence):
             raise ValidationError(f"manifest_data[{name!r}]", "must be a list of S3 locations", locations)
         for index, location in enumerate(locations):
-            _read(grants, f"manifest_data[{name!r}][{index}]", getattr(location, "uri", location))
+            _read(grants, f"manifest_data[{name!r}][{index}]", location)
 
 
-def s3_scope(path: str, value: Any) -> S3Scope:
+def s3_scope(grants: _Grants, path: str, value: Any) -> S3Scope:
     """The bucket and prefix of the S3 location ``value`` (at ``path``) that IAM is scoped to."""
-    scope = _declared_or_parsed(path, value)
+    scope = _declared_or_parsed(grants, path, value)
     if not is_token(scope.key_prefix) and (
         _WIDENING.search(scope.key_prefix) or any(unicodedata.category(c) in ("Cc", "Cf") for c in scope.key_prefix)
     ):
@@ -132,8 +149,10 @@ def s3_scope(path: str, value: Any) -> S3Scope:
     return scope
 
 
-def _declared_or_parsed(path: str, value: Any) -> S3Scope:
-    declared = bound(value)
+def _declared_or_parsed(grants: _Grants, path: str, value: Any) -> S3Scope:
+    """The scope an ``S3Location`` declared (at ``path``, or given itself: ``manifest_data``), else
+    the one an S3 URI of a client's request names."""
+    declared = getattr(value, "scope", None) or grants.declared.get(path)
     if isinstance(declared, S3Scope):
         return declared
     if execution_path(value) is not None:
@@ -144,42 +163,55 @@ def _declared_or_parsed(path: str, value: Any) -> S3Scope:
             execution_path(value),
         )
     uri = parse(path, value)
-    return S3Scope(uri.bucket, uri.key, bound(uri.bucket))
+    return S3Scope(uri.bucket, uri.key)
 
 
-def grant_model_artifacts(role: iam.IRole, operation: str, request: dict[str, Any]) -> None:
+def grant_model_artifacts(role: iam.IRole, job: JobRequest) -> None:
     """s3:GetObject under each output path, where a model's artifacts are
     (``<S3OutputPath><job>/output/model.tar.gz``): what a SageMaker model of these jobs reads."""
-    grants = _Grants(role)
-    for root in JOB_ROOTS[operation]:
-        for path, value in find(request, join(root, "OutputDataConfig.S3OutputPath")):
-            _read_objects(grants, path, value, s3_scope(path, value))
+    grants = _Grants(role, job.declared)
+    for root in JOB_ROOTS[job.operation]:
+        for path, value in find(job.body, join(root, "OutputDataConfig.S3OutputPath")):
+            _read_objects(grants, path, value, s3_scope(grants, path, value))
     add_statements(role, grants.statements)
 
 
 def _read(grants: _Grants, path: str, value: Any) -> None:
     """s3:GetObject under the prefix, s3:ListBucket limited to it."""
-    scope, role = s3_scope(path, value), grants.role
+    scope, role = s3_scope(grants, path, value), grants.role
     _read_objects(grants, path, value, scope)
     condition = {"StringLike": {"s3:prefix": f"{scope.key_prefix}*"}} if scope.key_prefix else None
     bucket = arn(role, "s3", scope.bucket_name, regional=False)
-    grants.add(path, _shown(value, scope), statement(["s3:ListBucket"], [bucket], condition))
+    reason = f"SageMaker lists the S3 prefix it reads ({_EXECUTION_ROLE})"
+    grants.add(path, _shown(value, scope), statement(["s3:ListBucket"], [bucket], condition, reason=reason))
 
 
 def _read_objects(grants: _Grants, path: str, value: Any, scope: S3Scope) -> None:
-    grants.add(path, _shown(value, scope), statement(["s3:GetObject"], [_objects(grants.role, scope)]))
+    reason = f"SageMaker reads the objects under the S3 prefix ({_EXECUTION_ROLE})"
+    grants.add(
+        path,
+        _shown(value, scope),
+        statement(["s3:GetObject"], [_objects(grants.role, scope)], reason=reason, wildcard=_OBJECTS),
+    )
     key = _bucket_key(scope)
     if key is not None:
-        key.grant_decrypt(grants.role)
+        with granting(grants.role, f"SageMaker decrypts what it reads from the bucket with its KMS key ({_EXECUTION_ROLE})"):
+            key.grant_decrypt(grants.role)
 
 
 def _write(grants: _Grants, path: str, value: Any) -> None:
     """s3:PutObject under the prefix."""
-    scope = s3_scope(path, value)
-    grants.add(path, _shown(value, scope), statement(["s3:PutObject"], [_objects(grants.role, scope)]))
+    scope = s3_scope(grants, path, value)
+    reason = f"SageMaker writes the objects under the S3 prefix ({_EXECUTION_ROLE})"
+    grants.add(
+        path,
+        _shown(value, scope),
+        statement(["s3:PutObject"], [_objects(grants.role, scope)], reason=reason, wildcard=_OBJECTS),
+    )
     key = _bucket_key(scope)
     if key is not None:
-        key.grant_encrypt(grants.role)
+        with granting(grants.role, f"SageMaker encrypts what it writes to the bucket with its KMS key ({_EXECUTION_ROLE})"):
+            key.grant_encrypt(grants.role)
 
 
 def _bucket_key(scope: S3Scope) -> Any:
@@ -190,7 +222,7 @@ def _bucket_key(scope: S3Scope) -> Any:
 
 def _read_write(grants: _Grants, path: str, value: Any) -> None:
     """Checkpoints: SageMaker uploads them and downloads them again to resume a job."""
-    scope = s3_scope(path, value)
+    scope = s3_scope(grants, path, value)
     if not is_token(scope.key_prefix) and not scope.key_prefix.strip("/"):
         raise ValidationError(
             path, "must name a key prefix, not a whole bucket (the execution role gets write access to it)", value
@@ -206,14 +238,18 @@ def _objects(role: iam.IRole, scope: S3Scope) -> str:
 def _shown(value: Any, scope: S3Scope) -> Any:
     """What a message shows for an S3 location: the URI as written, or the declared prefix of one
     read at execution time."""
+    value = getattr(value, "uri", value)  # an S3Location given in manifest_data
     return value if isinstance(value, str) and execution_path(value) is None else scope.key_prefix
 
 
 def _pull(grants: _Grants, path: str, value: Any) -> None:
     """ECR pull rights on the image's repository; images of other registries need none."""
-    declared, role = bound(value), grants.role
+    declared, role = grants.declared.get(path), grants.role
+    pull = f"SageMaker pulls the image from its ECR repository ({_EXECUTION_ROLE})"
     if declared is not None and not isinstance(declared, str):  # an ecr.IRepository
-        declared.grant_pull(role)
+        # grant_pull adds ecr:GetAuthorizationToken on "*" too: the block's wildcard reason is its.
+        with granting(role, pull, wildcard=_ECR_TOKEN):
+            declared.grant_pull(role)
         return
     if isinstance(declared, str):  # a repository pattern declared for an image read at execution time
         repository = declared
@@ -223,18 +259,25 @@ def _pull(grants: _Grants, path: str, value: Any) -> None:
             return
         repository = f"arn:{{partition}}:ecr:{match['region']}:{match['account']}:repository/{match['repository']}"
     # ecr:GetAuthorizationToken has no resource-level permissions (ECR authorization reference).
-    grants.add(path, value, statement(["ecr:GetAuthorizationToken"], ["*"]))
+    token = f"SageMaker signs in to the ECR registry to pull the image ({_EXECUTION_ROLE})"
+    grants.add(path, value, statement(["ecr:GetAuthorizationToken"], ["*"], reason=token, wildcard=_ECR_TOKEN))
     shown = value if declared is None else repository
-    grants.add(path, shown, statement(_PULL_ACTIONS, [repository.format(partition=partition(role))]))
+    grants.add(path, shown, statement(_PULL_ACTIONS, [repository.format(partition=partition(role))], reason=pull))
 
 
 def _invoke(grants: _Grants, path: str, value: Any) -> None:
     """The Lambda function that returns a private registry's credentials."""
-    declared = bound(value)
+    declared = grants.declared.get(path)
+    reason = (
+        "SageMaker calls the function for the private registry's credentials (SageMaker Developer Guide, "
+        "'Use a Private Docker Registry for Training')"
+    )
     if declared is not None:  # a lambda_.IFunction
-        declared.grant_invoke(grants.role)
+        # No wildcard reason: grant_invoke's "<function ARN>:*" (its versions) stays a cdk-nag finding.
+        with granting(grants.role, reason):
+            declared.grant_invoke(grants.role)
     else:
-        grants.add(path, value, statement(["lambda:InvokeFunction"], [value]))
+        grants.add(path, value, statement(["lambda:InvokeFunction"], [value], reason=reason))
 
 
 def _network(grants: _Grants, path: str, config: dict[str, Any]) -> None:
@@ -245,9 +288,17 @@ def _network(grants: _Grants, path: str, config: dict[str, Any]) -> None:
     subnets = [arn(role, "ec2", f"subnet/{s}") for s in config["Subnets"]]
     interfaces = arn(role, "ec2", "network-interface/*")
     describes = [f"ec2:Describe{n}" for n in ("DhcpOptions", "NetworkInterfaces", "SecurityGroups", "Subnets", "Vpcs")]
-    grants.add(path, config, statement(describes, ["*"]))
-    vpcs = {bound(s) for s in config["Subnets"]}
-    vpc = next(iter(vpcs)) if len(vpcs) == 1 else None
+    grants.add(
+        path,
+        config,
+        statement(
+            describes,
+            ["*"],
+            reason=f"SageMaker looks up the job's VPC, subnets and security groups ({_VPC})",
+            wildcard="no resource-level permissions (Service Authorization Reference, Amazon EC2: Describe* take no resource)",
+        ),
+    )
+    vpc = grants.declared.get(join(path, "Subnets"))  # the VPC whose subnets VpcConfig selected
     condition: dict[str, Any]
     if vpc is not None:
         # One statement for every workflow in the VPC, whatever its security group: a group per
@@ -260,10 +311,23 @@ def _network(grants: _Grants, path: str, config: dict[str, Any]) -> None:
     grants.add(
         path,
         config,
-        statement(["ec2:CreateNetworkInterface"], [interfaces, *subnets, *groups], condition if vpc else None),
+        statement(
+            ["ec2:CreateNetworkInterface"],
+            [interfaces, *subnets, *groups],
+            condition if vpc else None,
+            reason=f"SageMaker attaches the training instances to the job's subnets and security groups ({_VPC})",
+            wildcard=_INTERFACES
+            + (
+                "; security groups of the job's VPC only (ec2:Vpc condition): one statement serves every workflow "
+                "in the VPC, each with its own group"
+                if vpc is not None
+                else ""
+            ),
+        ),
     )
     actions = ["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission"]
-    grants.add(path, config, statement(actions, [interfaces], condition))
+    reason = f"SageMaker manages the network interfaces of the training instances ({_VPC})"
+    grants.add(path, config, statement(actions, [interfaces], condition, reason=reason, wildcard=_INTERFACES))
 
 
 _Grant = Callable[[_Grants, str, Any], None]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,13 +15,11 @@ from ..core._paths import JOB_ROOTS, find
 from ..core._stack import attribute, cached, environment
 from ..core._tokens import is_token
 from ..errors import ValidationError
+from ..props._request_body import RequestBody
 from ..props.network import allow_member_traffic
 from ._grants import ManifestData, grant_request
 from .encryption_key import artifact_key, check_key_region
 from .role import SageMakerExecutionRole, grant_key_use
-
-RequestBody = Callable[[Construct], dict[str, Any]]
-"""The request without its job name, role and key; given the scope to create what it needs (a security group)."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +62,7 @@ def bind_job_resources(
     if not single_instance(operation, rendered, paths):
         allow_member_traffic(scope)
     request = prepare(operation, rendered, role=role, key_arn=key_arn, run_time_paths=paths)
-    grant_request(role, operation, request.body, manifest_data)
+    grant_request(role, request, manifest_data)
     granted: set[str] = role.__dict__.setdefault("_constructs_sm_keys", set())
     if key_arn not in granted:
         granted.add(key_arn)

@@ -14,6 +14,7 @@ from ._policy import ManagedPolicyRole, add_statements, statement
 # Permissions", SageMaker developer guide).
 TRAINING_LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 TRAINING_METRIC_NAMESPACE = "/aws/sagemaker/TrainingJobs"
+_EXECUTION_ROLE = "SageMaker Developer Guide, 'CreateTrainingJob API: Execution Role Permissions'"
 
 
 def state_machine_role(scope: Construct, id: str) -> ManagedPolicyRole:
@@ -64,12 +65,22 @@ class SageMakerExecutionRole(ManagedPolicyRole):
         actions = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
         self.add_statements(
             [
-                statement(actions, [log_group, f"{log_group}:log-stream:*"], sid="WriteTrainingLogs"),
+                statement(
+                    actions,
+                    [log_group, f"{log_group}:log-stream:*"],
+                    reason=f"SageMaker writes the jobs' logs ({_EXECUTION_ROLE})",
+                    wildcard="log streams of SageMaker's training log group, named by SageMaker per job and "
+                    f"instance ({_EXECUTION_ROLE})",
+                    sid="WriteTrainingLogs",
+                ),
                 # cloudwatch:PutMetricData has no resource-level permissions; the namespace condition limits it.
                 statement(
                     ["cloudwatch:PutMetricData"],
                     ["*"],
                     {"StringEquals": {"cloudwatch:namespace": TRAINING_METRIC_NAMESPACE}},
+                    reason=f"SageMaker publishes the jobs' metrics, in its namespace only ({_EXECUTION_ROLE})",
+                    wildcard="no resource-level permissions (Service Authorization Reference, Amazon CloudWatch; "
+                    "limited by cloudwatch:namespace)",
                     sid="PutTrainingMetrics",
                 ),
             ]
@@ -87,7 +98,16 @@ def grant_key_use(key: kms.IKey, grantee: iam.IRole) -> None:
     add_statements(
         grantee,
         [
-            statement(["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"], [key_arn]),
-            statement(["kms:CreateGrant"], [key_arn], {"Bool": {"kms:GrantIsForAWSResource": "true"}}),
+            statement(
+                ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
+                [key_arn],
+                reason=f"SageMaker encrypts the job's artifacts and volumes and decrypts its inputs with the key ({_EXECUTION_ROLE})",
+            ),
+            statement(
+                ["kms:CreateGrant"],
+                [key_arn],
+                {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+                reason=f"SageMaker lets the training volumes use the key, for AWS resources only ({_EXECUTION_ROLE})",
+            ),
         ],
     )

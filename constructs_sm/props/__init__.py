@@ -6,6 +6,7 @@ The public names are exported by ``constructs_sm``; the modules load on use (not
 
 __all__ = [
     "_props",
+    "_request_body",
     "algorithm",
     "channels",
     "network",

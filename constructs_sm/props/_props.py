@@ -1,16 +1,20 @@
 """Typed props to request fields: enums or their API strings, Durations, Sizes, and type errors
-that name the prop."""
+that name the prop.
+
+Props check Python types only. Values are judged once the request is whole, by botocore's model
+(``api._model``: enums, lengths, counts, ranges, patterns) and by the rules it lacks
+(``api._rules``, keyed by JSON path); errors name the request path, the rule and the value. The
+props' docstrings name the API field each sets and do not restate its limits."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Any
 
 import aws_cdk as cdk
 
 from ..core._stack import cached
-from ..core._tokens import is_token
 from ..errors import ValidationError
 
 
@@ -20,13 +24,19 @@ def compact(**fields: Any) -> dict[str, Any]:
 
 
 def enum_value(field: str, value: Any, kind: type[StrEnum]) -> str | None:
-    """A member of ``kind`` or the API's own string, as the API's string."""
-    if value is None or isinstance(value, kind):
-        return None if value is None else value.value
-    if isinstance(value, str) and (value in {m.value for m in kind} or is_token(value)):
+    """A member of ``kind`` or any string, as the API's string.
+
+    ``kind`` is a convenience, not the list of allowed values: a string passes through unchecked
+    here, and botocore's model, which validates the whole request, judges it (the error names the
+    request path, the value and the model's allowed values). A value AWS adds to the API is
+    accepted as soon as botocore knows it, before ``kind`` lists it."""
+    if value is None:
+        return None
+    if isinstance(value, Enum) and isinstance(value.value, str):
+        return value.value
+    if isinstance(value, str):
         return value
-    members = ", ".join(f"{kind.__name__}.{m.name}" for m in kind)
-    raise ValidationError(field, f"must be one of {members} (or the API strings {[m.value for m in kind]})", value)
+    raise ValidationError(field, f"must be a {kind.__name__} or its API string", value)
 
 
 def seconds(field: str, value: Any) -> int | None:

@@ -10,7 +10,7 @@ from typing import Any
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_lambda as lambda_
 
-from ..core._tokens import bind, is_token
+from ..core._tokens import Declared, is_token
 from ..errors import ValidationError
 from ._props import compact, enum_value, items, strings
 
@@ -26,15 +26,20 @@ class InputMode(StrEnum):
 class TrainingImage:
     """The Docker image of the training algorithm; pull rights are granted for the ECR repository it names."""
 
-    def __init__(self, uri: Any) -> None:
+    def __init__(self, uri: Any, repository: Any = None) -> None:
         self.uri = uri
+        self.repository = repository
+        """The ``ecr.IRepository``, or the repository ARN pattern, that pull rights are granted on;
+        None: the one an ECR URI names (none for other registries)."""
+
+    def rendered(self) -> Any:
+        """The request's ``TrainingImage``, with the repository it declares."""
+        return self.uri if self.repository is None else Declared(self.uri, self.repository)
 
     @classmethod
     def from_ecr_repository(cls, repository: ecr.IRepository, tag_or_digest: str = "latest") -> TrainingImage:
         """An image in an ECR repository; pull rights are granted on that repository only."""
-        image = cls(repository.repository_uri_for_tag_or_digest(tag_or_digest))
-        bind(image.uri, repository)
-        return image
+        return cls(repository.repository_uri_for_tag_or_digest(tag_or_digest), repository)
 
     @classmethod
     def from_registry(cls, uri: str) -> TrainingImage:
@@ -56,9 +61,7 @@ class TrainingImage:
 
         if not isinstance(path, str) or not path.startswith("$"):
             raise ValidationError("TrainingImage", "must be a JSONPath such as $.TrainingImage", path)
-        image = cls(sfn.JsonPath.string_at(path))
-        bind(image.uri, "arn:{partition}:ecr:*:*:repository/*")
-        return image
+        return cls(sfn.JsonPath.string_at(path), "arn:{partition}:ecr:*:*:repository/*")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,9 +69,9 @@ class MetricDefinition:
     """A metric the algorithm writes to its logs (``MetricDefinition``)."""
 
     name: str
-    """Metric name, 1-255 characters."""
+    """Metric name (``MetricDefinition.Name``)."""
     regex: str
-    """Regular expression that captures the value from the logs, 1-500 characters."""
+    """Regular expression that captures the value from the logs (``MetricDefinition.Regex``)."""
 
 
 class TrainingRepositoryAccessMode(StrEnum):
@@ -92,8 +95,6 @@ class TrainingImageConfig:
 
     def render(self, field: str) -> dict[str, Any]:
         provider = self.credentials_provider
-        if provider is not None:
-            bind(provider.function_arn, provider)
         return compact(
             TrainingRepositoryAccessMode=enum_value(
                 f"{field}.TrainingRepositoryAccessMode",
@@ -102,7 +103,7 @@ class TrainingImageConfig:
             ),
             TrainingRepositoryAuthConfig=None
             if provider is None
-            else {"TrainingRepositoryCredentialsProviderArn": provider.function_arn},
+            else {"TrainingRepositoryCredentialsProviderArn": Declared(provider.function_arn, provider)},
         )
 
 
@@ -113,21 +114,19 @@ class AlgorithmSpecification:
     training_image: TrainingImage | None = None
     """The algorithm's Docker image. @default - none; give ``algorithm_name`` instead."""
     algorithm_name: str | None = None
-    """An algorithm resource name or ARN (e.g. from AWS Marketplace), 1-170 characters."""
+    """An algorithm resource name or ARN, e.g. from AWS Marketplace (``AlgorithmName``)."""
     training_input_mode: InputMode | str = InputMode.FILE
     """How input data reaches the container. @default InputMode.FILE"""
     metric_definitions: Sequence[MetricDefinition] = ()
-    """Metrics to read from the logs: at most 40 for a training job, 20 for a tuning job; the
-    tuning objective must be one of them for a custom image."""
+    """Metrics to read from the logs (``MetricDefinitions``; a tuning job allows fewer, see the
+    rules table); the tuning objective must be one of them for a custom image."""
     enable_sagemaker_metrics_time_series: bool = False
     """Publish the metrics as a time series to SageMaker Experiments; training jobs only
     (``EnableSageMakerMetricsTimeSeries``). @default false"""
     container_entrypoint: Sequence[str] = ()
-    """Entrypoint of the container, 1 to 100 strings of at most 256 characters; training jobs
-    only (``ContainerEntrypoint``). @default - the image's"""
+    """Entrypoint of the container; training jobs only (``ContainerEntrypoint``). @default - the image's"""
     container_arguments: Sequence[str] = ()
-    """Arguments of the entrypoint, 1 to 100 strings of at most 256 characters; training jobs
-    only (``ContainerArguments``). @default - the image's"""
+    """Arguments of the entrypoint; training jobs only (``ContainerArguments``). @default - the image's"""
     training_image_config: TrainingImageConfig | None = None
     """Pull the image from a private registry; training jobs only (``TrainingImageConfig``).
     @default - SageMaker pulls from ECR"""
@@ -142,7 +141,7 @@ class AlgorithmSpecification:
         metrics = items(f"{field}.MetricDefinitions", self.metric_definitions, MetricDefinition)
         image_config = self.training_image_config
         return compact(
-            TrainingImage=None if self.training_image is None else self.training_image.uri,
+            TrainingImage=None if self.training_image is None else self.training_image.rendered(),
             AlgorithmName=self.algorithm_name,
             TrainingInputMode=enum_value(f"{field}.TrainingInputMode", self.training_input_mode, InputMode),
             MetricDefinitions=[{"Name": m.name, "Regex": m.regex} for m in metrics] or None,

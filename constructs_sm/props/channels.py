@@ -53,14 +53,14 @@ class S3DataSource:
     distribution_type: S3DataDistributionType | str = S3DataDistributionType.FULLY_REPLICATED
     """@default S3DataDistributionType.FULLY_REPLICATED"""
     attribute_names: Sequence[str] = ()
-    """Attributes to use from an augmented manifest, at most 16."""
+    """Attributes to use from an augmented manifest (``AttributeNames``)."""
 
     def render(self, field: str) -> dict[str, Any]:
         at = f"{field}.S3DataSource"
         return {
             "S3DataSource": compact(
                 S3DataType=enum_value(f"{at}.S3DataType", self.s3_data_type, S3DataType),
-                S3Uri=self.location.uri,
+                S3Uri=self.location.rendered(),
                 S3DataDistributionType=enum_value(
                     f"{at}.S3DataDistributionType", self.distribution_type, S3DataDistributionType
                 ),
@@ -119,7 +119,7 @@ class Channel:
     """One named input channel (``Channel``), e.g. ``train`` or ``validation``."""
 
     channel_name: str
-    """1-64 characters: letters, digits, '.', '-' and '_'."""
+    """The channel's name (``ChannelName``), unique among the channels."""
     data_source: S3DataSource | FileSystemDataSource
     """Where the channel's data is: S3, or EFS / FSx for Lustre."""
     content_type: str | None = None

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IConstruct
 
 from ..core._nag import acknowledge
 from ..core._stack import attribute, cached
-from ..core._tokens import bind
+from ..core._tokens import Declared
 from ..errors import ValidationError
 
 
@@ -29,11 +30,11 @@ class VpcConfig:
     subnets: ec2.SubnetSelection = field(
         default_factory=lambda: ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
     )
-    """Subnets for the training instances, 1 to 16. @default - the VPC's private isolated subnets"""
+    """Subnets for the training instances (``VpcConfig.Subnets``). @default - the VPC's private isolated subnets"""
     security_groups: Sequence[ec2.ISecurityGroup] = ()
-    """Security groups, 1 to 5. @default - a new group that allows traffic between its members"""
+    """Security groups (``VpcConfig.SecurityGroupIds``). @default - a new group that allows traffic between its members"""
 
-    def render(self, scope: Construct, *, distributed: bool = False) -> dict[str, list[str]]:
+    def render(self, scope: Construct, *, distributed: bool = False) -> dict[str, Any]:
         """``VpcConfig``: the selected subnets, and the given security groups or a new one in ``scope``
         (``distributed``: allowing traffic between its members at once; else see :func:`allow_member_traffic`)."""
         try:
@@ -47,8 +48,6 @@ class VpcConfig:
             raise ValidationError("VpcConfig.Subnets", "must select at least 1 subnet of the VPC", str(error)) from None
         if not subnet_ids:
             raise ValidationError("VpcConfig.Subnets", "must select at least 1 subnet of the VPC", [])
-        for subnet_id in subnet_ids:
-            bind(subnet_id, self.vpc)  # the network-interface grant is then scoped by ec2:Vpc
         groups = list(self.security_groups)
         if not groups:
             group = ec2.SecurityGroup(
@@ -62,7 +61,11 @@ class VpcConfig:
             if distributed:
                 allow_member_traffic(scope)
             groups = [group]
-        return {"SecurityGroupIds": [attribute(g, "security_group_id") for g in groups], "Subnets": list(subnet_ids)}
+        # The subnets declare their VPC: the network-interface grant is then scoped by ec2:Vpc.
+        return {
+            "SecurityGroupIds": [attribute(g, "security_group_id") for g in groups],
+            "Subnets": Declared(list(subnet_ids), self.vpc),
+        }
 
 
 _CREATED = "_constructs_sm_security_group"

@@ -17,11 +17,11 @@ class InstanceGroup:
     """One group of a heterogeneous cluster (``InstanceGroup``)."""
 
     instance_group_name: str
-    """1-64 characters, unique among the groups; channels name it to feed this group."""
+    """Unique among the groups (``InstanceGroupName``); channels name it to feed this group."""
     instance_type: str
     """ML instance type of the group, e.g. ``ml.p3.2xlarge``."""
     instance_count: int
-    """Instances in the group, at least 1."""
+    """Instances in the group."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,10 +40,10 @@ class ResourceConfig:
     volume_size: cdk.Size | None = None
     """ML storage volume per instance. @default - 10 GiB"""
     keep_alive_period: cdk.Duration | None = None
-    """Keep the instances warm for the next job (a warm pool), at most 6 hours
-    (``KeepAlivePeriodInSeconds``). @default - instances are released when the job ends"""
+    """Keep the instances warm for the next job, a warm pool (``KeepAlivePeriodInSeconds``).
+    @default - instances are released when the job ends"""
     instance_groups: Sequence[InstanceGroup] = ()
-    """1 to 5 instance groups of a heterogeneous cluster, instead of ``instance_type`` and
+    """The instance groups of a heterogeneous cluster, instead of ``instance_type`` and
     ``instance_count`` (``InstanceGroups``). @default - one homogeneous group"""
 
     def render(self, field: str) -> dict[str, Any]:
@@ -71,7 +71,7 @@ class StoppingCondition:
     """How long each training job may run, and wait for spot capacity (``StoppingCondition``)."""
 
     max_runtime: cdk.Duration | None = None
-    """Longest run of one training job, at most 28 days. @default - 1 day"""
+    """Longest run of one training job (``MaxRuntimeInSeconds``). @default - 1 day"""
     max_wait_time: cdk.Duration | None = None
     """With managed spot training: the longest the job may take, waiting for spot capacity
     included; at least ``max_runtime`` (``MaxWaitTimeInSeconds``).
@@ -97,7 +97,7 @@ class HyperParameterTuningInstanceConfig:
     instance_type: str
     """ML instance type, e.g. ``ml.m5.xlarge``."""
     instance_count: int = 1
-    """Instances per training job, at least 1. @default 1"""
+    """Instances per training job. @default 1"""
     volume_size: cdk.Size | None = None
     """ML storage volume per instance. @default - 10 GiB"""
 
@@ -119,7 +119,7 @@ class HyperParameterTuningResourceConfig:
     """
 
     instance_configs: Sequence[HyperParameterTuningInstanceConfig]
-    """1 to 6 configurations, the first preferred."""
+    """The configurations, the first preferred (``InstanceConfigs``)."""
     allocation_strategy: AllocationStrategy | str = AllocationStrategy.PRIORITIZED
     """@default AllocationStrategy.PRIORITIZED"""
 

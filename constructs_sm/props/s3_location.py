@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aws_cdk import aws_s3 as s3
@@ -10,10 +9,9 @@ from aws_cdk import aws_s3 as s3
 from ..api import _s3_uri
 from ..api._rules import policy_characters
 from ..api._s3_uri import S3Scope
-from ..core._tokens import bind, is_token
+from ..core._tokens import Declared, is_token
 from ..errors import ValidationError
 
-_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
 _S3_FORM = "must be an s3:// URI such as s3://bucket/prefix/ with a valid bucket name and no spaces"
 
 
@@ -24,7 +22,10 @@ class S3Location:
     read from the execution input (:meth:`from_json_path`).
     """
 
-    def __init__(self, *, bucket_name: str, key_prefix: str, field: str, bucket: s3.IBucket | None = None) -> None:
+    def __init__(
+        self, *, bucket_name: str, key_prefix: str, field: str = "key_prefix", bucket: s3.IBucket | None = None
+    ) -> None:
+        _s3_uri.check_bucket_name("bucket", bucket_name)
         _check_prefix(field, key_prefix)
         self.bucket_name = bucket_name
         self.key_prefix = key_prefix
@@ -32,8 +33,15 @@ class S3Location:
         self.uri: Any = f"s3://{bucket_name}/{key_prefix}"
         """The URI the request holds: ``s3://``, the ``https://`` URL given to :meth:`from_uri`, or the
         ``sfn.JsonPath`` token it is read from."""
-        if bucket is not None:
-            bind(bucket_name, bucket)
+
+    @property
+    def scope(self) -> S3Scope:
+        """The bucket (and the app's bucket object, if any) and key prefix IAM is scoped to."""
+        return S3Scope(self.bucket_name, self.key_prefix, self.bucket)
+
+    def rendered(self) -> Declared:
+        """The request's URI, with the scope it declares: the grants read it there, not from the URI."""
+        return Declared(self.uri, self.scope)
 
     @classmethod
     def from_bucket(cls, bucket: s3.IBucket, key_prefix: str = "") -> S3Location:
@@ -78,13 +86,10 @@ class S3Location:
         if not isinstance(path, str) or not path.startswith("$"):
             raise ValidationError("path", "must be a JSONPath such as $.TrainingDataUri", path)
         if isinstance(bucket, str):
-            if not is_token(bucket) and not _BUCKET_NAME.fullmatch(bucket):
-                raise ValidationError("bucket", "must be a valid S3 bucket name", bucket)
             location = cls(bucket_name=bucket, key_prefix=key_prefix, field="key_prefix")
         else:
             location = cls(bucket_name=bucket.bucket_name, key_prefix=key_prefix, bucket=bucket, field="key_prefix")
         location.uri = sfn.JsonPath.string_at(path)
-        bind(location.uri, S3Scope(location.bucket_name, key_prefix, location.bucket))
         return location
 
 

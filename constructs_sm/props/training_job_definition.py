@@ -55,7 +55,7 @@ class RetryStrategy:
     """Retry a training job that fails with an internal server error (``RetryStrategy``)."""
 
     maximum_retry_attempts: int
-    """Retries after the first attempt, 1 to 30."""
+    """Retries after the first attempt (``MaximumRetryAttempts``)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,7 +69,7 @@ class TrainingJobDefinition:
     algorithm_specification: AlgorithmSpecification
     """The image or algorithm, input mode and metric definitions."""
     input_data_config: Sequence[Channel]
-    """Up to 20 input channels with distinct names."""
+    """The input channels, with distinct names (``InputDataConfig``)."""
     output_data_config: S3Location | OutputDataConfig
     """Where SageMaker writes model artifacts (``OutputDataConfig.S3OutputPath``): a location,
     or an :class:`OutputDataConfig` to set the compression too."""
@@ -79,8 +79,8 @@ class TrainingJobDefinition:
     stopping_condition: StoppingCondition = StoppingCondition()
     """@default - each training job may run 1 day"""
     static_hyper_parameters: Mapping[str, str] = field(default_factory=dict)
-    """Hyperparameters that do not change: at most 100 (a tuning job's static and tuned ones
-    together), keys at most 256 characters, values 2500. A training job sends them as
+    """Hyperparameters that do not change; in a tuning job they count towards the limit on
+    hyperparameters together with the tuned ones. A training job sends them as
     ``HyperParameters``, a tuning job as ``StaticHyperParameters``."""
     vpc_config: VpcConfig | None = None
     """Run in a VPC. @default - no VPC"""
@@ -97,11 +97,11 @@ class TrainingJobDefinition:
     retry_strategy: RetryStrategy | None = None
     """Retry the job after an internal server error. @default - no retries"""
     environment: Mapping[str, str] = field(default_factory=dict)
-    """Environment variables of the training container: at most 100 for a training job,
-    48 in a tuning definition; keys and values at most 512 characters."""
+    """Environment variables of the training container (``Environment``); a tuning definition
+    takes fewer than a training job."""
     definition_name: str | None = None
-    """Name of the definition among a tuning job's ``training_job_definitions``, 1-64
-    characters (``DefinitionName``). @default - none; required there, not allowed elsewhere"""
+    """Name of the definition among a tuning job's ``training_job_definitions``
+    (``DefinitionName``). @default - none; required there, not allowed elsewhere"""
     tuning_objective: TuningObjective | None = None
     """The objective of this definition among a tuning job's ``training_job_definitions``
     (``TuningObjective``). @default - none; required there, not allowed elsewhere"""
@@ -136,7 +136,7 @@ class TrainingJobDefinition:
             AlgorithmSpecification=self.algorithm_specification.render(join(at, "AlgorithmSpecification")),
             InputDataConfig=render_channels(join(at, "InputDataConfig"), self.input_data_config),
             OutputDataConfig=compact(
-                S3OutputPath=location.uri,
+                S3OutputPath=location.rendered(),
                 CompressionType=enum_value(
                     join(at, "OutputDataConfig.CompressionType"), compression, OutputCompressionType
                 ),
@@ -151,7 +151,7 @@ class TrainingJobDefinition:
             EnableManagedSpotTraining=self.enable_managed_spot_training or None,
             CheckpointConfig=None
             if checkpoint is None
-            else compact(S3Uri=checkpoint.s3_uri.uri, LocalPath=checkpoint.local_path),
+            else compact(S3Uri=checkpoint.s3_uri.rendered(), LocalPath=checkpoint.local_path),
             RetryStrategy=None
             if self.retry_strategy is None
             else {"MaximumRetryAttempts": self.retry_strategy.maximum_retry_attempts},

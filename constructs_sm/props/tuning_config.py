@@ -64,7 +64,7 @@ class TuningObjective:
     """The metric the tuning job optimizes (``HyperParameterTuningJobObjective``)."""
 
     metric_name: str
-    """Name of the metric, 1-255 characters; one of the algorithm's metric definitions."""
+    """Name of the metric (``MetricName``); one of the algorithm's metric definitions."""
     type: ObjectiveType | str
     """Minimize or maximize it."""
 
@@ -96,7 +96,7 @@ class IntegerParameterRange:
 
 @dataclass(frozen=True, kw_only=True)
 class CategoricalParameterRange:
-    """A hyperparameter chosen among ``values`` (1 to 30 strings)."""
+    """A hyperparameter chosen among ``values`` (``CategoricalParameterRange``)."""
 
     name: str
     values: Sequence[str]
@@ -108,7 +108,7 @@ class AutoParameter:
 
     name: str
     value_hint: str
-    """An example value, at most 256 characters, e.g. ``"0.1"``."""
+    """An example value, e.g. ``"0.1"`` (``ValueHint``)."""
 
 
 ParameterRange = ContinuousParameterRange | IntegerParameterRange | CategoricalParameterRange | AutoParameter
@@ -151,12 +151,13 @@ class ResourceLimits:
     """How many training jobs the tuning job runs (``ResourceLimits``)."""
 
     max_parallel_training_jobs: int
-    """Training jobs run at the same time, 1 to 100 (10 without a quota increase)."""
+    """Training jobs run at the same time (``MaxParallelTrainingJobs``), within the account's
+    service quota for concurrent training jobs."""
     max_number_of_training_jobs: int | None = None
-    """Training jobs in all, at most 750 (10,000 with Random), not less than the parallel jobs.
+    """Training jobs in all (``MaxNumberOfTrainingJobs``), not less than the parallel jobs.
     @default - none; required unless the strategy is Grid, where it may only equal the grid's size"""
     max_runtime: cdk.Duration | None = None
-    """Longest run of the whole tuning job, 120 seconds to 30 days (``MaxRuntimeInSeconds``).
+    """Longest run of the whole tuning job (``MaxRuntimeInSeconds``).
     @default - no limit but the training jobs' own"""
 
     def render(self, field: str) -> dict[str, Any]:
@@ -172,7 +173,7 @@ class WarmStartConfig:
     """Start from the results of earlier tuning jobs (``WarmStartConfig``)."""
 
     parent_tuning_job_names: Sequence[str]
-    """Names of 1 to 5 completed parent tuning jobs."""
+    """Names of completed parent tuning jobs (``ParentHyperParameterTuningJobs``)."""
     warm_start_type: WarmStartType | str = WarmStartType.IDENTICAL_DATA_AND_ALGORITHM
     """@default WarmStartType.IDENTICAL_DATA_AND_ALGORITHM"""
 
@@ -190,7 +191,7 @@ class HyperbandStrategyConfig:
     in the algorithm's unit (e.g. epochs)."""
 
     min_resource: int | None = None
-    """Least resource a training job gets before it may be stopped, at least 1.
+    """Least resource a training job gets before it may be stopped (``MinResource``).
     @default - SageMaker's default"""
     max_resource: int | None = None
     """Most resource a training job gets, at least ``min_resource``. @default - SageMaker's default"""
@@ -204,7 +205,8 @@ class BestObjectiveNotImproving:
     """Stop when the best objective has not improved for a number of jobs (``BestObjectiveNotImproving``)."""
 
     max_number_of_training_jobs_not_improving: int
-    """Training jobs without improvement before the tuning job stops, at least 3."""
+    """Training jobs without improvement before the tuning job stops
+    (``MaxNumberOfTrainingJobsNotImproving``)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -255,7 +257,7 @@ class HyperParameterTuningJobConfig:
     resource_limits: ResourceLimits
     """How many training jobs to run, in all and at once."""
     parameter_ranges: Sequence[ParameterRange] = ()
-    """Hyperparameters to search: at most 30 in all, distinct names."""
+    """Hyperparameters to search, with distinct names (``ParameterRanges``)."""
     strategy: Strategy | str = Strategy.BAYESIAN
     """@default Strategy.BAYESIAN"""
     training_job_early_stopping_type: EarlyStoppingType | str | None = None
@@ -265,7 +267,7 @@ class HyperParameterTuningJobConfig:
     tuning_job_completion_criteria: TuningJobCompletionCriteria | None = None
     """Stop the tuning job early. @default - it runs to its resource limits"""
     random_seed: int | None = None
-    """Seed of the search, at least 0, for reproducible hyperparameter choices (``RandomSeed``).
+    """Seed of the search, for reproducible hyperparameter choices (``RandomSeed``).
     @default - none"""
 
     def render(self, field: str) -> dict[str, Any]:

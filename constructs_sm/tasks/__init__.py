@@ -6,7 +6,6 @@ The public names are exported by ``constructs_sm``; the modules load on use (not
 
 __all__ = [
     "_task_state",
-    "_typed_request",
     "describe_task",
     "training_task",
     "tuning_task",

@@ -18,12 +18,13 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from ..api._request import check_name, render_parameters
-from ..asl._job_request import JobKind, create_job_state, job_policy_statements
+from ..asl._job_request import JobKind, choose_integration, create_job_state, job_policy_statements
 from ..core._arns import partition
 from ..core._tokens import execution_path
 from ..errors import ValidationError
 from ..iam._grants import ManifestData
-from ..iam._job_resources import RequestBody, bind_job_resources
+from ..iam._job_resources import bind_job_resources
+from ..props._request_body import RequestBody
 
 STATE_PROPS = (
     "integration_pattern",
@@ -132,13 +133,9 @@ class JobTask(PythonTaskState):
         )
         sync = self.integration_pattern == sfn.IntegrationPattern.RUN_JOB
         unsupported = self.resources.request.unsupported_by_optimized_integration()
-        if unsupported and sync:
-            raise ValidationError(
-                unsupported[0],
-                f"is not taken by the optimized sagemaker:create{kind.action_noun}.sync integration (use "
-                "a workflow, which polls through the aws-sdk integration, or REQUEST_RESPONSE)",
-                unsupported,
-            )
+        if sync:
+            # RUN_JOB waits through .sync: a task has no polling loop to fall back to.
+            choose_integration(kind, next(iter(kind.integrations)), unsupported, fallback=False)
         self._state = create_job_state(
             kind,
             self.resources.request,

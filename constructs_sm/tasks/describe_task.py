@@ -9,13 +9,11 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct, IConstruct
 
 from ..api._request import check_name
-from ..asl._job_request import TRAINING_JOB, job_arn
+from ..asl._job_request import TRAINING_JOB, describe_training_job_state, job_arn
 from ..core._arns import partition
 from ..core._tokens import execution_path
 from ..iam._policy import Statement, statement
 from ._task_state import PythonTaskState
-
-DESCRIBE_TRAINING_JOB_RESOURCE = "arn:{partition}:states:::aws-sdk:sagemaker:describeTrainingJob"
 
 
 class SageMakerDescribeTrainingJob(PythonTaskState):
@@ -71,11 +69,19 @@ class SageMakerDescribeTrainingJob(PythonTaskState):
         return self._policies
 
     def _task_json(self) -> dict[str, Any]:
-        return {
-            "Resource": DESCRIBE_TRAINING_JOB_RESOURCE.format(partition=partition(self)),
-            "Parameters": self.parameters,
-        }
+        state = describe_training_job_state(partition(self), self.parameters)
+        return {"Resource": state["Resource"], "Parameters": state["Parameters"]}
 
 
 def describe_training_job_statement(scope: IConstruct, name_pattern: str) -> Statement:
-    return statement(["sagemaker:DescribeTrainingJob"], [job_arn(scope, TRAINING_JOB, name_pattern)])
+    guide = "Step Functions Developer Guide, 'IAM policies for Amazon SageMaker'"
+    return statement(
+        ["sagemaker:DescribeTrainingJob"],
+        [job_arn(scope, TRAINING_JOB, name_pattern)],
+        reason=f"Step Functions reads the training job through the aws-sdk integration ({guide})",
+        # A pattern with no fixed prefix ("*": any training job) has no documented reason.
+        wildcard="training jobs whose names start with the job name prefix (SageMaker names a tuning job's "
+        f"training jobs after it); the rest of the name is generated per execution ({guide})"
+        if name_pattern.rstrip("*")
+        else None,
+    )

@@ -13,9 +13,9 @@ from constructs import Construct
 
 from ..asl._job_request import TRAINING_JOB
 from ..iam._grants import ManifestData
+from ..props._request_body import training_body
 from ..props.training_job_definition import TrainingJobDefinition
 from ._task_state import JobTask, state_props
-from ._typed_request import training_body
 
 
 class SageMakerCreateTrainingJob(JobTask):
@@ -58,11 +58,11 @@ class SageMakerCreateTrainingJob(JobTask):
         task_timeout: cdk.Duration | None = None,
     ) -> None:
         """
-        :param training_job_name: 1-63 characters, letters, digits and hyphens; or a JSONPath
+        :param training_job_name: the job's name (``TrainingJobName``: botocore's length and pattern); or a JSONPath
             (``sfn.JsonPath.string_at("$.Name")``) to read it from the state input.
         :param training_job_definition: what the job runs; its ``static_hyper_parameters`` are
             sent as ``HyperParameters``.
-        :param tags: tags of the training job, at most 50. @default - none
+        :param tags: tags of the training job (``Tags``). @default - none
         :param role: the SageMaker execution role. @default - a new :class:`SageMakerExecutionRole`
         :param encryption_key: encrypts artifacts and volumes. @default - a new key with rotation, retained
         :param manifest_data: per manifest channel, the S3 locations its manifest lists (required

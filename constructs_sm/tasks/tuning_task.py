@@ -13,10 +13,10 @@ from constructs import Construct
 
 from ..asl._job_request import TUNING_JOB
 from ..iam._grants import ManifestData
+from ..props._request_body import tuning_body
 from ..props.training_job_definition import TrainingJobDefinition
 from ..props.tuning_config import HyperParameterTuningJobConfig, WarmStartConfig
 from ._task_state import JobTask, state_props
-from ._typed_request import tuning_body
 
 
 class SageMakerCreateHyperParameterTuningJob(JobTask):
@@ -56,7 +56,7 @@ class SageMakerCreateHyperParameterTuningJob(JobTask):
         task_timeout: cdk.Duration | None = None,
     ) -> None:
         """
-        :param hyper_parameter_tuning_job_name: 1-32 characters, letters, digits and hyphens;
+        :param hyper_parameter_tuning_job_name: the job's name (``HyperParameterTuningJobName``: botocore's length and pattern);
             or a JSONPath (``sfn.JsonPath.string_at("$.Name")``) to read it from the state input.
         :param role: the SageMaker execution role. @default - a new :class:`SageMakerExecutionRole`
         :param encryption_key: encrypts artifacts and volumes. @default - a new key with rotation, retained

@@ -8,42 +8,19 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import astuple, dataclass, fields
 from typing import Any, Literal
 
 from ..core._intrinsics import to_text
+from ..core._metadata import REASONS_METADATA
 
 TableFormat = Literal["text", "markdown", "csv"]
-_RoleKind = Literal["state machine", "execution"]
 
-# Why a role of this library needs an action: by Sid for the statements the library names, else by
-# the role's part (the state machine's own role, or the execution role it passes to SageMaker) and
-# the action's prefix, first match wins. Roles that are not a SageMaker state machine's get no why.
-_WHY_BY_SID = {
-    "WriteTrainingLogs": "SageMaker writes the job's logs",
-    "PutTrainingMetrics": "SageMaker publishes the job's metrics",
-}
-_WHY: dict[_RoleKind, tuple[tuple[str, str], ...]] = {
-    "state machine": (
-        ("iam:passrole", "pass the execution role to SageMaker"),
-        ("sagemaker:", "start, watch and stop the SageMaker job"),
-        ("events:", "EventBridge rule that .sync waits on"),
-        ("logs:", "state machine execution logging"),
-        ("xray:", "state machine X-Ray tracing"),
-        ("kms:", "use of the KMS key"),
-    ),
-    "execution": (
-        ("s3:putobject", "write the job's output"),
-        ("s3:", "read the job's input"),
-        ("ecr:", "pull the training image"),
-        ("ec2:", "network interfaces in the VPC"),
-        ("kms:", "use of the KMS key"),
-        ("logs:", "SageMaker writes the job's logs"),
-        ("cloudwatch:", "SageMaker publishes the job's metrics"),
-    ),
-}
+NO_REASON = "(no reason recorded)"
+"""The ``why`` of a statement whose policy records no reason for it: a policy this library did not
+create (an ``AWS::IAM::Policy``, a role's inline policy, the app's own managed policy), a statement
+added to a role of this library from outside it, or an attached managed policy not in the template."""
 _MANAGED = "(managed policy)"
 _TEXT_WIDTH = 120
 
@@ -64,7 +41,7 @@ class PermissionRow:
     action: str  # "NOT <action>" for NotAction
     resource: str  # all resources of the statement, comma separated
     condition: str  # compact JSON
-    why: str  # why this library grants it; empty for a statement the library did not write
+    why: str  # the reason the template records for the statement, else NO_REASON
 
 
 def permission_rows(template: Mapping[str, Any]) -> list[PermissionRow]:
@@ -76,28 +53,28 @@ def permission_rows(template: Mapping[str, Any]) -> list[PermissionRow]:
     ``Ref`` or ``Fn::GetAtt`` as ``X`` or ``X.Arn``, anything else in ``Fn::Sub``
     syntax (``arn:${AWS::Partition}:s3:::${Bucket}/*``).
 
-    ``why`` is filled only for the roles of a SageMaker state machine (its ``RoleArn``,
-    and the execution role its definition passes to SageMaker): the roles this library
-    creates. Other roles of the template (VPC flow logs, custom resources, the user's own)
-    get an empty ``why``.
+    ``why`` is the reason the template records for the statement: each managed policy this
+    library creates lists its statements' reasons in its Metadata (``constructs_sm:Reasons``, in
+    the document's order). A statement without one (a policy the library did not create, or a
+    statement given to the role from outside the library) shows ``(no reason recorded)``:
+    nothing is guessed.
     """
     resources: Mapping[str, Any] = template.get("Resources", {})
-    kinds = _library_roles(resources)
     rows: list[PermissionRow] = []
     for role_id, role in resources.items():
         if role.get("Type") != "AWS::IAM::Role":
             continue
-        kind = kinds.get(role_id)
         properties = role.get("Properties", {})
         principals = _principals(properties.get("AssumeRolePolicyDocument", {}))
-        for policy, document in _documents(role_id, properties, resources):
-            rows += (PermissionRow(role_id, principals, policy, *cells) for cells in _statement_cells(document, kind))
+        for policy, document, reasons in _documents(role_id, properties, resources):
+            rows += (
+                PermissionRow(role_id, principals, policy, *cells) for cells in _statement_cells(document, reasons)
+            )
         for arn in _as_list(properties.get("ManagedPolicyArns")):
             if not _is_template_policy(arn, resources):
                 shown = to_text(arn, bare=True)
-                why = "attached managed policy: review its actions" if kind else ""
                 rows.append(
-                    PermissionRow(role_id, principals, shown.rsplit("/", 1)[-1], "", "", _MANAGED, shown, "", why)
+                    PermissionRow(role_id, principals, shown.rsplit("/", 1)[-1], "", "", _MANAGED, shown, "", NO_REASON)
                 )
     return rows
 
@@ -196,41 +173,10 @@ def _pieces(text: str, joints: str) -> list[str]:
     return [piece for piece in pieces if piece]
 
 
-def _library_roles(resources: Mapping[str, Any]) -> dict[str, _RoleKind]:
-    """The roles of each SageMaker state machine: its own (RoleArn) and those its definition passes."""
-    kinds: dict[str, _RoleKind] = {}
-    for resource in resources.values():
-        if resource.get("Type") != "AWS::StepFunctions::StateMachine":
-            continue
-        properties = resource.get("Properties", {})
-        definition = [properties.get(k) for k in ("Definition", "DefinitionString", "DefinitionSubstitutions")]
-        if ":sagemaker:" not in json.dumps(definition) and "sagemaker:" not in to_text(definition):
-            continue
-        for role_id in _arn_targets(definition, resources):
-            kinds.setdefault(role_id, "execution")
-        for role_id in _arn_targets(properties.get("RoleArn"), resources):
-            kinds[role_id] = "state machine"
-    return kinds
-
-
-def _arn_targets(value: Any, resources: Mapping[str, Any]) -> Iterator[str]:
-    """Logical ids of the roles whose ``Fn::GetAtt [Role, Arn]`` appears anywhere in value."""
-    if isinstance(value, Mapping):
-        target = value.get("Fn::GetAtt")
-        if isinstance(target, list) and target[1:] == ["Arn"] and len(value) == 1:
-            if resources.get(target[0], {}).get("Type") == "AWS::IAM::Role":
-                yield str(target[0])
-        for item in value.values():
-            yield from _arn_targets(item, resources)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _arn_targets(item, resources)
-
-
 def _documents(
     role_id: str, properties: Mapping[str, Any], resources: Mapping[str, Any]
-) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """(policy label, policy document) pairs for every policy the role gets."""
+) -> Iterator[tuple[str, Mapping[str, Any], Sequence[Any] | None]]:
+    """(policy label, policy document, recorded reasons or None) for every policy the role gets."""
     attached = {
         _ref(arn) for arn in _as_list(properties.get("ManagedPolicyArns")) if _is_template_policy(arn, resources)
     }
@@ -240,17 +186,25 @@ def _documents(
         policy = resource.get("Properties", {})
         roles = {_ref(role) for role in _as_list(policy.get("Roles"))}
         if role_id in roles or logical_id in attached:
-            yield logical_id, policy.get("PolicyDocument", {})
+            reasons = (resource.get("Metadata") or {}).get(REASONS_METADATA)
+            yield logical_id, policy.get("PolicyDocument", {}), reasons if isinstance(reasons, list) else None
     for inline in _as_list(properties.get("Policies")):
         name = f"{to_text(inline.get('PolicyName', '?'), bare=True)} (inline)"
-        yield name, inline.get("PolicyDocument", {})
+        yield name, inline.get("PolicyDocument", {}), None
 
 
 def _statement_cells(
-    document: Mapping[str, Any], kind: _RoleKind | None
+    document: Mapping[str, Any], reasons: Sequence[Any] | None
 ) -> Iterator[tuple[str, str, str, str, str, str]]:
-    """(statement, effect, action, resource, condition, why) for each action."""
-    for index, statement in enumerate(_as_list(document.get("Statement"))):
+    """(statement, effect, action, resource, condition, why) for each action; ``reasons`` are the
+    policy's recorded reasons, one a statement (ignored unless there is exactly one a statement)."""
+    statements = _as_list(document.get("Statement"))
+    if reasons is not None and len(reasons) != len(statements):
+        reasons = None
+    for index, statement in enumerate(statements):
+        why = (
+            reasons[index] if reasons is not None and isinstance(reasons[index], str) and reasons[index] else NO_REASON
+        )
         sid = str(statement.get("Sid", ""))
         resource = ", ".join(
             [to_text(r, bare=True) for r in _as_list(statement.get("Resource"))]
@@ -258,19 +212,10 @@ def _statement_cells(
         )
         condition = statement.get("Condition")
         shown = to_text(condition) if condition else ""
-        actions = [(to_text(a), to_text(a)) for a in _as_list(statement.get("Action"))]
-        actions += [(f"NOT {to_text(a)}", to_text(a)) for a in _as_list(statement.get("NotAction"))]
-        for action, name in actions:
-            yield (sid or f"#{index}", str(statement.get("Effect", "")), action, resource, shown, _why(kind, sid, name))
-
-
-def _why(kind: _RoleKind | None, sid: str, action: str) -> str:
-    if kind is None:
-        return ""
-    if sid in _WHY_BY_SID:
-        return _WHY_BY_SID[sid]
-    lowered = action.lower()
-    return next((why for prefix, why in _WHY[kind] if lowered.startswith(prefix)), "")
+        actions = [to_text(a) for a in _as_list(statement.get("Action"))]
+        actions += [f"NOT {to_text(a)}" for a in _as_list(statement.get("NotAction"))]
+        for action in actions:
+            yield (sid or f"#{index}", str(statement.get("Effect", "")), action, resource, shown, why)
 
 
 def _principals(document: Mapping[str, Any]) -> str:

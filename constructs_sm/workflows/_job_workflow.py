@@ -8,10 +8,10 @@ import math
 import re
 import tempfile
 from collections.abc import Mapping
-from enum import StrEnum
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, ClassVar, TypedDict, Unpack, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -25,7 +25,7 @@ from ..api._request import validate
 from ..api._rules import grid_size
 from ..asl._definition import to_definition_string
 from ..asl._execution_logs import LOG_DELIVERY, TRACING, execution_log_group
-from ..asl._job_request import JobKind, create_job_state, job_policy_statements
+from ..asl._job_request import JobKind, choose_integration, create_job_state, job_policy_statements, resolve_prefix
 from ..asl._parameters import (
     SCHEMA_METADATA,
     check_values,
@@ -47,8 +47,6 @@ from ..asl._workflow_states import (
     STARTED_BY,
     catch,
     check_input_states,
-    check_prefix,
-    default_prefix,
     failure_states,
     find_job_state,
     poll_seconds,
@@ -60,10 +58,11 @@ from ..core._stack import attribute, environment, remember_stack, stack_of
 from ..core._tokens import is_token
 from ..errors import ValidationError
 from ..iam._grants import ManifestData
-from ..iam._job_resources import RequestBody, bind_job_resources
-from ..iam._policy import add_statements
+from ..iam._job_resources import bind_job_resources
+from ..iam._policy import add_statements, granting
 from ..iam.role import state_machine_role as new_state_machine_role
 from ..props._props import seconds
+from ..props._request_body import RequestBody
 from ..tasks.describe_task import describe_training_job_statement
 from ._reaper import add_job_reaper
 
@@ -76,143 +75,120 @@ _ONE_YEAR = 365 * 24 * 3600
 _MARGIN = 3600
 
 
-class JobWorkflow(Construct):
-    """Base of the workflows: execution role and key of the jobs, the request, the state machine."""
+class WorkflowOptions(TypedDict, total=False):
+    """What every workflow takes beside its job: role, key, names, integration, timing, logs, input.
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        kind: JobKind,
-        body: RequestBody,
-        integration: StrEnum | str | None,
-        integrations: type[StrEnum],
-        role: iam.IRole | None,
-        encryption_key: kms.IKey | None,
-        job_name_prefix: str | None,
-        create_state: str,
-        result_path: str,
-        report: dict[str, Any] | None = None,
-        end_states: dict[str, Any] | None = None,
-        next_state: str | None = None,
-        retried_states: tuple[str, ...] = (),
-        find_states: Mapping[str, str] | None = None,
-        describes_training_jobs: bool = False,
-        polling_interval: cdk.Duration | None,
-        timeout: cdk.Duration | None,
-        log_retention: logs.RetentionDays,
-        state_machine_name: str | None,
-        manifest_data: ManifestData | None,
-        run_time_parameters: Mapping[str, str] | None = None,
-        log_group: logs.ILogGroup | None = None,
-        definition_in_s3: bool = False,
-    ) -> None:
-        if state_machine_name is not None and not isinstance(state_machine_name, str):
-            raise ValidationError("state_machine_name", "must be a string", state_machine_name)
-        given_period = seconds("polling_interval", polling_interval)  # checked on every path
+    :class:`TuningWorkflow` and :class:`TrainingWorkflow` take each as a keyword argument.
+    """
+
+    role: iam.IRole
+    """SageMaker execution role. @default - a new :class:`SageMakerExecutionRole`"""
+    encryption_key: kms.IKey
+    """Encrypts model artifacts, volumes and the execution logs.
+    @default - a new key with rotation on, retained when the stack is deleted"""
+    job_name_prefix: str
+    """Lowercase prefix of the job names, short enough to leave room for the generated suffix
+    (``JobKind.max_prefix_length``: the job name's limit in botocore's model less ``-`` and 12 hex digits);
+    IAM allows only jobs with this prefix. @default - derived from the construct id"""
+    integration: str
+    """Force one integration (a ``TuningIntegration`` or ``TrainingIntegration`` member).
+    @default - the optimized ``.sync`` integration when it takes every field of the request,
+    else the aws-sdk integration"""
+    polling_interval: cdk.Duration
+    """Time between the polling loop's Describe calls (the aws-sdk path, and a job found after a
+    failed create). @default - 1 minute, longer when the execution's timeout needs it to fit
+    Step Functions' history quota"""
+    timeout: cdk.Duration
+    """The execution's timeout. @default - the longest the job can run, plus 1 hour"""
+    log_retention: logs.RetentionDays
+    """Retention of the execution log group. @default - one year"""
+    log_group: logs.ILogGroup
+    """An execution log group to share with other workflows (each execution logs to its own
+    stream); the group's encryption and retention are yours.
+    @default - a log group of this workflow, encrypted with ``encryption_key``"""
+    state_machine_name: str
+    """@default - generated by CloudFormation"""
+    manifest_data: ManifestData
+    """For each channel whose ``S3DataType`` is ``ManifestFile`` or ``AugmentedManifestFile``, the
+    S3 locations (``S3Location`` or ``s3://`` URIs) of the objects its manifest lists: the role may
+    read them. Required for such channels. @default - none"""
+    run_time_parameters: Mapping[str, str]
+    """Request fields the execution input may set, as input name -> JSON path of the request, e.g.
+    ``{"InstanceType": "ResourceConfig.InstanceType"}``; the request's value is the default, and an
+    input that breaks the field's rule fails with ``InvalidParameter`` before a job is created
+    (README, "Run-time parameters"). @default - none"""
+    definition_in_s3: bool
+    """Keep the state machine definition in an S3 asset, not in the template (``cdk deploy``
+    uploads it): for stacks of many workflows near CloudFormation's 1 MB; cfn-lint then cannot
+    check the definition. @default false"""
+
+
+_OPTIONS = frozenset(WorkflowOptions.__annotations__)
+
+
+@dataclass(frozen=True)
+class Ending:
+    """What follows the job's end in a kind of workflow: a report of the job's description
+    (the ``.sync`` create state's ResultSelector, or a Pass state after polling), or states of
+    its own entered at ``next_state``."""
+
+    report: dict[str, Any] | None = None
+    next_state: str | None = None
+    states: dict[str, Any] = field(default_factory=dict)
+    retried: tuple[str, ...] = ()
+    """States of ``states`` whose throttling and capacity errors are retried."""
+    find: Mapping[str, str] = field(default_factory=dict)
+    """Create states of ``states`` and the state that looks for what a failed call created."""
+    describes_training_jobs: bool = False
+
+
+class JobWorkflow(Construct):
+    """Base of the workflows: execution role and key of the jobs, the request, the state machine.
+
+    A subclass names its kind of job (``_KIND``), its create state and result path, and what
+    follows the job (:meth:`_ending`); the steps below render the rest.
+    """
+
+    _KIND: ClassVar[JobKind]
+    _CREATE_STATE: ClassVar[str]
+    _RESULT_PATH: ClassVar[str]
+
+    def __init__(self, scope: Construct, id: str, *, body: RequestBody, **options: Unpack[WorkflowOptions]) -> None:
+        unknown = sorted(set(options) - _OPTIONS)
+        if unknown:
+            raise TypeError(f"{type(self).__name__}() got unexpected keyword arguments: {', '.join(unknown)}")
+        name = options.get("state_machine_name")
+        if name is not None and not isinstance(name, str):
+            raise ValidationError("state_machine_name", "must be a string", name)
+        given_period = seconds("polling_interval", options.get("polling_interval"))  # checked on every path
         if given_period is not None and not 1 <= given_period <= 3600:
             raise ValidationError("polling_interval", "must be between 1 second and 1 hour", given_period)
         super().__init__(scope, id)
         remember_stack(self, stack_of(scope))
-        self._name_field = kind.name_field
-        limit = kind.max_name_length
-        self._name_pattern = kind.name_pattern
-        self._max_name_length = limit
-        self.job_name_prefix = (
-            default_prefix(id, limit) if job_name_prefix is None else check_prefix(job_name_prefix, limit)
-        )
+        kind = self._KIND
+        self.job_name_prefix = resolve_prefix(kind, id, options.get("job_name_prefix"))
+        run_time = options.get("run_time_parameters")
         self.resources = bind_job_resources(
             self,
             kind.operation,
             body,
-            role=role,
-            encryption_key=encryption_key,
-            manifest_data=manifest_data,
-            run_time_paths=tuple(run_time_parameters.values()) if isinstance(run_time_parameters, Mapping) else (),
+            role=options.get("role"),
+            encryption_key=options.get("encryption_key"),
+            manifest_data=options.get("manifest_data"),
+            run_time_paths=tuple(run_time.values()) if isinstance(run_time, Mapping) else (),
         )
         request = self.resources.request
-        self.integration = _choose(integration, integrations, request.unsupported_by_optimized_integration())
-        optimized = self.integration is next(iter(integrations))
+        self.integration = choose_integration(
+            kind, options.get("integration"), request.unsupported_by_optimized_integration()
+        )
+        optimized = self.integration is next(iter(kind.integrations))
         partition = environment(self)[0]
-        name = {f"{kind.name_field}.$": "$jobName"}
-        resource = kind.resource(partition, sdk=not optimized, sync=optimized)
-        create = create_job_state(kind, request, name, resource=resource)
-        self.parameters = (
-            []
-            if run_time_parameters is None
-            else declare(
-                kind.operation,
-                request.body,
-                run_time_parameters,
-                valid=partial(validate, kind.operation),
-                reserved=(kind.name_field,),
-                local_storage=LOCAL_STORAGE_TYPES,
-            )
-        )
-        # Keys the request itself reads from the execution input (JsonPath values): the input may hold them.
-        self._read_keys = [k for k in referenced_input_keys(create["Parameters"]) if k != kind.name_field]
-        clash = [p.name for p in self.parameters if p.name in self._read_keys]
-        if clash:
-            raise ValidationError("run_time_parameters", "names an input the request already reads as a JSON path", clash)
-        if self.parameters:
-            create["Parameters"] = read_from_variable(create["Parameters"], self.parameters)
-        states = check_input_states(
-            kind.name_field,
-            self.job_name_prefix,
-            create_state,
-            name_pattern=self._name_pattern,
-            max_name_length=limit,
-            allowed=[*self._read_keys, *(p.name for p in self.parameters)],
-            rules=choice_rules(self.parameters),
-            parameters=parameters_expression(self.parameters) if self.parameters else None,
-        )
-        states.update(fail_states(self.parameters))
-        runs = longest_runs(request.body, self.parameters)
-        timeout_seconds = max(_execution_timeout(timeout, kind.operation, run) for run in runs)
-        polling_period, message = poll_seconds(given_period, timeout_seconds)
-        if message is not None:
-            cdk.Annotations.of(self).add_info(message)
-        self._polling_seconds = polling_period
-        api_errors = OPTIMIZED_API_ERRORS if optimized else SDK_API_ERRORS
-        create.update(Assign=RESET_RETRIES, Catch=catch(create_state, api_errors))
-        retried = [create_state, *retried_states, "Describe job", FIND_JOB]
-        completed = next_state if next_state is not None else f"Report {kind.title}"
-        if optimized and report is not None:
-            # The job's description is the result: the report is its ResultSelector, and the
-            # execution ends here.
-            create.update(ResultSelector=report, End=True)
-        elif optimized:
-            create.update(ResultPath=result_path, Next=next_state)
-        else:
-            create.update(ResultPath=None, Next="Wait for job")
-        states[create_state] = create
-        # The polling loop: the aws-sdk path's way to wait, and on either path the way to wait for a
-        # job that a failed create call had created after all (Find job).
-        states.update(
-            polling_states(
-                describe_resource=kind.describe_resource(partition),
-                describe_parameters=name,
-                status_field=kind.status_field,
-                result_path=result_path,
-                period_seconds=polling_period,
-                completed_next=completed,
-                job_kind=kind.action_noun.removeprefix("HyperParameter"),
-            )
-        )
-        states.update(
-            find_job_state(
-                describe_resource=kind.describe_resource(partition),
-                name=name,
-                result_path=result_path,
-                create_state=create_state,
-            )
-        )
-        if report is not None:
-            states[completed] = {"Type": "Pass", "InputPath": result_path, "Parameters": report, "End": True}
-        states.update(end_states or {})
-        states.update(retry_states(retried, find={create_state: FIND_JOB, **(find_states or {})}))
-        states.update(failure_states())
+        create = create_job_state(kind, request, self._name, resource=kind.resource(partition, sdk=not optimized, sync=optimized))
+        states = self._check_input(create, run_time)
+        timeout_seconds = max(_execution_timeout(options.get("timeout"), kind.operation, run) for run in longest_runs(request.body, self.parameters))
+        self._polling_seconds = self._polling(given_period, timeout_seconds)
+        ending = self._ending(partition)
+        states.update(self._job_states(create, partition, ending, optimized=optimized))
         definition = {
             "Comment": f"Runs a SageMaker {kind.title} ({self.integration.value})",
             "StartAt": CHECK_INPUT,
@@ -228,23 +204,134 @@ class JobWorkflow(Construct):
             sdk=not optimized,
             tagged="Tags" in request.body,
         )
+        self._state_machine(definition, options)
+        if ending.describes_training_jobs:
+            self._statements.append(describe_training_job_statement(self, f"{self.job_name_prefix}-*"))
+        # Handed over at once: one policy, one acknowledgement call.
+        add_statements(self._state_machine_role, self._statements)
+        # An aborted or timed-out execution leaves its job running on the aws-sdk path (and after a
+        # Find job on either): the stack's job reaper stops it.
+        add_job_reaper(self, self.state_machine, kind=kind, prefix=self.job_name_prefix)
+
+    def _ending(self, partition: str) -> Ending:
+        """What follows the job's end: the subclass's report or states."""
+        raise NotImplementedError
+
+    @property
+    def _name(self) -> dict[str, str]:
+        """The create and describe calls' job name: the variable the first state assigns."""
+        return {f"{self._KIND.name_field}.$": "$jobName"}
+
+    def _check_input(self, create: dict[str, Any], run_time: Mapping[str, str] | None) -> dict[str, Any]:
+        """The run-time parameters (read into ``create``'s Parameters) and the first states, which
+        refuse an input before any job starts."""
+        kind = self._KIND
+        self.parameters = (
+            []
+            if run_time is None
+            else declare(
+                kind.operation,
+                self.resources.request.body,
+                run_time,
+                valid=partial(validate, kind.operation),
+                reserved=(kind.name_field,),
+                local_storage=LOCAL_STORAGE_TYPES,
+            )
+        )
+        # Keys the request itself reads from the execution input (JsonPath values): the input may hold them.
+        self._read_keys = [k for k in referenced_input_keys(create["Parameters"]) if k != kind.name_field]
+        clash = [p.name for p in self.parameters if p.name in self._read_keys]
+        if clash:
+            raise ValidationError("run_time_parameters", "names an input the request already reads as a JSON path", clash)
+        if self.parameters:
+            create["Parameters"] = read_from_variable(create["Parameters"], self.parameters)
+        states = check_input_states(
+            kind.name_field,
+            self.job_name_prefix,
+            self._CREATE_STATE,
+            name_pattern=kind.name_pattern,
+            max_name_length=kind.max_name_length,
+            allowed=[*self._read_keys, *(p.name for p in self.parameters)],
+            rules=choice_rules(self.parameters),
+            parameters=parameters_expression(self.parameters) if self.parameters else None,
+        )
+        states.update(fail_states(self.parameters))
+        return states
+
+    def _polling(self, given: int | None, timeout_seconds: int) -> int:
+        """The polling period: the given one if the longest execution fits the history quota with it."""
+        period, message = poll_seconds(given, timeout_seconds)
+        if message is not None:
+            cdk.Annotations.of(self).add_info(message)
+        return period
+
+    def _job_states(self, create: dict[str, Any], partition: str, ending: Ending, *, optimized: bool) -> dict[str, Any]:
+        """Create the job, wait for it (``.sync``, or the polling loop), find a job a failed create
+        made after all, then the ending, the retries and the failures."""
+        kind, create_state, result_path = self._KIND, self._CREATE_STATE, self._RESULT_PATH
+        api_errors = OPTIMIZED_API_ERRORS if optimized else SDK_API_ERRORS
+        create.update(Assign=RESET_RETRIES, Catch=catch(create_state, api_errors))
+        completed = ending.next_state if ending.next_state is not None else f"Report {kind.title}"
+        if optimized and ending.report is not None:
+            # The job's description is the result: the report is its ResultSelector, and the
+            # execution ends here.
+            create.update(ResultSelector=ending.report, End=True)
+        elif optimized:
+            create.update(ResultPath=result_path, Next=ending.next_state)
+        else:
+            create.update(ResultPath=None, Next="Wait for job")
+        states = {create_state: create}
+        # The polling loop: the aws-sdk path's way to wait, and on either path the way to wait for a
+        # job that a failed create call had created after all (Find job).
+        states.update(
+            polling_states(
+                describe_resource=kind.describe_resource(partition),
+                describe_parameters=self._name,
+                status_field=kind.status_field,
+                result_path=result_path,
+                period_seconds=self._polling_seconds,
+                completed_next=completed,
+                job_kind=kind.action_noun.removeprefix("HyperParameter"),
+            )
+        )
+        states.update(
+            find_job_state(
+                describe_resource=kind.describe_resource(partition),
+                name=self._name,
+                result_path=result_path,
+                create_state=create_state,
+            )
+        )
+        if ending.report is not None:
+            states[completed] = {"Type": "Pass", "InputPath": result_path, "Parameters": ending.report, "End": True}
+        states.update(ending.states)
+        retried = [create_state, *ending.retried, "Describe job", FIND_JOB]
+        states.update(retry_states(retried, find={create_state: FIND_JOB, **ending.find}))
+        states.update(failure_states())
+        return states
+
+    def _state_machine(self, definition: dict[str, Any], options: WorkflowOptions) -> None:
+        """The logged, traced Standard state machine, its role and log group."""
         text, substitutions = to_definition_string(definition, self._placeholder_names())
         # Encrypted, kept and with the construct's managed-policy role: see _execution_logs and role.
+        log_group = options.get("log_group")
         if log_group is not None and attribute(log_group, "log_group_arn") is None:
             raise ValidationError("log_group", "must be a logs.ILogGroup", log_group)
         self.log_group = log_group or execution_log_group(
-            self, "ExecutionLogs", key=self.resources.key, retention=log_retention
+            self, "ExecutionLogs", key=self.resources.key, retention=options.get("log_retention", logs.RetentionDays.ONE_YEAR)
         )
         self._state_machine_role = new_state_machine_role(self, "StateMachineRole")
-        self.state_machine = sfn.StateMachine(
-            self,
-            "StateMachine",
-            definition_body=_definition_body(text, definition_in_s3),
-            definition_substitutions=substitutions,
-            state_machine_name=state_machine_name,
-            state_machine_type=sfn.StateMachineType.STANDARD,
-            role=self._state_machine_role,
-        )
+        # With definition_in_s3, the StateMachine grants its role read access to the asset.
+        with granting(self._state_machine_role, "Step Functions reads the definition from its S3 asset (definition_in_s3)"):
+            self.state_machine = sfn.StateMachine(
+                self,
+                "StateMachine",
+                definition_body=_definition_body(text, options.get("definition_in_s3", False)),
+                definition_substitutions=substitutions,
+                state_machine_name=options.get("state_machine_name"),
+                state_machine_type=sfn.StateMachineType.STANDARD,
+                role=self._state_machine_role,
+            )
         # Logging and tracing set on the resource, their statements written with the job's: the
         # StateMachine's own grants would call back into Python once a statement (see README,
         # Performance).
@@ -265,23 +352,16 @@ class JobWorkflow(Construct):
             # `constructs-sm schema` reads it from the template.
             machine.add_metadata(SCHEMA_METADATA, self.input_schema)
         self._statements += [LOG_DELIVERY, TRACING]
-        if describes_training_jobs:
-            self._statements.append(describe_training_job_statement(self, f"{self.job_name_prefix}-*"))
-        # Handed over at once: one policy, one acknowledgement call.
-        add_statements(self._state_machine_role, self._statements)
-        # An aborted or timed-out execution leaves its job running on the aws-sdk path (and after a
-        # Find job on either): the stack's job reaper stops it.
-        add_job_reaper(self, self.state_machine, kind=kind, prefix=self.job_name_prefix)
 
     @property
     def input_schema(self) -> dict[str, Any]:
         """The execution input as a JSON Schema: the job name and the run-time parameters."""
         return input_schema(
             self.parameters,
-            self._name_field,
+            self._KIND.name_field,
             self.job_name_prefix,
-            self._name_pattern,
-            self._max_name_length,
+            self._KIND.name_pattern,
+            self._KIND.max_name_length,
             self._read_keys,
         )
 
@@ -289,19 +369,26 @@ class JobWorkflow(Construct):
         """Refuse at synth time an execution input (a schedule's) that the first state would refuse."""
         if not isinstance(values, Mapping):
             raise ValidationError(where, "must be a JSON object", values)
-        name = values.get(self._name_field)
+        kind = self._KIND
+        name = values.get(kind.name_field)
         if name is not None and not (
             isinstance(name, str)
             and name.startswith(f"{self.job_name_prefix}-")
-            and len(name) <= self._max_name_length
-            and re.match(self._name_pattern, name)
+            and len(name) <= kind.max_name_length
+            and re.match(kind.name_pattern, name)
         ):
             raise ValidationError(
-                f"{where}[{self._name_field!r}]",
-                f"must start with '{self.job_name_prefix}-' and match {self._name_pattern}",
+                f"{where}[{kind.name_field!r}]",
+                f"must start with '{self.job_name_prefix}-' and match {kind.name_pattern}",
                 name,
             )
-        check_values(where, values, self.parameters, (self._name_field, STARTED_BY, *self._read_keys))
+        check_values(where, values, self.parameters, (kind.name_field, STARTED_BY, *self._read_keys))
+
+    @property
+    def job_name_field(self) -> str:
+        """The request field and execution input key of the job's name (``TrainingJobName``,
+        ``HyperParameterTuningJobName``)."""
+        return self._KIND.name_field
 
     @property
     def polling_interval(self) -> cdk.Duration:
@@ -366,23 +453,6 @@ def _definition_body(text: str, in_s3: bool) -> sfn.DefinitionBody:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     return sfn.DefinitionBody.from_file(str(path))
-
-
-def _choose(given: StrEnum | str | None, integrations: type[StrEnum], unsupported: list[str]) -> StrEnum:
-    """The optimized integration (the enum's first member) when it takes every field, else the aws-sdk one."""
-    optimized, sdk = list(integrations)
-    if given is None:
-        return sdk if unsupported else optimized
-    if given not in {optimized, sdk, optimized.value, sdk.value}:
-        raise ValidationError("integration", f"must be {integrations.__name__}.OPTIMIZED or .AWS_SDK", given)
-    chosen = integrations(given)
-    if chosen is optimized and unsupported:
-        raise ValidationError(
-            unsupported[0],
-            f"is not taken by the optimized integration ({optimized.value}): leave integration unset or use AWS_SDK",
-            unsupported,
-        )
-    return chosen
 
 
 def _execution_timeout(timeout: cdk.Duration | None, operation: str, request: dict[str, Any]) -> int:

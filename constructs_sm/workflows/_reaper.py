@@ -45,15 +45,16 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct, IConstruct
 
+from ..api._integration import task_resource
 from ..asl._definition import to_definition_string
 from ..asl._execution_logs import LOG_DELIVERY, TRACING, execution_log_group
 from ..asl._job_request import TRAINING_JOB, TUNING_JOB, JobKind, job_arn
 from ..asl._workflow_states import generated_job_name
-from ..core._nag import IAM5, wildcard_reason
-from ..core._stack import attribute, cached, environment, flat_token, stack_of
+from ..core._stack import attribute, environment, stack_of
 from ..core._tokens import is_token
 from ..errors import ValidationError
-from ..iam._policy import ManagedPolicyRole, add_statements, statement
+from ..iam._nag import acknowledge_all, wildcard_acknowledgements
+from ..iam._policy import ManagedPolicyRole, Statement, add_statements, record_reasons, statement
 from ..iam.encryption_key import artifact_key
 from ..iam.role import state_machine_role
 
@@ -118,12 +119,25 @@ NOT_STOPPED_ERROR = "JobNotStopped"
 
 _KINDS = (TUNING_JOB, TRAINING_JOB)
 _STOP_STATES = {TUNING_JOB.action_noun: "Stop tuning job", TRAINING_JOB.action_noun: "Stop training job"}
-# SageMaker's job name pattern (API Reference, CreateTrainingJob TrainingJobName).
-_NAME_PATTERN = "/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/"
 
 
 def _max_lengths() -> str:
     return "{" + ", ".join(f"'{kind.action_noun}': {kind.max_name_length}" for kind in _KINDS) + "}"
+
+
+_UNBOUNDED = re.compile(r"\{0,\d+\}(?=\$$)")
+
+
+def name_check(name: str, kind: str) -> str:
+    """JSONata: whether ``name`` matches SageMaker's job-name pattern for the job kind ``kind`` names
+    (botocore's model, through ``JobKind.name_pattern``). The pattern's final repetition bound
+    (``{0,N}``, the length limit less the first character) becomes ``*``, since ``valid`` checks each
+    kind's length limit beside it: kinds whose patterns differ only there share one regex."""
+    regexes = {k.action_noun: "/" + _UNBOUNDED.sub("*", k.name_pattern) + "/" for k in _KINDS}
+    if len(set(regexes.values())) == 1:
+        return f"$contains({name}, {next(iter(regexes.values()))})"
+    each = [f"({kind} = '{noun}' and $contains({name}, {regex}))" for noun, regex in regexes.items()]
+    return "(" + " or ".join(each) + ")"
 
 
 # The job name as the workflow's first state chooses it, from the event's detail and the rule's
@@ -143,7 +157,7 @@ JOB_NAME = f"""(
     'valid': $exists($workflow) and $type($name) = 'string' ? (
       $length($name) <= $lookup({_max_lengths()}, $workflow.kind)
       and $substring($name, 0, $length($workflow.prefix) + 1) = $workflow.prefix & '-'
-      and $contains($name, {_NAME_PATTERN})
+      and {name_check("$name", "$workflow.kind")}
     ) : false,
     'note': $not($included) ? 'The event left out the execution input (Step Functions does above 248 KB): a job name given there could not be read, so the generated name was tried'
   }}
@@ -180,7 +194,7 @@ def reaper_definition(partition: str) -> dict[str, Any]:
     for kind in _KINDS:
         states[_STOP_STATES[kind.action_noun]] = {
             "Type": "Task",
-            "Resource": f"arn:{partition}:states:::aws-sdk:sagemaker:stop{kind.action_noun}",
+            "Resource": task_resource(partition, f"Stop{kind.action_noun}"),
             "Arguments": {kind.name_field: _jsonata("$states.input.jobName")},
             "Output": _outcome("Stop requested"),
             "Retry": [RETRY],
@@ -294,7 +308,8 @@ class _StopPolicies:
     ``Fn::Join``, a statement per workflow): at 150 workflows of an environment-agnostic stack that
     is 11 policies, over the role's 10. Here each policy holds one statement a Stop action, its
     resources listed, and is filled by what IAM counts once deployed: every token at its longest.
-    Each wildcard resource gets the cdk-nag acknowledgement ``_nag`` gives a workflow's job ARN.
+    Each wildcard resource gets the cdk-nag acknowledgement of the statement's own wildcard reason,
+    and each policy the statements' reasons in its Metadata, as ``_policy`` gives a workflow's.
     """
 
     def __init__(self, reaper: JobReaper, role: iam.IRole) -> None:
@@ -316,26 +331,21 @@ class _StopPolicies:
             added = size + _STATEMENT + len(action)
         resources.setdefault(action, []).append(resource)
         self._used += added
-        flat = _TOKEN.sub(lambda m: flat_token(self._stack, m.group()), resource)
-        reason = wildcard_reason(flat, {action})
-        if reason is not None:
-            policy = self._policies[-1][0]
-            validations = cached(policy, "validations", lambda: cdk.Validations.of(policy))
-            validations.acknowledge(cdk.Acknowledgment(id=f"{IAM5}[Resource::{flat}]", reason=reason))
+        acknowledge_all(self._policies[-1][0], dict(wildcard_acknowledgements(self._stack, _stop(action, [resource]))))
 
     def _new_policy(self) -> dict[str, list[str]]:
         resources: dict[str, list[str]] = {}
 
-        def document() -> dict[str, Any]:
-            statements = [statement([action], arns) for action, arns in resources.items()]
-            return {"Statement": statements, "Version": "2012-10-17"}
+        def statements() -> list[Statement]:
+            return [_stop(action, arns) for action, arns in resources.items()]
 
         policy = iam.CfnManagedPolicy(
             self._reaper,
             f"StopPolicy{len(self._policies) + 1}",
-            policy_document=cdk.Lazy.any(_Produced(document)),
+            policy_document=cdk.Lazy.any(_Produced(lambda: {"Statement": statements(), "Version": "2012-10-17"})),
             roles=[self._role_name],
         )
+        record_reasons(policy, statements)
         self._policies.append((policy, resources))
         self._used = 0
         return resources
@@ -343,6 +353,18 @@ class _StopPolicies:
     @property
     def policies(self) -> list[iam.CfnManagedPolicy]:
         return [policy for policy, _resources in self._policies]
+
+
+def _stop(action: str, arns: list[str]) -> Statement:
+    """``sagemaker:Stop<job>`` on the jobs of the watched workflows."""
+    return statement(
+        [action],
+        arns,
+        reason="The job reaper stops the job of an aborted or timed-out workflow execution (Step Functions stops "
+        "it only on the .sync path: Step Functions Developer Guide, 'Run a Job (.sync)')",
+        wildcard="jobs whose names start with a watched workflow's job name prefix; the rest of the name is "
+        "generated per execution (Step Functions Developer Guide, 'IAM policies for Amazon SageMaker')",
+    )
 
 
 class JobReaper(Construct):
@@ -390,7 +412,17 @@ class JobReaper(Construct):
         # EventBridge needs a role to start a state machine, with states:StartExecution on it (Amazon
         # EventBridge User Guide, "IAM roles for sending events to targets in Amazon EventBridge",
         # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-iam-roles.html).
-        add_statements(events_role, [statement(["states:StartExecution"], [self.state_machine_arn])])
+        add_statements(
+            events_role,
+            [
+                statement(
+                    ["states:StartExecution"],
+                    [self.state_machine_arn],
+                    reason="EventBridge starts the job reaper (Amazon EventBridge User Guide, 'IAM roles for sending "
+                    "events to targets in Amazon EventBridge')",
+                )
+            ],
+        )
         self.events_role = events_role
         self.events_role_arn: str = attribute(events_role, "role_arn")
         self._batches: list[_RuleBatch] = []

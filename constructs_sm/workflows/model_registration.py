@@ -15,7 +15,8 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct, IConstruct
 
 from ..api import _model
-from ..api._request import TUNING, render_parameters
+from ..api._integration import task_resource
+from ..api._request import TUNING, JobRequest, render_parameters
 from ..asl._workflow_states import RESET_RETRIES, SDK_API_ERRORS, TRANSIENT, catch
 from ..core._arns import arn
 from ..core._paths import JOB_ROOTS, find, join
@@ -102,7 +103,7 @@ class ModelRegistration:
     """Instance types for batch transform (``InferenceSpecification.SupportedTransformInstanceTypes``).
     @default - none listed"""
     description: str | None = None
-    """At most 1024 characters (``ModelPackageDescription``).
+    """The model package version's description (``ModelPackageDescription``).
     @default - "Best training job <name> of hyperparameter tuning job <name>\""""
 
 
@@ -156,7 +157,7 @@ class Registration:
         return {
             CREATE_MODEL: {
                 "Type": "Task",
-                "Resource": f"arn:{partition}:states:::aws-sdk:sagemaker:createModel",
+                "Resource": task_resource(partition, "CreateModel"),
                 "Parameters": model,
                 "ResultPath": None,
                 "Assign": {**RESET_RETRIES, "modelArn.$": "$.ModelArn"},
@@ -165,7 +166,7 @@ class Registration:
             },
             FIND_MODEL: {
                 "Type": "Task",
-                "Resource": f"arn:{partition}:states:::aws-sdk:sagemaker:describeModel",
+                "Resource": task_resource(partition, "DescribeModel"),
                 "Parameters": {"ModelName.$": f"{BEST_JOB}.TrainingJobName"},
                 "ResultPath": None,
                 "Assign": {**RESET_RETRIES, "modelArn.$": "$.ModelArn"},
@@ -179,7 +180,7 @@ class Registration:
             },
             REGISTER_MODEL: {
                 "Type": "Task",
-                "Resource": f"arn:{partition}:states:::aws-sdk:sagemaker:createModelPackage",
+                "Resource": task_resource(partition, "CreateModelPackage"),
                 "Parameters": self._package(),
                 "ResultSelector": {**output, "ModelArn.$": "$modelArn", "ModelPackageArn.$": "$.ModelPackageArn"},
                 "Catch": catch(REGISTER_MODEL, SDK_API_ERRORS),
@@ -227,10 +228,23 @@ class Registration:
             head = self.group_arn.partition(":model-package-group/")[0]
             groups = [f"{head}:model-package-group/{name}" for name in names]
             versions = [f"{head}:model-package/{name}/*" for name in names]
+        reference = "Service Authorization Reference, Amazon SageMaker AI"
+        register = "SageMaker Developer Guide, 'Register a Model Version'"
         return [
             # DescribeModel: a retried CreateModel first looks for the model (Find model).
-            statement(["sagemaker:CreateModel", "sagemaker:DescribeModel"], [arn(scope, "sagemaker", f"model/{prefix}-*")]),
-            statement(["sagemaker:CreateModelPackage"], list(dict.fromkeys(groups + versions))),
+            statement(
+                ["sagemaker:CreateModel", "sagemaker:DescribeModel"],
+                [arn(scope, "sagemaker", f"model/{prefix}-*")],
+                reason=f"The workflow creates the best training job's model, looked up before a retried create ({reference})",
+                wildcard="models named at run time after the best training job, under the job name prefix "
+                f"({reference})",
+            ),
+            statement(
+                ["sagemaker:CreateModelPackage"],
+                list(dict.fromkeys(groups + versions)),
+                reason=f"The workflow registers the model as a version of the model package group ({register})",
+                wildcard=f"the versions SageMaker numbers in the one model package group ({reference}; {register})",
+            ),
         ]
 
 
@@ -425,13 +439,13 @@ def bind_registration(
     prefix: str,
     state_machine_role: iam.IRole,
     execution_role: iam.IRole,
-    request: dict[str, Any],
+    request: JobRequest,
     state_machine: IConstruct,
 ) -> sagemaker.CfnModelPackageGroup | None:
     """The group (when the workflow creates it) and the grants: the state machine role may create
     the model and the package version; the execution role, which the model runs with, may read
     the model artifacts (SageMaker Developer Guide, "CreateModel API: Execution Role Permissions")."""
-    check_request(request)
+    check_request(request.body)
     group = None
     if registration.generated is not None and registration.removal_policy is not None:
         name = group_name_for(workflow)
@@ -453,5 +467,5 @@ def bind_registration(
         state_machine.node.add_dependency(group)
     statements = registration.statements(workflow, prefix)
     add_statements(state_machine_role, statements)
-    grant_model_artifacts(execution_role, TUNING, request)
+    grant_model_artifacts(execution_role, request)
     return group

@@ -5,7 +5,7 @@ The request passes through as it is: the workflow checks it against SageMaker's 
 the rules the model lacks (errors name the JSON path), and sets only the paths it owns
 (``constructs_sm._request.OWNED_PATHS``): the role ARN (unless ``use_request_role``), the KMS
 key IDs, and the job name, which becomes the prefix of the unique per-execution names
-(lowercased, at most 19 characters for a tuning job, 50 for a training job). Every other field,
+(lowercased, cut to leave room for the generated suffix: :func:`job_name_prefix`). Every other field,
 those the model adds later included, reaches SageMaker unchanged; IAM follows every resource
 the request names.
 """
@@ -14,48 +14,38 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from enum import StrEnum
-from typing import Any
+from typing import Any, Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from ..api import _preview
+from ..api import _model, _preview
+from ..api._preview import RequestShape as RequestShape
 from ..api._request import check, check_name, literal_strings
 from ..asl._job_request import TRAINING_JOB, TUNING_JOB
-from ..asl._workflow_states import SUFFIX_LENGTH
 from ..core._tokens import is_token
 from ..errors import ValidationError
-from ..iam._grants import ManifestData
-from .training_workflow import TrainingIntegration, TrainingWorkflow
-from .tuning_workflow import TuningIntegration, TuningWorkflow
-
-# The generated names add "-" and 12 hex digits to the prefix.
-_TUNING_PREFIX_LENGTH = TUNING_JOB.max_name_length - SUFFIX_LENGTH
-_TRAINING_PREFIX_LENGTH = TRAINING_JOB.max_name_length - SUFFIX_LENGTH
+from ._job_workflow import WorkflowOptions
+from .training_workflow import TrainingWorkflow
+from .tuning_workflow import TuningWorkflow
 
 
-class RequestShape(StrEnum):
-    """The forms of request :func:`tuning_workflow_from_request` and
-    :func:`training_workflow_from_request` read."""
-
-    CREATE_HYPER_PARAMETER_TUNING_JOB = "CreateHyperParameterTuningJob"
-    """The current SageMaker API."""
-    CREATE_TUNING_JOB = "CreateTuningJob"
-    """The HPO preview API (sagemakerhpo 2017-11-08)."""
-    CREATE_TUNING_JOB_BOTO3 = "create_tuning_job"
-    """The preview API's boto3 keyword arguments, as a JSON object."""
-    CREATE_TRAINING_JOB = "CreateTrainingJob"
-    """SageMaker's CreateTrainingJob: a :class:`TrainingWorkflow`."""
+def _only_in(operation: str, other: str) -> frozenset[str]:
+    """The top-level fields of ``operation``'s request that ``other``'s lacks, in botocore's model."""
+    return frozenset(_model.input_shape(operation).members) - frozenset(_model.input_shape(other).members)
 
 
 def detect_request_shape(request: Mapping[str, Any]) -> RequestShape:
-    """The shape of a request, from its top-level fields."""
+    """The shape of a request, from its top-level fields: CreateTrainingJob when it has a field only
+    CreateTrainingJob has (``TrainingJobName``, ``AlgorithmSpecification``, ...) and none only
+    CreateHyperParameterTuningJob has; else the preview's when it has a field of the preview's own;
+    else CreateHyperParameterTuningJob."""
     if not isinstance(request, Mapping):
         raise ValidationError("request", "must be a JSON object", request)
-    if {"TrainingJobName", "AlgorithmSpecification"} & set(request):
+    fields = set(request)
+    training_only = _only_in(TRAINING_JOB.operation, TUNING_JOB.operation)
+    if fields & training_only and not fields & _only_in(TUNING_JOB.operation, TRAINING_JOB.operation):
         return RequestShape.CREATE_TRAINING_JOB
     if _preview.is_preview(dict(request)):
         return RequestShape.CREATE_TUNING_JOB
@@ -84,22 +74,18 @@ def tuning_workflow_from_request(
     *,
     shape: RequestShape | None = None,
     use_request_role: bool = False,
-    role: iam.IRole | None = None,
-    encryption_key: kms.IKey | None = None,
-    integration: TuningIntegration | str | None = None,
-    polling_interval: cdk.Duration | None = None,
-    timeout: cdk.Duration | None = None,
-    manifest_data: ManifestData | None = None,
+    **options: Unpack[WorkflowOptions],
 ) -> TuningWorkflow:
     """A :class:`TuningWorkflow` that runs a tuning ``request``.
+
+    The request's ``HyperParameterTuningJobName`` becomes the prefix of the per-execution job
+    names (:func:`job_name_prefix`) unless ``job_name_prefix`` is given.
 
     :param shape: the request's form. @default - detected from its fields
     :param use_request_role: use the request's ``RoleArn`` as an existing role (it must already
         have the permissions the job needs) instead of a generated, least-privilege one. @default false
-    :param role: an existing execution role. @default - generated, or the request's with ``use_request_role``
-    :param encryption_key: replaces the request's KMS key IDs. @default - a new key with rotation
-    :param integration: force one integration. @default - chosen from the request's fields
-    :param manifest_data: per manifest channel, the S3 locations its manifest lists. @default - none
+    :param options: what every workflow takes (:class:`WorkflowOptions`); ``encryption_key``
+        replaces the request's KMS key IDs.
     """
     shape = _expect_shape(request, shape, training=False)
     stack = cdk.Stack.of(scope)
@@ -111,20 +97,11 @@ def tuning_workflow_from_request(
         for index, definition in enumerate(current.get("TrainingJobDefinitions") or []):
             if isinstance(definition, dict):
                 arns[f"TrainingJobDefinitions[{index}].RoleArn"] = definition.get("RoleArn")
-        role = _request_role(scope, id, role, arns)
+        options["role"] = _request_role(scope, id, options.get("role"), arns)
     name = _pop_name(current, TUNING_JOB.operation)
-    return TuningWorkflow(
-        scope,
-        id,
-        request=current,
-        job_name_prefix=None if name is None else job_name_prefix(name),
-        role=role,
-        encryption_key=encryption_key,
-        integration=integration,
-        polling_interval=polling_interval,
-        timeout=timeout,
-        manifest_data=manifest_data,
-    )
+    if name is not None:
+        options.setdefault("job_name_prefix", job_name_prefix(name))
+    return TuningWorkflow(scope, id, request=current, **options)
 
 
 def training_workflow_from_request(
@@ -133,48 +110,35 @@ def training_workflow_from_request(
     request: Mapping[str, Any],
     *,
     use_request_role: bool = False,
-    role: iam.IRole | None = None,
-    encryption_key: kms.IKey | None = None,
-    integration: TrainingIntegration | str | None = None,
-    polling_interval: cdk.Duration | None = None,
-    timeout: cdk.Duration | None = None,
-    manifest_data: ManifestData | None = None,
+    **options: Unpack[WorkflowOptions],
 ) -> TrainingWorkflow:
     """A :class:`TrainingWorkflow` that runs a CreateTrainingJob ``request``.
 
     The request's ``TrainingJobName`` becomes the prefix of the per-execution job names
-    (lowercased, at most 50 characters).
+    (:func:`job_name_prefix`) unless ``job_name_prefix`` is given.
 
     :param use_request_role: use the request's ``RoleArn`` as an existing role (it must already
         have the permissions the job needs) instead of a generated, least-privilege one. @default false
-    :param role: an existing execution role. @default - generated, or the request's with ``use_request_role``
-    :param encryption_key: replaces the request's KMS key IDs. @default - a new key with rotation
-    :param integration: force one integration. @default - chosen from the request's fields
-    :param manifest_data: per manifest channel, the S3 locations its manifest lists. @default - none
+    :param options: what every workflow takes (:class:`WorkflowOptions`); ``encryption_key``
+        replaces the request's KMS key IDs.
     """
     shape = _expect_shape(request, RequestShape.CREATE_TRAINING_JOB, training=True)
     current = to_current_request(request, shape=shape)
     if use_request_role:
-        role = _request_role(scope, id, role, {"RoleArn": current.get("RoleArn")})
+        options["role"] = _request_role(scope, id, options.get("role"), {"RoleArn": current.get("RoleArn")})
     name = _pop_name(current, TRAINING_JOB.operation)
-    return TrainingWorkflow(
-        scope,
-        id,
-        request=current,
-        job_name_prefix=None if name is None else job_name_prefix(name, max_length=_TRAINING_PREFIX_LENGTH),
-        role=role,
-        encryption_key=encryption_key,
-        integration=integration,
-        polling_interval=polling_interval,
-        timeout=timeout,
-        manifest_data=manifest_data,
-    )
+    if name is not None:
+        options.setdefault("job_name_prefix", job_name_prefix(name, max_length=TRAINING_JOB.max_prefix_length))
+    return TrainingWorkflow(scope, id, request=current, **options)
 
 
-def job_name_prefix(name: str, *, max_length: int = _TUNING_PREFIX_LENGTH) -> str:
+def job_name_prefix(name: str, *, max_length: int | None = None) -> str:
     """The request's job name as the prefix of per-execution names: lowercased, at most
-    ``max_length`` characters (19 for a tuning job, 50 for a training job)."""
-    return name.lower()[:max_length].rstrip("-")
+    ``max_length`` characters. @default - a tuning job's longest prefix: its name's length limit
+    in botocore's model less the generated suffix (``TRAINING_JOB.max_prefix_length`` for a
+    training job's)"""
+    limit = TUNING_JOB.max_prefix_length if max_length is None else max_length
+    return name.lower()[:limit].rstrip("-")
 
 
 def _pop_name(request: dict[str, Any], operation: str) -> str | None:
@@ -190,18 +154,25 @@ def _pop_name(request: dict[str, Any], operation: str) -> str | None:
 def _expect_shape(request: Mapping[str, Any], shape: RequestShape | None, *, training: bool) -> RequestShape:
     """The request's shape, which must be a training shape for a TrainingWorkflow and a tuning one otherwise."""
     detected = detect_request_shape(request)
+    training_only = sorted(_only_in(TRAINING_JOB.operation, TUNING_JOB.operation) & set(request))
+    tuning_only = sorted(_only_in(TUNING_JOB.operation, TRAINING_JOB.operation) & set(request))
     if training and detected is not RequestShape.CREATE_TRAINING_JOB:
+        why = (
+            f"it has {', '.join(tuning_only)}, which only {TUNING_JOB.operation} has"
+            if tuning_only
+            else f"no top-level field only {TRAINING_JOB.operation} has, such as {TRAINING_JOB.name_field}"
+        )
         raise ValidationError(
             "request",
-            f"is a {detected.value} request, not CreateTrainingJob (no top-level TrainingJobName or "
-            "AlgorithmSpecification): build it with tuning_workflow_from_request",
+            f"is a {detected.value} request, not {TRAINING_JOB.operation} ({why}): build it with "
+            "tuning_workflow_from_request",
             sorted(request),
         )
     if not training and RequestShape.CREATE_TRAINING_JOB in (detected, shape):
+        why = f"top-level {', '.join(training_only)}" if detected is RequestShape.CREATE_TRAINING_JOB else "its shape"
         raise ValidationError(
             "request",
-            "is a CreateTrainingJob request (top-level TrainingJobName or AlgorithmSpecification): "
-            "build it with training_workflow_from_request",
+            f"is a {TRAINING_JOB.operation} request ({why}): build it with training_workflow_from_request",
             sorted(request),
         )
     return shape or detected

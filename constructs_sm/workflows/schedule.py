@@ -21,7 +21,7 @@ from constructs import Construct
 from ..core._arns import arn
 from ..core._tokens import is_token
 from ..errors import ValidationError
-from ..iam._policy import ManagedPolicyRole
+from ..iam._policy import ManagedPolicyRole, granting
 from ._job_workflow import JobWorkflow
 
 # Step Functions quotas: an execution's input is at most 256 KiB of UTF-8.
@@ -87,7 +87,7 @@ class WorkflowSchedule(Construct):
             raise ValidationError("workflow", "must be a TuningWorkflow or TrainingWorkflow", workflow)
         kind = _check_schedule(schedule)
         _check_time_zone(time_zone, schedule, kind)
-        body = _check_input(input, kind, _job_name_field(workflow), workflow.job_name_prefix)
+        body = _check_input(input, kind, workflow.job_name_field, workflow.job_name_prefix)
         if body is not None:
             # What the workflow's first state would refuse fails the synth instead of every run.
             workflow.check_input("input", body)
@@ -127,15 +127,21 @@ class WorkflowSchedule(Construct):
             role=self._role,
             input=scheduler.ScheduleTargetInput.from_object(body) if body is not None else None,
         )
-        self._schedule = scheduler.Schedule(
-            self,
-            "Schedule",
-            schedule=expression,
-            target=target,
-            description=description,
-            enabled=enabled,
-            time_window=scheduler.TimeWindow.off(),
-        )
+        # The target's grant comes when the schedule binds it.
+        with granting(
+            self._role,
+            "EventBridge Scheduler starts executions of the workflow (EventBridge Scheduler User Guide, "
+            "'Set up the execution role')",
+        ):
+            self._schedule = scheduler.Schedule(
+                self,
+                "Schedule",
+                schedule=expression,
+                target=target,
+                description=description,
+                enabled=enabled,
+                time_window=scheduler.TimeWindow.off(),
+            )
 
     @property
     def schedule(self) -> scheduler.Schedule:
@@ -328,11 +334,6 @@ def _iana_zones() -> frozenset[str]:
     """The IANA zones of the system's or the tzdata package's database; empty without either,
     and then names are not checked."""
     return frozenset(available_timezones()) - _NOT_IANA_ZONES
-
-
-def _job_name_field(workflow: JobWorkflow) -> str:
-    """The input field the workflow takes its job name from (see the workflows' ``Check input`` state)."""
-    return workflow._name_field
 
 
 def _check_input(value: Any, kind: str | None, name_field: str | None, prefix: str) -> dict[str, Any] | None:

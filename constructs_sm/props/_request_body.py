@@ -1,17 +1,21 @@
-"""Requests from typed props: each props object renders its fragment, this module joins them."""
+"""A job's request body, before the constructs set its name, role and keys: joined from typed
+props (each renders its fragment), or a client's request as given. Either is a
+:data:`RequestBody`, rendered once the job's role and key exist."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from constructs import Construct
 
 from ..errors import ValidationError
-from ..iam._job_resources import RequestBody
-from ..props._props import items
-from ..props.training_job_definition import TrainingJobDefinition
-from ..props.tuning_config import HyperParameterTuningJobConfig, WarmStartConfig
+from ._props import items
+from .training_job_definition import TrainingJobDefinition
+from .tuning_config import HyperParameterTuningJobConfig, WarmStartConfig
+
+RequestBody = Callable[[Construct], dict[str, Any]]
+"""The request without its job name, role and key; given the scope to create what it needs (a security group)."""
 
 
 def render_tags(tags: Mapping[str, str] | None) -> dict[str, Any]:
@@ -86,3 +90,16 @@ def training_body(*, definition: TrainingJobDefinition, tags: Mapping[str, str] 
         return {**request, **render_tags(tags)}
 
     return body
+
+
+def request_body(operation: str, request: Any, typed: Mapping[str, Any]) -> RequestBody:
+    """A client's ``request`` as given (checked with the rest of the request later); the typed props
+    (``typed``: name -> value, None or empty when not given) may not be given beside it."""
+    given = [name for name, value in typed.items() if value not in (None, False, (), [])]
+    if given:
+        raise ValidationError(
+            "request", f"replaces the typed props: give request or the typed props, not both ({', '.join(given)})", None
+        )
+    if not isinstance(request, Mapping):
+        raise ValidationError("request", f"must be a {operation} request (a dict)", request)
+    return lambda _scope: dict(request)

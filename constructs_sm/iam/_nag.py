@@ -1,0 +1,55 @@
+"""cdk-nag acknowledgements of IAM wildcards, each from the statement's own ``wildcard`` reason.
+
+A statement that holds a ``*`` in a resource says, where it is written, why AWS documents that
+wildcard (``statement(..., wildcard=...)``: actions without resource-level permissions, names
+generated at run time under a declared prefix). Where the statement is packed into a policy, each
+such resource gets an ``AwsSolutions-IAM5[Resource::<resource as cdk-nag flattens it>]``
+acknowledgement on the policy resource, with that reason. A ``*`` without a ``wildcard`` reason is
+not acknowledged, so cdk-nag reports it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import aws_cdk as cdk
+from constructs import IConstruct
+
+from ..core._stack import cached, flat_token
+
+if TYPE_CHECKING:
+    from ._policy import Statement
+
+IAM5 = "AwsSolutions::AwsSolutions-IAM5"
+
+_TOKEN = re.compile(r"\$\{Token\[[^\]]+\]\}")
+
+
+def wildcard_acknowledgements(stack: cdk.Stack, item: Statement) -> list[tuple[str, str]]:
+    """(rule id, reason) for each wildcard resource of ``item``, if it carries its wildcard reason:
+    the reason names the statement's actions, then why the wildcard is documented."""
+    if item.wildcard is None or item.get("Effect") != "Allow":
+        return []
+    actions = ", ".join(sorted(_as_list(item.get("Action"))))
+    found = []
+    for resource in _as_list(item.get("Resource")):
+        flat = _TOKEN.sub(lambda m: flat_token(stack, m.group()), resource)
+        if "*" in flat:
+            found.append((f"{IAM5}[Resource::{flat}]", f"{actions}: {item.wildcard}"))
+    return found
+
+
+def acknowledge_all(resource: IConstruct, rules: Mapping[str, str]) -> None:
+    """One acknowledgement call on the policy ``resource`` for ``rules`` (rule id -> reason)."""
+    if not rules:
+        return
+    validations = cached(resource, "validations", lambda: cdk.Validations.of(resource))
+    validations.acknowledge(*(cdk.Acknowledgment(id=rule, reason=reason) for rule, reason in rules.items()))
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

@@ -1,0 +1,50 @@
+"""What the workflows share: one set of options, one describe state, render steps of the base."""
+
+from __future__ import annotations
+
+import inspect
+import typing
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_stepfunctions as sfn
+
+import constructs_sm as sm
+from tests.builders import config, definition
+from tests.conftest import new_stack
+from tests.template_helpers import definition as definition_of
+
+
+def test_an_unknown_option_is_refused_by_name() -> None:
+    with pytest.raises(TypeError, match="TrainingWorkflow.. got unexpected keyword arguments: log_retension"):
+        sm.TrainingWorkflow(new_stack(), "W", training_job_definition=definition(), log_retension=None)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("workflow", [sm.TuningWorkflow, sm.TrainingWorkflow])
+def test_both_workflows_take_the_shared_options_and_state_none_of_them_again(workflow: type[sm.JobWorkflow]) -> None:
+    parameters = inspect.signature(workflow.__init__).parameters
+    options = parameters["options"]
+    assert options.kind is inspect.Parameter.VAR_KEYWORD
+    assert "Unpack[WorkflowOptions]" in str(options.annotation)
+    shared = set(typing.get_type_hints(sm.WorkflowOptions))
+    assert not shared & set(parameters), "an option is typed again in the signature"
+    assert {"role", "encryption_key", "job_name_prefix", "integration", "timeout", "run_time_parameters"} <= shared
+
+
+@pytest.mark.parametrize("from_request", [sm.tuning_workflow_from_request, sm.training_workflow_from_request])
+def test_the_workflows_from_a_request_take_the_same_options(from_request: object) -> None:
+    assert "Unpack[WorkflowOptions]" in str(inspect.signature(from_request).parameters["options"].annotation)  # type: ignore[arg-type]
+
+
+def test_the_task_and_the_tuning_workflow_render_one_describe_state() -> None:
+    stack = new_stack()
+    sm.TuningWorkflow(stack, "Tuning", hyper_parameter_tuning_job_config=config(), training_job_definition=definition())
+    task = sm.SageMakerDescribeTrainingJob(
+        stack, "Describe", training_job_name=sfn.JsonPath.string_at("$.TuningJob.BestTrainingJob.TrainingJobName")
+    )
+    rendered = stack.resolve(task.to_state_json())
+    described = definition_of(cdk.App.of(stack).synth().get_stack_by_name(stack.stack_name).template)["States"][  # type: ignore[union-attr]
+        "Describe best training job"
+    ]
+    assert described["Parameters"] == rendered["Parameters"]
+    assert described["Resource"] == rendered["Resource"] == "arn:aws:states:::aws-sdk:sagemaker:describeTrainingJob"
