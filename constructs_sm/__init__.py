@@ -72,6 +72,7 @@ if TYPE_CHECKING:
         WarmStartConfig,
         WarmStartType,
     )
+    from .tasks._task_state import JobTaskOptions
     from .tasks.describe_task import SageMakerDescribeTrainingJob
     from .tasks.training_task import SageMakerCreateTrainingJob
     from .tasks.tuning_task import SageMakerCreateHyperParameterTuningJob
@@ -111,6 +112,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "S3DataType",
     ),
     "tasks.describe_task": ("SageMakerDescribeTrainingJob",),
+    "tasks._task_state": ("JobTaskOptions",),
     "iam.encryption_key": ("artifact_key",),
     "errors": ("ValidationError",),
     "workflows.model_registration": ("ModelRegistration",),

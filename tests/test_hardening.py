@@ -132,4 +132,40 @@ def test_the_types_public_signatures_name_are_exported() -> None:
     assert ContinuousParameterRange in typing.get_args(sm.ParameterRange)
     assert sm.ManifestData is not None
     assert issubclass(sm.TuningWorkflow, sm.JobWorkflow) and issubclass(sm.TrainingWorkflow, sm.JobWorkflow)
-    assert {"ParameterRange", "ManifestData", "JobWorkflow"} <= set(dir(sm))
+    assert {"ParameterRange", "ManifestData", "JobWorkflow", "WorkflowOptions", "JobTaskOptions"} <= set(dir(sm))
+
+
+def _types_in(hint: object) -> list[type]:
+    import typing
+
+    if isinstance(hint, type) and typing.is_typeddict(hint):
+        return [hint, *(t for h in typing.get_type_hints(hint).values() for t in _types_in(h))]
+    found = [hint] if isinstance(hint, type) else []
+    return found + [t for arg in typing.get_args(hint) for t in _types_in(arg)]
+
+
+def test_every_type_a_public_signature_names_is_exported() -> None:
+    """One export list: each class of constructs_sm that an exported constructor, function or
+    dataclass field names (TypedDict options included) is exported under its own name."""
+    import dataclasses
+    import inspect
+    import typing
+
+    missing = set()
+    for name in sm.__all__:
+        value = getattr(sm, name)
+        if typing.is_typeddict(value):
+            continue
+        targets = [value.__init__] if inspect.isclass(value) else [value] if callable(value) else []
+        for target in targets:
+            try:
+                hints = typing.get_type_hints(target)
+            except (NameError, TypeError):
+                continue
+            if inspect.isclass(value) and dataclasses.is_dataclass(value):
+                hints.update(typing.get_type_hints(value))
+            for hint in hints.values():
+                for found in _types_in(hint):
+                    if found.__module__.startswith("constructs_sm") and getattr(sm, found.__name__, None) is not found:
+                        missing.add(f"{name} names {found.__module__}.{found.__name__}")
+    assert not missing, sorted(missing)

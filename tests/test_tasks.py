@@ -160,3 +160,14 @@ def test_existing_role_and_key_are_used_not_created() -> None:
     template = Template.from_stack(stack).to_json()
     assert len(resources(template, "AWS::KMS::Key")) == 1  # the job reaper's log key aside
     assert len(resources(template, "AWS::IAM::Role")) == 2  # the job reaper's aside
+
+
+def test_the_job_tasks_share_their_options_and_refuse_an_unknown_one() -> None:
+    import inspect
+
+    for task in (sm.SageMakerCreateTrainingJob, sm.SageMakerCreateHyperParameterTuningJob):
+        assert "Unpack[JobTaskOptions]" in str(inspect.signature(task.__init__).parameters["options"].annotation)
+    with pytest.raises(TypeError, match="got unexpected keyword arguments: result_pth"):
+        sm.SageMakerCreateTrainingJob(
+            new_stack(), "Train", training_job_name="train", training_job_definition=definition(), result_pth="$.x"  # type: ignore[call-arg]
+        )

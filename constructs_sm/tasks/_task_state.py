@@ -8,8 +8,7 @@ that ``TaskStateBase`` itself uses.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -26,21 +25,34 @@ from ..iam._grants import ManifestData
 from ..iam._job_resources import bind_job_resources
 from ..props._request_body import RequestBody
 
-STATE_PROPS = (
-    "integration_pattern",
-    "comment",
-    "input_path",
-    "output_path",
-    "result_path",
-    "result_selector",
-    "task_timeout",
-)
+
+class JobTaskOptions(TypedDict, total=False):
+    """What both job tasks take beside their job: the job's role and key, and the Task state's props."""
+
+    role: iam.IRole
+    """The SageMaker execution role. @default - a new :class:`SageMakerExecutionRole`"""
+    encryption_key: kms.IKey
+    """Encrypts artifacts and volumes. @default - a new key with rotation, retained"""
+    manifest_data: ManifestData
+    """Per manifest channel, the S3 locations its manifest lists (required for ``ManifestFile``
+    and ``AugmentedManifestFile`` channels). @default - none"""
+    integration_pattern: sfn.IntegrationPattern
+    """RUN_JOB (``.sync``: wait until the job ends) or REQUEST_RESPONSE. @default RUN_JOB"""
+    comment: str
+    """@default - none"""
+    input_path: str
+    """@default - ``$``"""
+    output_path: str
+    """@default - ``$``"""
+    result_path: str
+    """@default - ``$``, the job's description replaces the state's input"""
+    result_selector: dict[str, Any]
+    """@default - none"""
+    task_timeout: cdk.Duration
+    """The Task state's ``TimeoutSeconds``. @default - none"""
 
 
-def state_props(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The Task state props among a task constructor's arguments (pass ``locals()``), which
-    :class:`PythonTaskState` takes; the tasks keep their explicit keyword-only signatures."""
-    return {name: values[name] for name in STATE_PROPS}
+_TASK_OPTIONS = frozenset(JobTaskOptions.__annotations__)
 
 
 class PythonTaskState(sfn.TaskStateBase):
@@ -111,7 +123,35 @@ class PythonTaskState(sfn.TaskStateBase):
 
 
 class JobTask(PythonTaskState):
-    """Base of the tasks that create a SageMaker job."""
+    """Base of the tasks that create a SageMaker job: the job's resources, its create state (the
+    workflows render theirs with the same :func:`create_job_state` and integration chooser) and
+    the state machine role's policy."""
+
+    def __init__(
+        self, scope: Construct, id: str, *, kind: JobKind, name: str, body: RequestBody, **options: Unpack[JobTaskOptions]
+    ) -> None:
+        unknown = sorted(set(options) - _TASK_OPTIONS)
+        if unknown:
+            raise TypeError(f"{type(self).__name__}() got unexpected keyword arguments: {', '.join(unknown)}")
+        super().__init__(
+            scope,
+            id,
+            integration_pattern=options.get("integration_pattern", sfn.IntegrationPattern.RUN_JOB),
+            comment=options.get("comment"),
+            input_path=options.get("input_path"),
+            output_path=options.get("output_path"),
+            result_path=options.get("result_path"),
+            result_selector=options.get("result_selector"),
+            task_timeout=options.get("task_timeout"),
+        )
+        self._bind_request(
+            kind,
+            name=name,
+            body=body,
+            role=options.get("role"),
+            encryption_key=options.get("encryption_key"),
+            manifest_data=options.get("manifest_data"),
+        )
 
     def _bind_request(
         self,
