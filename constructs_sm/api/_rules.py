@@ -438,8 +438,9 @@ def _job_rules(job: str, *, tuning: bool) -> list[tuple[str, Check, str]]:
                 "API reference, HyperParameterTuningResourceConfig",
             ),
             (join(job, "AlgorithmSpecification.MetricDefinitions"), _tuning_metric_definitions, _HPO_GUIDE),
-            (join(job, "HyperParameterRanges"), _parameter_ranges, _HPO_GUIDE),
         ]
+        if job != "TrainingJobDefinition":  # a single definition's ranges are the config's (_one_definition_form)
+            rules.append((join(job, "HyperParameterRanges"), _parameter_ranges, _HPO_GUIDE))
     return rules
 
 

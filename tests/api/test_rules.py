@@ -749,18 +749,6 @@ CASES: list[Case] = [
         )
     ),
     *_job_cases(),
-    # The single definition's own HyperParameterRanges row: _one_definition_form, the first row,
-    # refuses the member before _parameter_ranges can read it.
-    Case(
-        "tuning",
-        "TrainingJobDefinition.HyperParameterRanges",
-        "_parameter_ranges",
-        "unreachable: a single definition takes no ranges of its own",
-        {"TrainingJobDefinition.HyperParameterRanges": {"ContinuousParameterRanges": [{**ETA, "MinValue": "0.9"}]}},
-        "TrainingJobDefinition.HyperParameterRanges",
-        "is only allowed in TrainingJobDefinitions",
-        by="_one_definition_form",
-    ),
 ]
 
 ROWS: list[Row] = [
