@@ -47,7 +47,7 @@ def new_stack() -> cdk.Stack:
     return cdk.Stack(cdk.App(context=_cdk_json_context()), "Test", env=ENV)
 
 
-# hypothesis profiles (tests/test_properties.py): "ci" by default, fixed seed and few examples;
+# hypothesis profiles (tests/props/test_properties.py): "ci" by default, fixed seed and few examples;
 # HYPOTHESIS_PROFILE=long for a deeper search.
 from hypothesis import HealthCheck, settings  # noqa: E402
 

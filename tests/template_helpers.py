@@ -12,7 +12,7 @@ _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
 
 def resources(template: dict[str, Any], type_name: str, *, reaper: bool = False) -> dict[str, dict[str, Any]]:
-    """The template's resources of a type; the stack's job reaper (tests/test_reaper.py) left out
+    """The template's resources of a type; the stack's job reaper (tests/workflows/test_reaper.py) left out
     unless ``reaper``, so that a test of a workflow finds the workflow's role, key and state machine."""
     from constructs_sm.workflows._reaper import REAPER_ID
 

@@ -14,7 +14,7 @@ others, shows it offline.
 moto 5.2.5's ``moto.iam.access_control.IAMPolicy`` cannot: its conditions know ``StringEquals``
 alone (``ArnEquals``, ``ArnLike``, ``Bool``... are skipped as if satisfied), a context key absent
 from the request is skipped too, and a failed condition in an Allow statement returns DENIED.
-It permits the broken policy (``tests/test_kms_rule.py`` shows it).
+It permits the broken policy (``tests/testing/test_resource_policies.py``, ``test_motos_evaluator_cannot_see_the_defect``).
 
 What is evaluated (IAM User Guide, "Policy evaluation logic",
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html, and

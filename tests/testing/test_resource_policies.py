@@ -1,7 +1,7 @@
 """The emulator's resource-policy evaluator (constructs_sm.testing.resource_policies) on hand-written policies: the IAM rules it
 models, the requests it sends for AWS services, and what it refuses to guess.
 
-The library's synthesized policies are evaluated in tests/test_notifications.py.
+The library's synthesized policies are evaluated in tests/workflows/test_notifications.py.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from tests.conftest import new_stack
 from tests.template_helpers import definition, generated_name, resources
 from tests.template_helpers import policies as iam_policies
 
-REQUESTS = Path(__file__).parent.parent / "examples" / "requests"
+REQUESTS = Path(__file__).parents[2] / "examples" / "requests"
 
 
 def load(name: str) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 job starts (issue "Runs on AWS as documented", items 8 and 13).
 
 The conditions are JSONata, evaluated here as Step Functions evaluates them (jsonata-python); the
-executions in the offline emulator are in tests/test_executions.py and test_run_time_parameters.py.
+executions in the offline emulator are in tests/workflows/test_executions.py and test_run_time_parameters.py.
 """
 
 from __future__ import annotations

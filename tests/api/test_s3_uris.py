@@ -17,7 +17,7 @@ from constructs_sm.api._s3_uri import S3Uri, is_s3_uri, parse
 from tests.conftest import new_stack
 from tests.template_helpers import actions, definition, flat, role_assumed_by, statements_of_role
 
-REQUESTS = Path(__file__).parent.parent / "examples" / "requests"
+REQUESTS = Path(__file__).parents[2] / "examples" / "requests"
 
 # S3 User Guide, "Methods for accessing a bucket" and "Virtual hosting of general purpose buckets".
 FORMS = [

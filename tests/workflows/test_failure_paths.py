@@ -1,6 +1,6 @@
 """Failure paths of the synthesized state machines (issue 5): retries, Fail states and their causes, timeouts.
 
-What tests/test_tuning_workflow.py already asserts on the minimal stack (the create's retry list,
+What tests/workflows/test_tuning_workflow.py already asserts on the minimal stack (the create's retry list,
 its Catch, the default timeout) is not repeated; these cover every Task of every path.
 """
 

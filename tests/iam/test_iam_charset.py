@@ -18,7 +18,7 @@ from tests.builders import bucket, definition, workflow
 from tests.conftest import new_stack
 from tests.template_helpers import flat, role_assumed_by, statements_of_role
 
-REQUESTS = Path(__file__).parent.parent / "examples" / "requests"
+REQUESTS = Path(__file__).parents[2] / "examples" / "requests"
 RULE = "must hold only characters an IAM policy document may hold"
 
 

@@ -19,7 +19,7 @@ from tests.api_shapes import member_shape
 from tests.builders import channel, definition, workflow
 from tests.conftest import new_stack
 
-REQUESTS = Path(__file__).parent.parent / "examples" / "requests"
+REQUESTS = Path(__file__).parents[2] / "examples" / "requests"
 
 
 def fails(message: str) -> pytest.RaisesExc:  # type: ignore[type-arg]
