@@ -12,32 +12,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aws_cdk as cdk
 from constructs import IConstruct
 
 from ..core._stack import cached, flat_token
 
-if TYPE_CHECKING:
-    from ._policy import Statement
-
 IAM5 = "AwsSolutions::AwsSolutions-IAM5"
 
 _TOKEN = re.compile(r"\$\{Token\[[^\]]+\]\}")
 
 
-def wildcard_acknowledgements(stack: cdk.Stack, item: Statement) -> list[tuple[str, str]]:
-    """(rule id, reason) for each wildcard resource of ``item``, if it carries its wildcard reason:
-    the reason names the statement's actions, then why the wildcard is documented."""
-    if item.wildcard is None or item.get("Effect") != "Allow":
+def wildcard_acknowledgements(stack: cdk.Stack, item: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(rule id, reason) for each wildcard resource of ``item`` (a ``_policy.Statement``), if it
+    carries its wildcard reason: the reason names the statement's actions, then why the wildcard
+    is documented."""
+    wildcard = getattr(item, "wildcard", None)
+    if wildcard is None or item.get("Effect") != "Allow":
         return []
     actions = ", ".join(sorted(_as_list(item.get("Action"))))
     found = []
     for resource in _as_list(item.get("Resource")):
         flat = _TOKEN.sub(lambda m: flat_token(stack, m.group()), resource)
         if "*" in flat:
-            found.append((f"{IAM5}[Resource::{flat}]", f"{actions}: {item.wildcard}"))
+            found.append((f"{IAM5}[Resource::{flat}]", f"{actions}: {wildcard}"))
     return found
 
 

@@ -21,18 +21,29 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
 from ._asl import zero_waits as _zero_waits
-from ._execution import Execution, ExecutionResult
+from ._execution import Execution, ExecutionResult, UnpermittedCall
 from ._resources import CREATED, STATE_MACHINE, create_resources
 from ._template import PolicyCharacterError, TemplateResolver, load_template, policy_character_errors
 
-if TYPE_CHECKING:
-    from ._env import OfflineAws
-    from ._permissions import UnpermittedCall
+
+class OfflineAws(Protocol):
+    """What a deployment uses of the emulator that made it (``_env.OfflineAws``)."""
+
+    @property
+    def region(self) -> str: ...
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def chosen_ids(self) -> dict[tuple[str, str], str]: ...
+    @property
+    def sfn(self) -> Any: ...
+    def client(self, service: str) -> Any: ...
+    def start(self, arn: str, input: Any = None, name: str | None = None, *, deployment: Any = None) -> Execution: ...
 
 __all__ = ["Deployment", "Workflow", "deploy"]
 

@@ -5,13 +5,43 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from ._deployment import Deployment
-    from ._permissions import UnpermittedCall
+__all__ = [
+    "ApiCall",
+    "Execution",
+    "ExecutionResult",
+    "UnpermittedCall",
+    "run_execution",
+    "start_execution",
+    "wait_for_execution",
+]
 
-__all__ = ["ApiCall", "Execution", "ExecutionResult", "run_execution", "start_execution", "wait_for_execution"]
+
+@dataclass(frozen=True)
+class UnpermittedCall:
+    """A call that the caller's role does not allow.
+
+    Attributes
+    ----------
+    caller:
+        ``"state machine"``, ``"training job"`` (a job's SageMaker execution role) or ``"model"``.
+    role:
+        Logical id of the role in the template.
+    action, resource:
+        The IAM action and the resource ARN (``"*"`` for actions without resource types).
+    """
+
+    caller: str
+    role: str
+    action: str
+    resource: str
+
+
+class Deployed(Protocol):
+    """What an execution needs of the deployment it came from (``_deployment.Deployment``)."""
+
+    def unpermitted_calls(self, result: ExecutionResult) -> list[UnpermittedCall]: ...
 
 
 @dataclass(frozen=True)
@@ -85,7 +115,7 @@ class ExecutionResult:
     error: str | None
     cause: str | None
     events: list[dict[str, Any]]
-    deployment: Deployment | None = field(default=None, repr=False, compare=False)
+    deployment: Deployed | None = field(default=None, repr=False, compare=False)
     """The deployment whose workflow ran (``None`` for a state machine created by hand)."""
 
     @property
@@ -137,7 +167,7 @@ class ExecutionResult:
 class Execution:
     """A started execution: wait for its end, stop it, or read its history while it runs."""
 
-    def __init__(self, client: Any, arn: str, deployment: Deployment | None = None) -> None:
+    def __init__(self, client: Any, arn: str, deployment: Deployed | None = None) -> None:
         self._client, self.arn, self._deployment = client, arn, deployment
 
     def __repr__(self) -> str:
@@ -180,7 +210,7 @@ def wait_for_execution(
     *,
     timeout: float = 5.0,
     poll_interval: float = 0.005,
-    deployment: Deployment | None = None,
+    deployment: Deployed | None = None,
 ) -> ExecutionResult:
     """Wait until the execution leaves RUNNING and return its result.
 

@@ -28,14 +28,32 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from ._execution import ApiCall, ExecutionResult, UnpermittedCall
 from ._moto import IAMPolicy, PermissionResult
 
-if TYPE_CHECKING:
-    from ._deployment import Deployment
-    from ._execution import ApiCall, ExecutionResult
+
+class DeployedStack(Protocol):
+    """What the check reads of a deployment (``_deployment.Deployment``)."""
+
+    @property
+    def template(self) -> dict[str, Any]: ...
+    @property
+    def resolver(self) -> Any: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def aws(self) -> Any: ...
+    @property
+    def state_machine_arns(self) -> dict[str, str]: ...
+    @property
+    def role_arns(self) -> dict[str, str]: ...
+    @property
+    def stack_name(self) -> str: ...
+
 
 __all__ = ["NotModelledError", "UnpermittedCall", "unpermitted_calls"]
 
@@ -44,26 +62,6 @@ Call = tuple[str, str]
 
 class NotModelledError(NotImplementedError):
     """The permission check cannot tell: an integration, a role or a policy it does not model."""
-
-
-@dataclass(frozen=True)
-class UnpermittedCall:
-    """A call that the caller's role does not allow.
-
-    Attributes
-    ----------
-    caller:
-        ``"state machine"``, ``"training job"`` (a job's SageMaker execution role) or ``"model"``.
-    role:
-        Logical id of the role in the template.
-    action, resource:
-        The IAM action and the resource ARN (``"*"`` for actions without resource types).
-    """
-
-    caller: str
-    role: str
-    action: str
-    resource: str
 
 
 # .sync: Step Functions' own calls for a SageMaker job (developer guide, "IAM policies for Amazon
@@ -207,7 +205,7 @@ def _find(value: Any, suffix: str) -> Iterator[Any]:
 class _Policies:
     """The template's roles and the policy documents that apply to each, resolved as deployed."""
 
-    def __init__(self, deployment: Deployment) -> None:
+    def __init__(self, deployment: DeployedStack) -> None:
         self._deployment = deployment
         resources = deployment.template.get("Resources") or {}
         self._resources = resources
@@ -264,7 +262,7 @@ def _denied(documents: list[str], calls: list[Call]) -> list[Call]:
     return missing
 
 
-def unpermitted_calls(deployment: Deployment, result: ExecutionResult) -> list[UnpermittedCall]:
+def unpermitted_calls(deployment: DeployedStack, result: ExecutionResult) -> list[UnpermittedCall]:
     """See ``Deployment.unpermitted_calls``."""
     region, account = deployment.region, deployment.account_id
     policies = _Policies(deployment)
