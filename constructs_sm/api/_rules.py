@@ -303,6 +303,33 @@ def _tuning_definition(definition: dict[str, Any], at: str, request: dict[str, A
         _fail(join(at, "ResourceConfig"), "is required (or HyperParameterTuningResourceConfig)", None)
 
 
+# SageMaker Developer Guide, "Define metrics and environment variables"
+# (https://docs.aws.amazon.com/sagemaker/latest/dg/automatic-model-tuning-define-metrics-variables.html):
+# a custom algorithm's metrics are the ones its MetricDefinitions name, and the objective is "one of
+# those metrics"; a built-in algorithm emits its own and takes no MetricDefinitions. So a definition
+# that names metrics must name its objective among them: the tuning job would find no value for it.
+_METRICS_GUIDE = "SageMaker Developer Guide, 'Define metrics and environment variables'"
+
+
+def _objective_emitted(definition: dict[str, Any], at: str, request: dict[str, Any]) -> None:
+    metrics = definition.get("AlgorithmSpecification", {}).get("MetricDefinitions") or []
+    names = [m.get("Name") for m in metrics if isinstance(m, dict)]
+    if at == "TrainingJobDefinition":
+        where = "HyperParameterTuningJobConfig.HyperParameterTuningJobObjective"
+        objective = request["HyperParameterTuningJobConfig"].get("HyperParameterTuningJobObjective") or {}
+    else:
+        where, objective = join(at, "TuningObjective"), definition.get("TuningObjective") or {}
+    name = objective.get("MetricName")
+    if not names or not _known(name, *names) or name in names:
+        return
+    _fail(
+        join(where, "MetricName"),
+        f"must be one of the metrics {join(at, 'AlgorithmSpecification.MetricDefinitions')} defines "
+        f"({', '.join(names)}): the training jobs emit no other for the tuning job to read",
+        name,
+    )
+
+
 def _tuning_resource_config(config: dict[str, Any], at: str, _: Any) -> None:
     # API reference, HyperParameterTuningResourceConfig: InstanceConfigs for several instance
     # configurations, InstanceType/InstanceCount/VolumeSizeInGB for one.
@@ -432,6 +459,7 @@ def _job_rules(job: str, *, tuning: bool) -> list[tuple[str, Check, str]]:
     if tuning:
         rules += [
             (job, _tuning_definition, _HPO_GUIDE),
+            (job, _objective_emitted, _METRICS_GUIDE),
             (
                 join(job, "HyperParameterTuningResourceConfig"),
                 _tuning_resource_config,

@@ -87,7 +87,10 @@ def _relative(at: str, changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def _metrics(count: int) -> list[dict[str, str]]:
-    return [{"Name": f"m{i}", "Regex": "m=([0-9.]+)"} for i in range(count)]
+    """``count`` metric definitions, the base's objective (validation:auc) among them."""
+    return [{"Name": "validation:auc", "Regex": "auc=([0-9.]+)"}] + [
+        {"Name": f"m{i}", "Regex": "m=([0-9.]+)"} for i in range(1, count)
+    ]
 
 
 def _continuous(count: int) -> list[dict[str, str]]:
@@ -316,6 +319,32 @@ TUNING_DEFINITION = [
     ),
 ]
 
+# _objective_emitted, a tuning job's definitions: the objective among the metrics they define.
+OBJECTIVE_EMITTED = [
+    Rule(
+        "the objective is a metric the definitions emit",
+        lambda at: _relative(
+            at, {"AlgorithmSpecification.MetricDefinitions": [{"Name": "validation:rmse", "Regex": "rmse=([0-9.]+)"}]}
+        ),
+        lambda at: (
+            "HyperParameterTuningJobConfig.HyperParameterTuningJobObjective.MetricName"
+            if at == "TrainingJobDefinition"
+            else join(at, "TuningObjective.MetricName")
+        ),
+        lambda at: f"must be one of the metrics {join(at, 'AlgorithmSpecification.MetricDefinitions')} defines",
+        lambda at: _relative(
+            at,
+            {
+                "AlgorithmSpecification.MetricDefinitions": [
+                    {"Name": "validation:rmse", "Regex": "rmse=([0-9.]+)"},
+                    {"Name": "validation:auc", "Regex": "auc=([0-9.]+)"},
+                ]
+            },
+        ),
+        forms=_TUNING_FORMS,
+    ),
+]
+
 # _tuning_resource_config, {job}.HyperParameterTuningResourceConfig: InstanceConfigs or one instance type.
 TUNING_RESOURCE_CONFIG = [
     Rule(
@@ -491,6 +520,7 @@ def _job_cases() -> Iterator[Case]:
             form, join(root, "InputDataConfig[].DataSource.S3DataSource"), "_s3_data_source", at, S3_DATA_SOURCE
         )
         yield from _expand(form, root, "_tuning_definition", at, TUNING_DEFINITION)
+        yield from _expand(form, root, "_objective_emitted", at, OBJECTIVE_EMITTED)
         yield from _expand(
             form,
             join(root, "HyperParameterTuningResourceConfig"),

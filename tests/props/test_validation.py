@@ -246,3 +246,16 @@ def test_s3_uri_passed_where_a_prefix_is_expected() -> None:
         sm.S3Location.from_bucket(bucket, "s3://example-bucket/data/")
 
 
+
+
+def test_an_objective_no_metric_definition_emits_is_refused_at_synth() -> None:
+    # SageMaker Developer Guide, "Define metrics and environment variables": a custom image's
+    # objective is one of the metrics its MetricDefinitions name.
+    objective = sm.TuningObjective(metric_name="validation:rmse", type=sm.ObjectiveType.MINIMIZE)
+    with pytest.raises(
+        sm.ValidationError,
+        match=r"HyperParameterTuningJobConfig.HyperParameterTuningJobObjective.MetricName: must be one of the "
+        r"metrics TrainingJobDefinition.AlgorithmSpecification.MetricDefinitions defines \(validation:auc\).*"
+        r"but got 'validation:rmse'",
+    ):
+        workflow(hyper_parameter_tuning_job_config=config(objective=objective))
