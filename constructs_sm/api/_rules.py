@@ -325,7 +325,7 @@ def _objective_emitted(definition: dict[str, Any], at: str, request: dict[str, A
     _fail(
         join(where, "MetricName"),
         f"must be one of the metrics {join(at, 'AlgorithmSpecification.MetricDefinitions')} defines "
-        f"({', '.join(names)}): the training jobs emit no other for the tuning job to read",
+        f"({', '.join(map(str, names))}): the training jobs emit no other for the tuning job to read",
         name,
     )
 
