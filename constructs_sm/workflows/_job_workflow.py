@@ -18,7 +18,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
-from constructs import Construct
+from constructs import Construct, Dependable, IConstruct
 
 from ..api._instance_storage import LOCAL_STORAGE_TYPES
 from ..api._request import validate
@@ -59,7 +59,7 @@ from ..core._tokens import is_token
 from ..errors import ValidationError
 from ..iam._grants import ManifestData
 from ..iam._job_resources import bind_job_resources
-from ..iam._policy import add_statements, granting
+from ..iam._policy import ManagedPolicyRole, add_statements, granting
 from ..iam.role import state_machine_role as new_state_machine_role
 from ..props._props import seconds
 from ..props._request_body import RequestBody
@@ -167,6 +167,7 @@ class JobWorkflow(Construct):
         remember_stack(self, stack_of(scope))
         kind = self._KIND
         self.job_name_prefix = resolve_prefix(kind, id, options.get("job_name_prefix"))
+        _claim_prefix(self, self.job_name_prefix)
         run_time = options.get("run_time_parameters")
         self.resources = bind_job_resources(
             self,
@@ -321,6 +322,7 @@ class JobWorkflow(Construct):
             self, "ExecutionLogs", key=self.resources.key, retention=options.get("log_retention", logs.RetentionDays.ONE_YEAR)
         )
         self._state_machine_role = new_state_machine_role(self, "StateMachineRole")
+        Dependable.implement(self._state_machine_role, _PoliciesOf(self._state_machine_role))
         # With definition_in_s3, the StateMachine grants its role read access to the asset.
         with granting(self._state_machine_role, "Step Functions reads the definition from its S3 asset (definition_in_s3)"):
             self.state_machine = sfn.StateMachine(
@@ -438,6 +440,49 @@ class JobWorkflow(Construct):
                 names.update({s: f"Subnet{i}" for i, s in enumerate(config["Subnets"])})
                 names.update({g: f"SecurityGroup{i}" for i, g in enumerate(config["SecurityGroupIds"])})
         return names
+
+
+def _claim_prefix(workflow: JobWorkflow, prefix: str) -> None:
+    """Refuse a job name prefix that overlaps another workflow's in the same app, where both may
+    deploy to one account and region: each role may create and stop ``<prefix>-*`` jobs, so the
+    IAM scopes would overlap (``a`` covers ``a-b-…``), and names the input gives could collide
+    (SageMaker job names are unique per account and region)."""
+    _partition, region, account = environment(workflow)
+    claimed: list[tuple[str, str, str, str]] = workflow.node.root.__dict__.setdefault("_constructs_sm_prefixes", [])
+    for other, path, other_region, other_account in claimed:
+        same_place = all(
+            is_token(mine) or is_token(theirs) or mine == theirs
+            for mine, theirs in ((region, other_region), (account, other_account))
+        )
+        overlap = f"{prefix}-".startswith(f"{other}-") or f"{other}-".startswith(f"{prefix}-")
+        if same_place and overlap:
+            raise ValidationError(
+                "job_name_prefix",
+                f"overlaps the prefix '{other}' of {path} in the same app (same account and region, or not "
+                f"known at synth): their IAM scopes '{prefix}-*' and '{other}-*' would overlap and job names "
+                "could collide; give each workflow a job_name_prefix of its own",
+                prefix,
+            )
+    claimed.append((prefix, workflow.node.path, region, account))
+
+
+class _PoliciesOf(Dependable):
+    """What depending on the state machine role means: its managed policies, each of which refers to it.
+
+    aws-cdk-lib's StateMachine depends on its role (``node.add_dependency(role)``, which reaches every
+    resource under it): on the role's policies, which the state machine needs at creation (Step
+    Functions checks that the role may deliver its logs), and on the role itself, which its
+    ``RoleArn`` (a GetAtt) already orders; a DependsOn on it is redundant (cfn-lint W3005). Read at
+    synth time, so a policy added after the state machine counts too; the role itself while it has none.
+    """
+
+    def __init__(self, role: ManagedPolicyRole) -> None:
+        super().__init__()
+        self._role = role
+
+    @property
+    def dependency_roots(self) -> list[IConstruct]:
+        return list(self._role.managed_policies) or [self._role]
 
 
 def _definition_body(text: str, in_s3: bool) -> sfn.DefinitionBody:

@@ -48,3 +48,32 @@ def test_the_task_and_the_tuning_workflow_render_one_describe_state() -> None:
     ]
     assert described["Parameters"] == rendered["Parameters"]
     assert described["Resource"] == rendered["Resource"] == "arn:aws:states:::aws-sdk:sagemaker:describeTrainingJob"
+
+
+def _two(first: dict[str, str | None], second: dict[str, str | None], accounts: tuple[str, str] = ("1", "1")) -> None:
+    app = cdk.App()
+    for index, (prefix, account) in enumerate(zip((first, second), accounts, strict=True)):
+        env = cdk.Environment(account=f"{account * 12}"[:12], region="eu-west-1")
+        stack = cdk.Stack(app, f"Stage{index}", env=env)
+        sm.TrainingWorkflow(stack, "Training", training_job_definition=definition(), **{k: v for k, v in prefix.items() if v})
+
+
+def test_two_stages_of_one_app_with_the_same_derived_prefix_are_refused() -> None:
+    with pytest.raises(sm.ValidationError, match=r"job_name_prefix: overlaps the prefix 'training' of Stage0/Training"):
+        _two({}, {})
+
+
+def test_a_prefix_that_covers_another_is_refused() -> None:
+    with pytest.raises(sm.ValidationError, match=r"IAM scopes 'team-a-\*' and 'team-\*' would overlap.*but got 'team-a'"):
+        _two({"job_name_prefix": "team"}, {"job_name_prefix": "team-a"})
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "accounts"),
+    [
+        ({"job_name_prefix": "team-a"}, {"job_name_prefix": "team-ab"}, ("1", "1")),  # 'team-a-*' does not cover 'team-ab-…'
+        ({}, {}, ("1", "2")),  # two accounts: two scopes
+    ],
+)
+def test_prefixes_that_cannot_meet_are_accepted(first: dict[str, str], second: dict[str, str], accounts: tuple[str, str]) -> None:
+    _two(first, second, accounts)
