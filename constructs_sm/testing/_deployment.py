@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from botocore.exceptions import ClientError
 
 from ._asl import zero_waits as _zero_waits
-from ._execution import Execution, ExecutionResult, UnpermittedCall
+from ._execution import DEFAULT_TIMEOUT, Execution, ExecutionResult, UnpermittedCall
 from ._resources import CREATED, STATE_MACHINE, create_resources
 from ._template import PolicyCharacterError, TemplateResolver, load_template, policy_character_errors
 
@@ -86,7 +86,7 @@ class Workflow:
         """Start an execution with ``input`` (default ``{}``), named ``name`` (default: generated)."""
         return self.deployment.aws.start(self.arn, input, name, deployment=self.deployment)
 
-    def run(self, input: Any = None, *, name: str | None = None, timeout: float = 5.0) -> ExecutionResult:
+    def run(self, input: Any = None, *, name: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> ExecutionResult:
         """Start an execution, wait for its end (at most ``timeout`` s), return its result."""
         return self.start(input, name=name).wait(timeout=timeout)
 

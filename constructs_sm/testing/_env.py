@@ -15,7 +15,7 @@ import boto3
 
 from ._asl import zero_waits as _zero_waits
 from ._deployment import Deployment, deploy
-from ._execution import Execution, ExecutionResult, start_execution
+from ._execution import DEFAULT_TIMEOUT, Execution, ExecutionResult, start_execution
 from ._interpreter import DEFAULT_API_ERROR_NAME, DEFAULT_HISTORY_EVENT_LIMIT, EmulatorSettings, sagemaker_sync_adapter
 from ._jobs import SageMakerJobs
 from ._moto import TMP_THREADS, mock_aws
@@ -237,7 +237,7 @@ class OfflineAws:
         input: Any = None,
         name: str | None = None,
         *,
-        timeout: float = 5.0,
+        timeout: float = DEFAULT_TIMEOUT,
         deployment: Deployment | None = None,
     ) -> ExecutionResult:
         """Start an execution, wait for its end (at most ``timeout`` s), return its result."""

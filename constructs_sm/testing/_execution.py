@@ -7,7 +7,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+DEFAULT_TIMEOUT = 60.0
+"""Seconds an execution may take before ``wait`` gives up: it bounds a hang only (a run of the
+emulator takes well under a second), so it is generous for loaded CI machines."""
+
 __all__ = [
+    "DEFAULT_TIMEOUT",
     "ApiCall",
     "Execution",
     "ExecutionResult",
@@ -191,7 +196,7 @@ class Execution:
         kwargs = {key: value for key, value in (("error", error), ("cause", cause)) if value is not None}
         self._client.stop_execution(executionArn=self.arn, **kwargs)
 
-    def wait(self, *, timeout: float = 5.0) -> ExecutionResult:
+    def wait(self, *, timeout: float = DEFAULT_TIMEOUT) -> ExecutionResult:
         """Wait until the execution ends (see ``wait_for_execution``) and return its result."""
         return wait_for_execution(self._client, self.arn, timeout=timeout, deployment=self._deployment)
 
@@ -208,7 +213,7 @@ def wait_for_execution(
     client: Any,
     execution_arn: str,
     *,
-    timeout: float = 5.0,
+    timeout: float = DEFAULT_TIMEOUT,
     poll_interval: float = 0.005,
     deployment: Deployed | None = None,
 ) -> ExecutionResult:
@@ -239,7 +244,7 @@ def wait_for_execution(
     )
 
 
-def run_execution(client: Any, arn: str, input: Any, name: str, *, timeout: float = 5.0) -> ExecutionResult:
+def run_execution(client: Any, arn: str, input: Any, name: str, *, timeout: float = DEFAULT_TIMEOUT) -> ExecutionResult:
     """Start an execution named ``name`` with ``input``, wait (at most ``timeout`` s), return the result."""
     return wait_for_execution(client, start_execution(client, arn, input, name), timeout=timeout)
 
