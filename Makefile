@@ -50,6 +50,47 @@ test-latest:
 	.venv-latest/bin/python -m pip install --quiet --upgrade -e ".[dev]"
 	.venv-latest/bin/python -m pytest -q
 
+## The whole suite at the floor of the aws-cdk-lib range, in a venv of its own (CI runs it after `make test`):
+## the dev lock without what moves with aws-cdk-lib (the names constraints-floor.txt pins) and without
+## cdk-nag (none fits aws-cdk-lib 2.200.0 with constructs 10.0.0: its tests skip there), plus those pins.
+.PHONY: test-floor
+FLOOR := constraints-floor.txt
+FLOOR_VENV := .venv-floor
+FLOOR_WITHOUT := cdk-nag $$(sed -n 's/^\([A-Za-z0-9_.-]*\)==.*/\1/p' $(FLOOR))
+$(FLOOR_VENV)/installed: pyproject.toml $(LOCK) $(FLOOR)
+	rm -rf $(FLOOR_VENV)
+	$(PYTHON) -m venv $(FLOOR_VENV)
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --upgrade pip
+	awk -v drop="$(FLOOR_WITHOUT)" 'BEGIN { n = split(drop, d, " "); for (i = 1; i <= n; i++) out[d[i]] = 1 } \
+	    /^[A-Za-z0-9]/ { split($$1, a, "=="); skip = (a[1] in out) } !skip' $(LOCK) > $(FLOOR_VENV)/requirements.txt
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --require-hashes -r $(FLOOR_VENV)/requirements.txt -r $(FLOOR)
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+test-floor: $(FLOOR_VENV)/installed node_modules/.bin/cdk
+	$(FLOOR_VENV)/bin/python -m pip check
+	$(FLOOR_VENV)/bin/python -c "from importlib.metadata import version as v; print('floor: aws-cdk-lib', v('aws-cdk-lib'), 'constructs', v('constructs'))"
+	$(FLOOR_VENV)/bin/python -m pytest -x -q
+
+## The cdk-nag tests with cdk-nag 2 (the lock holds cdk-nag 3), in a venv of its own (CI runs it after
+## `make test`): the dev lock with requirements-nag2.lock's cdk-nag in place of its own.
+.PHONY: test-nag2
+NAG2 := requirements-nag2.lock
+NAG2_VENV := .venv-nag2
+$(NAG2_VENV)/installed: pyproject.toml $(LOCK) $(NAG2)
+	rm -rf $(NAG2_VENV)
+	$(PYTHON) -m venv $(NAG2_VENV)
+	$(NAG2_VENV)/bin/python -m pip install --quiet --upgrade pip
+	awk '/^[A-Za-z0-9]/ { skip = ($$1 ~ /^cdk-nag==/) } !skip' $(LOCK) > $(NAG2_VENV)/requirements.txt
+	$(NAG2_VENV)/bin/python -m pip install --quiet --require-hashes -r $(NAG2_VENV)/requirements.txt -r $(NAG2)
+	$(NAG2_VENV)/bin/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+test-nag2: $(NAG2_VENV)/installed
+	$(NAG2_VENV)/bin/python -m pip check
+	$(NAG2_VENV)/bin/python -c "from importlib.metadata import version as v; print('cdk-nag', v('cdk-nag'))"
+	$(NAG2_VENV)/bin/python -m pytest -q tests/test_cdk_nag.py tests/core/test_nag.py
+
 ## Run the performance benchmark (issue 6); writes benchmarks/RESULTS.md. About 13 minutes on 2 cores (benchmarks/README.md).
 .PHONY: bench
 bench: $(VENV)/installed

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from typing import cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -105,6 +106,7 @@ class HardenedTuningStack(cdk.Stack):
         )
         vpc.add_gateway_endpoint("S3", service=ec2.GatewayVpcEndpointAwsService.S3)
         add_flow_logs(vpc)
+        drop_redundant_depends_on(self)
         self.workflow = sm.TuningWorkflow(
             self,
             "HardenedTuning",
@@ -175,6 +177,18 @@ class SpotTrainingStack(cdk.Stack):
             training_job_definition=definition,
             tags={"project": "churn-model"},
         )
+
+
+def drop_redundant_depends_on(stack: cdk.Stack) -> None:
+    """No DependsOn from restrict_default_security_group's handler to its role: its Role (a GetAtt) orders it.
+
+    aws-cdk-lib's custom resource provider adds both (cfn-lint W3005); the role's policy is inline,
+    so the GetAtt alone creates the function after the role and its permissions.
+    """
+    provider = stack.node.find_child("Custom::VpcRestrictDefaultSGCustomResourceProvider")
+    handler, role = (cast(cdk.CfnResource, provider.node.find_child(id)) for id in ("Handler", "Role"))
+    # remove_dependency, deprecated since, in older aws-cdk-lib releases.
+    getattr(handler, "remove_resource_dependency", handler.remove_dependency)(role)
 
 
 def add_flow_logs(vpc: ec2.Vpc) -> None:

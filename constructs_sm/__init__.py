@@ -1,7 +1,8 @@
 """constructs_sm: SageMaker hyperparameter tuning and training as reviewable AWS CDK infrastructure.
 
 The names load on first use (PEP 562): importing the package, its CLI or its tools loads neither
-aws-cdk-lib nor botocore until a construct is built.
+aws-cdk-lib nor botocore until a construct is built. ``__version__`` is the installed distribution's
+version (its metadata, from pyproject.toml), read on first use too.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    __version__: str
     from .asl._job_request import TrainingIntegration, TuningIntegration
     from .errors import ValidationError
     from .iam._grants import ManifestData
@@ -178,7 +180,15 @@ _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in nam
 __all__ = sorted(_MODULE_OF)
 
 
+_DISTRIBUTION = "constructs-sm"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import version
+
+        globals()[name] = value = version(_DISTRIBUTION)
+        return value
     module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

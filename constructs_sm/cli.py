@@ -13,20 +13,41 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .api._preview import PREVIEW_FIELDS, RequestShape
 from .errors import ValidationError
 
+# --shape: each form by the operation it calls, the preview API's marked as such.
 _SHAPES: dict[str, RequestShape | None] = {
     "auto": None,
-    "current": RequestShape.CREATE_HYPER_PARAMETER_TUNING_JOB,
-    "preview": RequestShape.CREATE_TUNING_JOB,
-    "boto3": RequestShape.CREATE_TUNING_JOB_BOTO3,
-    "training": RequestShape.CREATE_TRAINING_JOB,
+    "create-hyper-parameter-tuning-job": RequestShape.CREATE_HYPER_PARAMETER_TUNING_JOB,
+    "create-training-job": RequestShape.CREATE_TRAINING_JOB,
+    "preview-create-tuning-job": RequestShape.CREATE_TUNING_JOB,
+    "preview-create-tuning-job-boto3": RequestShape.CREATE_TUNING_JOB_BOTO3,
 }
+# The names of 0.1.0, still accepted (a note on standard error). `boto3` was the preview API's
+# boto3 form: a current-API boto3 request is create-hyper-parameter-tuning-job.
+_DEPRECATED_SHAPES = {
+    "current": "create-hyper-parameter-tuning-job",
+    "training": "create-training-job",
+    "preview": "preview-create-tuning-job",
+    "boto3": "preview-create-tuning-job-boto3",
+}
+_SHAPE_NAME = {shape: name for name, shape in _SHAPES.items() if shape is not None}
+# What each shape is, for --help and for a request that turns out to be of another shape.
+_ABOUT: dict[RequestShape, str] = {
+    RequestShape.CREATE_HYPER_PARAMETER_TUNING_JOB: "the current API's CreateHyperParameterTuningJob, as JSON or "
+    "as boto3 create_hyper_parameter_tuning_job(...) keyword arguments (the same fields)",
+    RequestShape.CREATE_TRAINING_JOB: "CreateTrainingJob, as JSON or as boto3 create_training_job(...) keyword arguments",
+    RequestShape.CREATE_TUNING_JOB: "the HPO preview API's CreateTuningJob (sagemakerhpo 2017-11-08)",
+    RequestShape.CREATE_TUNING_JOB_BOTO3: "the HPO preview API's boto3 create_tuning_job(...) keyword arguments",
+}
+# Shapes read the same way: the preview API's JSON and boto3 forms.
+_SAME_READING = {RequestShape.CREATE_TUNING_JOB_BOTO3: RequestShape.CREATE_TUNING_JOB}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,26 +76,43 @@ def _acknowledge_node_version() -> None:
             os.environ.setdefault(f"JSII_SILENCE_WARNING_{notice}_NODE_VERSION", major)
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help, wrapped without breaking a shape name at its hyphens."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return textwrap.fill(
+            " ".join(text.split()), width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False
+        )
+
+
 def _parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = argparse.ArgumentParser(
         prog="constructs-sm",
         description="SageMaker tuning and training workflows as CloudFormation, without the CDK CLI.",
+        formatter_class=_HelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    current, preview, boto3, training = (
-        RequestShape.CREATE_HYPER_PARAMETER_TUNING_JOB.value,
-        RequestShape.CREATE_TUNING_JOB.value,
-        RequestShape.CREATE_TUNING_JOB_BOTO3.value,
-        RequestShape.CREATE_TRAINING_JOB.value,
+    current, preview, training = (
+        RequestShape.CREATE_HYPER_PARAMETER_TUNING_JOB,
+        RequestShape.CREATE_TUNING_JOB,
+        RequestShape.CREATE_TRAINING_JOB,
     )
     synth = commands.add_parser(
         "synth",
+        formatter_class=_HelpFormatter,
         help="write the CloudFormation template of a workflow built from a request JSON file",
-        description=f"Build a TuningWorkflow from a {current} request, a preview {preview} request or "
-        f"its boto3 form, or a TrainingWorkflow from a {training} request, and write the synthesized "
-        "template. The shape is detected from the request's top-level fields (a field that only "
-        f"{training} has in SageMaker's API model, and none that only {current} has: training; "
-        f"{', '.join(PREVIEW_FIELDS)}: preview; else current). The constructs replace the "
+        description=f"Build a TuningWorkflow from a {current.value} request (its JSON or boto3 form), a "
+        f"preview {preview.value} request or its boto3 form, or a TrainingWorkflow from a {training.value} "
+        "request, and write the synthesized template. The shape is detected from the request's top-level "
+        f"fields (a field that only {training.value} has in SageMaker's API model, and none that only "
+        f"{current.value} has: {_SHAPE_NAME[training]}; {', '.join(PREVIEW_FIELDS)}: "
+        f"{_SHAPE_NAME[preview]}; else {_SHAPE_NAME[current]}); --shape names it. The constructs replace the "
         "request's RoleArn, KMS key IDs and job name (kept as the prefix of per-execution names). "
         "Exit codes: 0 done, 2 bad request (the message names the JSON path, the rule and the value).",
     )
@@ -88,10 +126,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     synth.add_argument(
         "--shape",
-        choices=list(_SHAPES),
+        choices=[*_SHAPES, *_DEPRECATED_SHAPES],
         default="auto",
-        help=f"the request's form: current ({current}), preview ({preview}), boto3 ({boto3} keyword "
-        f"arguments) or training ({training}) (default: auto)",
+        metavar="SHAPE",
+        help="the request's form (default: auto, detected from its fields): "
+        + "; ".join(f"{name}: {_ABOUT[shape]}" for shape, name in _SHAPE_NAME.items())
+        + ". Deprecated names, still accepted: "
+        + ", ".join(f"{old} for {new}" for old, new in _DEPRECATED_SHAPES.items())
+        + " (the preview API's boto3 form, not the current API's)",
     )
     synth.add_argument(
         "--definition-only", action="store_true", help="print only the state machine definition (indented)"
@@ -182,9 +224,18 @@ def _synth(args: argparse.Namespace) -> int:
         tuning_workflow_from_request,
     )
 
+    if args.shape in _DEPRECATED_SHAPES:
+        renamed = _DEPRECATED_SHAPES[args.shape]
+        print(
+            f"constructs-sm: --shape {args.shape} is deprecated, use --shape {renamed}: "
+            f"{_ABOUT[cast(RequestShape, _SHAPES[renamed])]}",
+            file=sys.stderr,
+        )
+        args.shape = renamed
     request = load_request(args.request)
     named = _SHAPES[args.shape]
-    shape = detect_request_shape(request) if named is None else named
+    detected = detect_request_shape(request)
+    shape = detected if named is None else named
     training = shape is RequestShape.CREATE_TRAINING_JOB
     stack_name = args.stack_name or ("ImportedTraining" if training else "ImportedTuning")
     check_stack_name(stack_name)
@@ -217,7 +268,16 @@ def _synth(args: argparse.Namespace) -> int:
                     manifest_data=manifest_data,
                 )
         except ValidationError as error:
-            raise _as_option(error) from None
+            if named is None or _SAME_READING.get(named, named) is detected:
+                raise _as_option(error) from None
+            right = _SHAPE_NAME[detected]
+            print(f"constructs-sm: {_as_option(error)}", file=sys.stderr)
+            print(
+                f"constructs-sm: --shape {args.shape} reads {_ABOUT[named]}; this request's top-level fields "
+                f"are those of {right}, {_ABOUT[detected]}: use --shape {right}, or leave --shape out",
+                file=sys.stderr,
+            )
+            return 2
         template: dict[str, Any] = app.synth().get_stack_by_name(stack.stack_name).template
         if args.output is not None:
             shutil.copytree(scratch, args.output, dirs_exist_ok=True)

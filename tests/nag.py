@@ -3,15 +3,45 @@
 from __future__ import annotations
 
 import json
+from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import aws_cdk as cdk
-from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks
+import pytest
 from cfnlint.api import ManualArgs, lint_file
 
-PACKS = [AwsSolutionsChecks, NIST80053R5Checks, HIPAASecurityChecks, PCIDSS321Checks]
+# cdk-nag 3 runs as a validation plugin (cdk.Validations) and needs aws-cdk-lib 2.257.0 or later; on an
+# older aws-cdk-lib (`make test-floor`) it is not installed: the apps synthesize without the packs and
+# what reads their findings skips, saying why.
+try:
+    from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks
+
+    NAG = hasattr(cdk, "Validations")
+except ImportError:
+    NAG = False
+NO_NAG = f"cdk-nag 3 needs aws-cdk-lib>=2.257.0 (cdk.Validations); this is aws-cdk-lib {version('aws-cdk-lib')}"
+# The acknowledgements the constructs write (Validations.acknowledge, aws-cdk-lib 2.252.0 on).
+needs_acknowledge = pytest.mark.skipif(
+    not hasattr(cdk, "Acknowledgment"),
+    reason=f"Validations.acknowledge needs aws-cdk-lib>=2.252.0; this is aws-cdk-lib {version('aws-cdk-lib')}",
+)
+
+PACKS = [AwsSolutionsChecks, NIST80053R5Checks, HIPAASecurityChecks, PCIDSS321Checks] if NAG else []
 PACK_NAMES = ["AwsSolutions", "NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321"]
+
+
+class _NoNag:
+    """What stands for the packs' findings where cdk-nag 3 cannot run: reading it skips the test."""
+
+    def __getitem__(self, key: Any) -> NoReturn:
+        pytest.skip(NO_NAG)
+
+    def __iter__(self) -> NoReturn:
+        pytest.skip(NO_NAG)
+
+    def __contains__(self, key: Any) -> NoReturn:
+        pytest.skip(NO_NAG)
 
 
 def synth_with_packs(
@@ -20,6 +50,9 @@ def synth_with_packs(
     """Synthesize ``app`` with the packs as validation plugins; CDK's report, each pack's own
     findings on ``control`` (a stack the packs must flag, so that a pack is seen to have looked)
     and, keyed by (pack, name), on each of ``scopes``."""
+    if not NAG:
+        app.synth()
+        return {"report": _NoNag(), "control": _NoNag(), "scopes": _NoNag()}
     packs = [pack(app) for pack in PACKS]
     cdk.Validations.of(app).add_plugins(*packs)
     try:
@@ -52,6 +85,6 @@ def findings(report: dict[str, Any], prefix: str, *, acknowledged: bool) -> list
 
 
 def lint(template: dict[str, Any], path: Path) -> list[str]:
-    """cfn-lint's findings on ``template`` (W3005, redundant DependsOn, is how CDK writes templates)."""
+    """cfn-lint's findings on ``template``, warnings included."""
     path.write_text(json.dumps(template))
-    return [str(m) for m in lint_file(path, config=ManualArgs(regions=["us-east-1"], ignore_checks=["W3005"]))]
+    return [str(m) for m in lint_file(path, config=ManualArgs(regions=["us-east-1"]))]

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +121,7 @@ def test_synth_a_training_request(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_synth_a_training_request_with_the_shape_named(capsys: pytest.CaptureFixture[str]) -> None:
     request = str(REQUESTS / "create-training-job.json")
-    assert main(["synth", request, "--shape", "training", "--definition-only"]) == 0
+    assert main(["synth", request, "--shape", "create-training-job", "--definition-only"]) == 0
     assert "Create training job" in json.loads(capsys.readouterr().out)["States"]
 
 
@@ -135,8 +136,130 @@ def test_bad_training_request_exits_2_with_the_json_path(tmp_path: Path, capsys:
 
 def test_training_shape_named_for_a_tuning_request_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     request = str(REQUESTS / "create-hyper-parameter-tuning-job.json")
-    assert main(["synth", request, "--shape", "training"]) == 2
-    assert "not CreateTrainingJob" in capsys.readouterr().err
+    assert main(["synth", request, "--shape", "create-training-job"]) == 2
+    err = capsys.readouterr().err
+    assert "not CreateTrainingJob" in err
+    assert "use --shape create-hyper-parameter-tuning-job, or leave --shape out" in err
+
+
+# --- --shape: each form named by the operation it calls; the 0.1.0 names as deprecated aliases ---
+
+SHAPE_EXAMPLES = {
+    "create-hyper-parameter-tuning-job": "create-hyper-parameter-tuning-job.json",
+    "create-training-job": "create-training-job.json",
+    "preview-create-tuning-job": "create-tuning-job-preview.json",
+    "preview-create-tuning-job-boto3": "create-tuning-job-boto3.json",
+}
+DEPRECATED = {
+    "current": "create-hyper-parameter-tuning-job",
+    "training": "create-training-job",
+    "preview": "preview-create-tuning-job",
+    "boto3": "preview-create-tuning-job-boto3",
+}
+
+
+def _definition(capsys: pytest.CaptureFixture[str], request: str, *shape: str) -> tuple[Any, str]:
+    assert main(["synth", str(REQUESTS / request), *shape, "--definition-only"]) == 0
+    out, err = capsys.readouterr()
+    return json.loads(out), err
+
+
+@pytest.mark.parametrize("shape", SHAPE_EXAMPLES)
+def test_each_shape_name_reads_its_example_as_detection_does(shape: str, capsys: pytest.CaptureFixture[str]) -> None:
+    named, err = _definition(capsys, SHAPE_EXAMPLES[shape], "--shape", shape)
+    detected, _ = _definition(capsys, SHAPE_EXAMPLES[shape])
+    assert named == detected
+    assert err == ""
+
+
+@pytest.mark.parametrize("old", DEPRECATED)
+def test_a_deprecated_shape_name_still_works_and_says_its_new_name(
+    old: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new = DEPRECATED[old]
+    by_old_name, err = _definition(capsys, SHAPE_EXAMPLES[new], "--shape", old)
+    assert by_old_name == _definition(capsys, SHAPE_EXAMPLES[new], "--shape", new)[0]
+    assert err.startswith(f"constructs-sm: --shape {old} is deprecated, use --shape {new}: ")
+
+
+def test_boto3_says_it_is_the_preview_apis_form(capsys: pytest.CaptureFixture[str]) -> None:
+    _, err = _definition(capsys, "create-tuning-job-boto3.json", "--shape", "boto3")
+    assert "the HPO preview API's boto3 create_tuning_job(...) keyword arguments" in err
+
+
+def test_a_current_api_boto3_request_under_the_old_boto3_name_is_told_its_shape(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The report that named these shapes: boto3's create_hyper_parameter_tuning_job(...) arguments are the
+    current API's fields, which `--shape boto3` (the preview API's boto3 form) refused as not in the preview API."""
+    assert main(["synth", str(REQUESTS / "create-hyper-parameter-tuning-job.json"), "--shape", "boto3"]) == 2
+    deprecated, error, hint = capsys.readouterr().err.splitlines()
+    assert deprecated.startswith(
+        "constructs-sm: --shape boto3 is deprecated, use --shape preview-create-tuning-job-boto3"
+    )
+    assert "is not a field of the preview CreateTuningJob request" in error
+    assert hint.startswith(
+        "constructs-sm: --shape preview-create-tuning-job-boto3 reads the HPO preview API's boto3 create_tuning_job(...)"
+    )
+    assert "are those of create-hyper-parameter-tuning-job, the current API's CreateHyperParameterTuningJob" in hint
+    assert hint.endswith("use --shape create-hyper-parameter-tuning-job, or leave --shape out")
+    _definition(capsys, "create-hyper-parameter-tuning-job.json", "--shape", "create-hyper-parameter-tuning-job")
+
+
+@pytest.mark.parametrize(
+    ("request_file", "named", "right"),
+    [
+        ("create-tuning-job-preview.json", "create-hyper-parameter-tuning-job", "preview-create-tuning-job"),
+        ("create-hyper-parameter-tuning-job.json", "preview-create-tuning-job", "create-hyper-parameter-tuning-job"),
+        ("create-training-job.json", "preview-create-tuning-job-boto3", "create-training-job"),
+        ("create-tuning-job-boto3.json", "create-training-job", "preview-create-tuning-job"),
+    ],
+)
+def test_a_shape_that_does_not_fit_names_the_shape_and_the_one_that_does(
+    request_file: str, named: str, right: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["synth", str(REQUESTS / request_file), "--shape", named]) == 2
+    *_, hint = capsys.readouterr().err.splitlines()
+    assert hint.startswith(f"constructs-sm: --shape {named} reads ")
+    assert f"are those of {right}, " in hint
+    assert hint.endswith(f"use --shape {right}, or leave --shape out")
+
+
+def test_preview_json_and_boto3_forms_read_alike(capsys: pytest.CaptureFixture[str]) -> None:
+    """The preview API's JSON under the boto3 name (and the reverse) is read, not refused: no hint."""
+    as_boto3, err = _definition(capsys, "create-tuning-job-preview.json", "--shape", "preview-create-tuning-job-boto3")
+    assert as_boto3 == _definition(capsys, "create-tuning-job-preview.json")[0]
+    assert err == ""
+
+
+def test_synth_help_names_the_shapes_and_the_deprecated_aliases(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["synth", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for name in SHAPE_EXAMPLES:
+        assert f"{name}: " in out, name
+    assert (
+        "Deprecated names, still accepted: current for create-hyper-parameter-tuning-job, training for "
+        "create-training-job, preview for preview-create-tuning-job, boto3 for preview-create-tuning-job-boto3 "
+        "(the preview API's boto3 form, not the current API's)" in out
+    )
+
+
+def test_an_unknown_shape_exits_2_listing_the_names(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["synth", str(REQUESTS / "create-training-job.json"), "--shape", "sdk"])
+    assert exit_.value.code == 2
+    assert "preview-create-tuning-job-boto3" in capsys.readouterr().err
+
+
+# --- --version ---
+
+
+def test_version_prints_the_installed_distributions_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"constructs-sm {version('constructs-sm')}\n"
 
 
 def test_synth_help_documents_training_requests(capsys: pytest.CaptureFixture[str]) -> None:

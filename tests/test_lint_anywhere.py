@@ -32,8 +32,7 @@ REQUESTS = Path(__file__).parent.parent / "examples" / "requests"
 def lint(template: dict[str, Any], tmp_path: Path, name: str) -> list[str]:
     path = tmp_path / f"{name}.template.json"
     path.write_text(json.dumps(template))
-    # W3005 (redundant DependsOn) is how CDK writes templates.
-    return [str(m) for m in lint_file(path, config=ManualArgs(regions=["us-east-1"], ignore_checks=["W3005"]))]
+    return [str(m) for m in lint_file(path, config=ManualArgs(regions=["us-east-1"]))]
 
 
 @pytest.fixture(scope="module")

@@ -40,7 +40,14 @@ TRACING = statement(
 )
 
 
-def execution_log_group(scope: Construct, id: str, *, key: kms.IKey, retention: logs.RetentionDays) -> logs.LogGroup:
+def execution_log_group(
+    scope: Construct,
+    id: str,
+    *,
+    key: kms.IKey,
+    retention: logs.RetentionDays,
+    removal_policy: cdk.RemovalPolicy | None = None,
+) -> logs.LogGroup:
     """A log group encrypted with ``key`` when its key policy can be extended, else with a new key.
 
     Execution data (inputs, outputs, SageMaker's failure reasons) is logged, so it is encrypted
@@ -54,9 +61,12 @@ def execution_log_group(scope: Construct, id: str, *, key: kms.IKey, retention: 
             f"{id}Key",
             description="Encrypts the execution logs of a constructs_sm workflow (the given key's policy "
             "cannot take the CloudWatch Logs statement)",
+            removal_policy=removal_policy,
         )
         key.add_to_resource_policy(_statement(scope))
-    return logs.LogGroup(scope, id, retention=retention, removal_policy=cdk.RemovalPolicy.RETAIN, encryption_key=key)
+    return logs.LogGroup(
+        scope, id, retention=retention, removal_policy=removal_policy or cdk.RemovalPolicy.RETAIN, encryption_key=key
+    )
 
 
 def _statement(scope: Construct) -> iam.PolicyStatement:

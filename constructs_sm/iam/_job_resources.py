@@ -6,6 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
@@ -38,6 +39,7 @@ def bind_job_resources(
     encryption_key: kms.IKey | None,
     manifest_data: ManifestData | None = None,
     run_time_paths: Collection[str] = (),
+    removal_policy: cdk.RemovalPolicy | None = None,
 ) -> JobResources:
     """Create what was not given (role, key), check the request and grant the role what the jobs use.
 
@@ -47,7 +49,7 @@ def bind_job_resources(
     if role is not None and attribute(role, "role_arn") is None:
         raise ValidationError("role", "must be an iam.IRole", role)
     if encryption_key is None:
-        encryption_key = artifact_key(scope, "Key")
+        encryption_key = artifact_key(scope, "Key", removal_policy=removal_policy)
     elif attribute(encryption_key, "key_arn") is None:
         raise ValidationError("encryption_key", "must be a kms.IKey", encryption_key)
     else:

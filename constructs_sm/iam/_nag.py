@@ -4,8 +4,9 @@ A statement that holds a ``*`` in a resource says, where it is written, why AWS 
 wildcard (``statement(..., wildcard=...)``: actions without resource-level permissions, names
 generated at run time under a declared prefix). Where the statement is packed into a policy, each
 such resource gets an ``AwsSolutions-IAM5[Resource::<resource as cdk-nag flattens it>]``
-acknowledgement on the policy resource, with that reason. A ``*`` without a ``wildcard`` reason is
-not acknowledged, so cdk-nag reports it.
+acknowledgement on the policy resource, with that reason (cdk-nag 2 reads it as the suppression of
+``AwsSolutions-IAM5`` that applies to ``Resource::<...>``, ``core._nag``). A ``*`` without a
+``wildcard`` reason is not acknowledged, so cdk-nag reports it.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import aws_cdk as cdk
-from constructs import IConstruct
 
-from ..core._stack import cached, flat_token
+# The one writer of acknowledgements (both cdk-nag majors' forms), what PolicyPack and the reaper call.
+from ..core._nag import acknowledge_all as acknowledge_all
+from ..core._stack import flat_token
 
 IAM5 = "AwsSolutions::AwsSolutions-IAM5"
 
@@ -38,14 +40,6 @@ def wildcard_acknowledgements(stack: cdk.Stack, item: Mapping[str, Any]) -> list
         if "*" in flat:
             found.append((f"{IAM5}[Resource::{flat}]", f"{actions}: {wildcard}"))
     return found
-
-
-def acknowledge_all(resource: IConstruct, rules: Mapping[str, str]) -> None:
-    """One acknowledgement call on the policy ``resource`` for ``rules`` (rule id -> reason)."""
-    if not rules:
-        return
-    validations = cached(resource, "validations", lambda: cdk.Validations.of(resource))
-    validations.acknowledge(*(cdk.Acknowledgment(id=rule, reason=reason) for rule, reason in rules.items()))
 
 
 def _as_list(value: Any) -> list[Any]:

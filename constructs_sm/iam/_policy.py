@@ -7,8 +7,13 @@ for a wildcard resource, why AWS documents the wildcard (``wildcard``). A role o
 (:class:`ManagedPolicyRole`) packs statements into customer managed policies whose documents are
 produced at synth time, with one cdk-nag acknowledgement call per batch (from the statements'
 ``wildcard`` reasons, ``_nag``) and the statements' reasons in each policy's Metadata
-(``core._metadata.REASONS_METADATA``, what ``constructs-sm permissions`` prints); any other role
-receives them through its own ``add_to_principal_policy``.
+(``core._metadata.REASONS_METADATA``, what ``constructs-sm permissions`` prints). An imported
+mutable role gets them the same way, in customer managed policies attached to it
+(:func:`imported_mutable`). Any other role (a user's ``iam.Role``; an immutable one takes nothing)
+receives them through its own ``add_to_principal_policy``, into the ``iam.Policy`` aws-cdk-lib gives
+it, as do aws-cdk-lib's grants to an imported role (:func:`granting`): that policy's Metadata gets the
+reasons too (:class:`_InlineReasons`: matched at synth time to the document as aws-cdk-lib renders it),
+and its documented wildcards their cdk-nag acknowledgements.
 """
 
 from __future__ import annotations
@@ -22,10 +27,10 @@ from typing import Any, cast
 import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_iam as iam
-from constructs import Construct
+from constructs import Construct, Dependable
 
 from ..core._metadata import REASONS_METADATA
-from ..core._stack import attribute, resolved_token, stack_of
+from ..core._stack import attribute, cached, resolved_token, stack_of
 from ._nag import acknowledge_all, wildcard_acknowledgements
 
 
@@ -86,14 +91,19 @@ def granting(role: iam.IRole, reason: str, *, wildcard: str | None = None) -> It
     ``repository.grant_pull(role)``) get ``reason`` and ``wildcard`` (see :func:`statement`).
 
     A :class:`ManagedPolicyRole` receives them through ``add_to_principal_policy``, which reads the
-    innermost block; any other role records no reason.
+    innermost block. Any other role receives them in the ``iam.Policy`` aws-cdk-lib gives it: the
+    statements the block added to it (those an inner block or :func:`add_statements` recorded aside)
+    are recorded with ``reason`` for its Metadata. An immutable role records nothing: it gets no policy.
     """
     given: list[tuple[str, str | None]] = role.__dict__.setdefault("_constructs_sm_reasons", [])
     given.append((reason, wildcard))
+    before = None if isinstance(role, ManagedPolicyRole) else _statement_counts(role)
     try:
         yield
     finally:
         given.pop()
+    if before is not None:
+        _record_added(role, before, reason, wildcard)
 
 
 def add_statements(role: iam.IRole, statements: Iterable[Statement]) -> None:
@@ -110,13 +120,27 @@ def add_statements(role: iam.IRole, statements: Iterable[Statement]) -> None:
     if isinstance(role, ManagedPolicyRole):
         role.add_statements(new)
         return
+    if imported_mutable(role):
+        _imported_pack(role).add(new)
+        return
+    unwritten = []
     for item in new:
+        before = _statement_counts(role)
         role.add_to_principal_policy(iam.PolicyStatement.from_json(item))
+        # The policy it landed in: an imported mutable role's default policy, an iam.Role's DefaultPolicy.
+        for policy in _policies(role):
+            count = int(policy.document.statement_count)
+            if count > before.get(policy.node.path, 0):
+                _inline_reasons(role, policy).record(count - 1, item)
+                _acknowledge_inline(policy, [item])
+                break
+        else:
+            unwritten.append(item)
     # aws-cdk-lib's immutable role (Role.from_role_arn(..., mutable=False), use_request_role) pretends
-    # to take a statement; only a mutable imported role grows a "Policy" child. It must allow it already.
-    if not isinstance(role, iam.Role) and role.node.try_find_child("Policy") is None:
+    # to take a statement and writes it into no policy. It must allow it already.
+    if unwritten and not isinstance(role, iam.Role):
         stack = stack_of(role)
-        for item in new:
+        for item in unwritten:
             shown = json.dumps(stack.resolve(item))
             cdk.Annotations.of(role).add_warning_v2(
                 "constructs-sm:immutable-role", f"The immutable role must already allow this statement: {shown}"
@@ -152,6 +176,127 @@ def record_reasons(policy: iam.CfnManagedPolicy, statements: Callable[[], Sequen
     policy.add_metadata(REASONS_METADATA, cdk.Lazy.any(_Reasons(statements)))
 
 
+@jsii.implements(cdk.IStableAnyProducer)
+class _InlineReasons:
+    """The reasons of the statements of an ``iam.Policy`` the constructs gave statements to (the default
+    policy aws-cdk-lib gives an imported mutable role or an ``iam.Role``), one a statement of its document
+    as aws-cdk-lib renders it.
+
+    aws-cdk-lib renders that document itself: it may merge statements (``@aws-cdk/aws-iam:minimizePolicies``
+    joins statements that differ only in their actions or only in their resources), sort their actions
+    and resources and drop duplicates, and it holds statements given from outside the constructs. So at
+    synth time the document is rendered as CloudFormation receives it, and each recorded statement is
+    found in it, compared resolved: in the rendered statements that hold it (same ``Effect``,
+    ``Condition``, ``NotAction`` and ``NotResource``, and ``Sid`` if the recorded one has one; its
+    actions and resources a subset of theirs) and, if one of them is the statement itself unmerged,
+    only there. Each rendered statement gets the distinct reasons of the statements found in it, in
+    the order they were given, joined with "; "; one that holds none (a statement of yours) gets ``""``.
+    """
+
+    def __init__(self, policy: iam.Policy) -> None:
+        self._policy = policy
+        self._stack = stack_of(policy)
+        self._recorded: dict[int, Statement] = {}  # index in the policy's document as added -> statement
+
+    def record(self, index: int, item: Statement) -> None:
+        """``item`` is the policy's statement at ``index`` (in the order statements were added)."""
+        self._recorded[index] = item
+
+    def recorded(self, index: int) -> bool:
+        return index in self._recorded
+
+    def produce(self) -> Any:
+        rendered = self._stack.resolve(self._policy.document) or {}
+        shapes = [_shape(shown) for shown in _as_list(rendered.get("Statement"))]
+        found: list[list[str]] = [[] for _shape_ in shapes]
+        for _index, item in sorted(self._recorded.items()):
+            if not item.reason:
+                continue
+            part = _shape(self._stack.resolve(dict(item)))
+            holders = [index for index, shape in enumerate(shapes) if _within(part, shape)]
+            exact = [index for index in holders if shapes[index][:3] == part[:3]]
+            for index in exact or holders:
+                if item.reason not in found[index]:
+                    found[index].append(item.reason)
+        return ["; ".join(reasons) for reasons in found]
+
+
+_Shape = tuple[str, frozenset[str], frozenset[str], str]  # fixed fields, actions, resources, Sid
+
+
+def _shape(item: Mapping[str, Any]) -> _Shape:
+    """A resolved statement as what must be equal and what may grow when aws-cdk-lib merges it (its
+    lists as sets: aws-cdk-lib sorts them and drops duplicates)."""
+
+    def keys(values: Any) -> frozenset[str]:
+        return frozenset(json.dumps(value, sort_keys=True) for value in _as_list(values))
+
+    condition = {
+        operator: {key: sorted(keys(values)) for key, values in tests.items()} if isinstance(tests, Mapping) else tests
+        for operator, tests in (item.get("Condition") or {}).items()
+    }
+    fixed = [item.get("Effect"), condition, sorted(keys(item.get("NotAction"))), sorted(keys(item.get("NotResource")))]
+    sid = json.dumps(item.get("Sid"))
+    return json.dumps(fixed, sort_keys=True), keys(item.get("Action")), keys(item.get("Resource")), sid
+
+
+def _within(part: _Shape, whole: _Shape) -> bool:
+    """Whether the rendered statement ``whole`` holds the recorded statement ``part``."""
+    return (
+        part[0] == whole[0]
+        and part[1] <= whole[1]
+        and part[2] <= whole[2]
+        and (part[3] == "null" or part[3] == whole[3])
+    )
+
+
+def _inline_reasons(role: iam.IRole, policy: iam.Policy) -> _InlineReasons:
+    """The reasons recorded for ``policy`` (a policy ``role``'s statements land in), its Metadata set
+    once. jsii gives a new Python object for each return of the same policy: keyed by its path."""
+    found: dict[str, _InlineReasons] = role.__dict__.setdefault("_constructs_sm_inline_reasons", {})
+    path = policy.node.path
+    if path not in found:
+        found[path] = _InlineReasons(policy)
+        resource = cast(cdk.CfnResource, policy.node.default_child)
+        resource.add_metadata(REASONS_METADATA, cdk.Lazy.any(found[path]))
+    return found[path]
+
+
+def _policies(role: iam.IRole) -> list[iam.Policy]:
+    """The ``iam.Policy`` children of ``role``: where aws-cdk-lib writes what it adds to a role that is
+    not a :class:`ManagedPolicyRole` (an imported role's ``Policy...``, an ``iam.Role``'s ``DefaultPolicy``)."""
+    return [child for child in role.node.children if isinstance(child, iam.Policy)]
+
+
+def _statement_counts(role: iam.IRole) -> dict[str, int]:
+    return {policy.node.path: int(policy.document.statement_count) for policy in _policies(role)}
+
+
+def _record_added(role: iam.IRole, before: Mapping[str, int], reason: str, wildcard: str | None) -> None:
+    """Record ``reason`` for the statements added to ``role``'s policies since ``before`` (their
+    statement counts) that no one recorded yet."""
+    for policy in _policies(role):
+        start, count = before.get(policy.node.path, 0), int(policy.document.statement_count)
+        if count <= start:
+            continue
+        reasons = _inline_reasons(role, policy)
+        statements = _as_list((policy.document.to_json() or {}).get("Statement"))
+        added = []
+        for index in range(start, min(count, len(statements))):
+            if not reasons.recorded(index):
+                added.append(Statement(statements[index], reason=reason, wildcard=wildcard))
+                reasons.record(index, added[-1])
+        _acknowledge_inline(policy, added)
+
+
+def _acknowledge_inline(policy: iam.Policy, statements: Sequence[Statement]) -> None:
+    """The wildcards of ``statements``, now in ``policy``, acknowledged on it with their reasons (as
+    ``PolicyPack`` does on a managed policy)."""
+    stack = stack_of(policy)
+    rules = {rule: why for item in statements for rule, why in wildcard_acknowledgements(stack, item)}
+    acknowledge_all(cast(cdk.CfnResource, policy.node.default_child), rules)
+
+
 def merged(statements: Sequence[Statement]) -> list[Statement]:
     """Statements that differ only in their resources, or only in their actions, as one (what
     aws-cdk-lib's ``@aws-cdk/aws-iam:minimizePolicies`` does); statements with a Sid stay alone.
@@ -182,10 +327,16 @@ def _reasons_of(item: Statement) -> list[str]:
 
 
 class PolicyPack:
-    """The customer managed policies of one role, filled in order, each within the size budget."""
+    """The customer managed policies of one role, filled in order, each within the size budget.
 
-    def __init__(self, role: iam.IRole) -> None:
+    Each is a ``CfnManagedPolicy`` attached to the role by name, under a construct of ``scope`` named
+    ``holder``, ``<holder>2``, ... (for a role of the constructs: the role itself, ``Policy``).
+    """
+
+    def __init__(self, role: iam.IRole, scope: Construct | None = None, holder: str = "Policy") -> None:
         self.role = role
+        self._scope = cast(Construct, role) if scope is None else scope
+        self._holder = holder
         self.policies: list[tuple[Construct, iam.CfnManagedPolicy, _Document]] = []
         self._used: list[int] = []
         self._acknowledged: list[set[str]] = []
@@ -212,7 +363,8 @@ class PolicyPack:
 
     def _new_policy(self) -> None:
         number = len(self.policies) + 1
-        holder = Construct(cast(Construct, self.role), "Policy" if number == 1 else f"Policy{number}")
+        name = self._holder if number == 1 else f"{self._holder}{number}"
+        holder = Construct(self._scope, name)
         document = _Document()
         role_name = attribute(self.role, "role_name")
         resource = iam.CfnManagedPolicy(
@@ -235,6 +387,42 @@ def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
+
+
+def imported_mutable(role: iam.IRole) -> bool:
+    """Whether ``role`` is imported and takes policies (``Role.from_role_arn(..., mutable=True)`` of the
+    stack's account): not an ``iam.Role`` of the app, and not a stand-in for another construct, as
+    aws-cdk-lib's immutable role is (``Role.from_role_arn(..., mutable=False)``, a role of another
+    account, ``role.without_policy_updates()``; and a precreated role of ``Role.customize_roles``):
+    their dependency root is the role they wrap, and they take no policy."""
+
+    def read() -> bool:
+        if isinstance(role, iam.Role):
+            return False
+        roots = Dependable.of(role).dependency_roots
+        return len(roots) == 1 and roots[0].node.path == role.node.path
+
+    return bool(cached(role, "imported_mutable", read))
+
+
+# The construct beside an imported role (its id follows the role's) that holds the constructs'
+# policies for it: an imported role is no Construct of Python's, which a scope must be.
+IMPORTED_ROLE_POLICY = "ConstructsSmPolicy"
+
+
+def _imported_pack(role: iam.IRole) -> PolicyPack:
+    """The customer managed policies the constructs attach to an imported mutable role, as they do to
+    their own roles (``ManagedPolicyRole``): NIST 800-53 rev 5, HIPAA Security and PCI DSS 3.2.1
+    (cdk-nag ``IAMNoInlinePolicy``) ask for managed policies, and the role's default policy would be an
+    inline one. What aws-cdk-lib's grants add to the role (:func:`granting`) still goes to that default
+    policy."""
+    pack: PolicyPack | None = role.__dict__.get("_constructs_sm_pack")
+    if pack is None:
+        parent = role.node.scope
+        scope = parent if isinstance(parent, Construct) else stack_of(role)
+        pack = PolicyPack(role, scope, f"{role.node.id}{IMPORTED_ROLE_POLICY}")
+        role.__dict__["_constructs_sm_pack"] = pack
+    return pack
 
 
 class ManagedPolicyRole(iam.Role):

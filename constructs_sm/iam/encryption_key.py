@@ -12,15 +12,21 @@ from ..errors import ValidationError
 
 
 def artifact_key(
-    scope: Construct, id: str, *, description: str = "Encrypts SageMaker model artifacts and training volumes"
+    scope: Construct,
+    id: str,
+    *,
+    description: str = "Encrypts SageMaker model artifacts and training volumes",
+    removal_policy: cdk.RemovalPolicy | None = None,
 ) -> kms.Key:
-    """A customer managed key: rotation on, kept when the stack is deleted (it encrypts model artifacts)."""
+    """A customer managed key: rotation on, kept when the stack is deleted (it encrypts model
+    artifacts) unless ``removal_policy`` says otherwise (DESTROY schedules its deletion: KMS waits
+    30 days, and a redeployment creates a new key)."""
     return kms.Key(
         scope,
         id,
         description=description,
         enable_key_rotation=True,
-        removal_policy=cdk.RemovalPolicy.RETAIN,
+        removal_policy=removal_policy or cdk.RemovalPolicy.RETAIN,
     )
 
 

@@ -82,3 +82,23 @@ def items(field: str, value: Any, kind: type | tuple[type, ...]) -> list[Any]:
             names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
             raise ValidationError(f"{field}[{index}]", f"must be a {names}", item)
     return list(value)
+
+
+# CloudFormation's DeletionPolicy Snapshot applies to a few storage types only (CloudFormation User
+# Guide, "DeletionPolicy attribute"): none of the keys, log groups, queues or model package groups
+# the constructs create is one of them.
+_REMOVAL_POLICIES = (cdk.RemovalPolicy.RETAIN, cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, cdk.RemovalPolicy.DESTROY)
+
+
+def removal_policy(field: str, value: Any) -> cdk.RemovalPolicy | None:
+    """A removal policy the constructs' data-holding resources take, or None when not given."""
+    if value is None:
+        return None
+    if value not in _REMOVAL_POLICIES:
+        raise ValidationError(
+            field,
+            "must be RemovalPolicy.RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY (CloudFormation snapshots "
+            "none of the keys, log groups, queues and model package groups the constructs create)",
+            value,
+        )
+    return value  # type: ignore[no-any-return]

@@ -9,7 +9,7 @@ from typing import Any
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IConstruct
 
-from ..core._nag import acknowledge
+from ..core._nag import acknowledge_all
 from ..core._stack import attribute, cached
 from ..core._tokens import Declared
 from ..errors import ValidationError
@@ -93,12 +93,15 @@ def _acknowledge_member_traffic(group: ec2.SecurityGroup) -> None:
     Resources in Your Amazon VPC"); EFA instances need all traffic within the group (EC2 User Guide,
     "Prepare an EFA-enabled security group"). The rule's source is the group itself, never a CIDR.
     """
+    reason = (
+        "All traffic from members of this security group only, for distributed training: SageMaker "
+        "Developer Guide, 'Give SageMaker Training Jobs Access to Resources in Your Amazon VPC'; "
+        "EC2 User Guide, 'Prepare an EFA-enabled security group'"
+    )
     rules: list[IConstruct] = [c for c in group.node.children if isinstance(c, ec2.CfnSecurityGroupIngress)]
     for rule in rules or [group]:
-        acknowledge(
-            rule,
-            "NIST.800.53.R5::NIST.800.53.R5-EC2RestrictedCommonPorts",
-            "All traffic from members of this security group only, for distributed training: SageMaker "
-            "Developer Guide, 'Give SageMaker Training Jobs Access to Resources in Your Amazon VPC'; "
-            "EC2 User Guide, 'Prepare an EFA-enabled security group'",
-        )
+        # The same cdk-nag rule in each pack that has it.
+        acknowledge_all(rule, {f"{pack}::{pack}-EC2RestrictedCommonPorts": reason for pack in _RESTRICTED_PORTS_PACKS})
+
+
+_RESTRICTED_PORTS_PACKS = ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321")

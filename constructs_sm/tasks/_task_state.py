@@ -23,6 +23,7 @@ from ..core._tokens import execution_path
 from ..errors import ValidationError
 from ..iam._grants import ManifestData
 from ..iam._job_resources import bind_job_resources
+from ..props._props import removal_policy
 from ..props._request_body import RequestBody
 
 
@@ -50,6 +51,9 @@ class JobTaskOptions(TypedDict, total=False):
     """@default - none"""
     task_timeout: cdk.Duration
     """The Task state's ``TimeoutSeconds``. @default - none"""
+    removal_policy: cdk.RemovalPolicy
+    """What ``cdk destroy`` does to the KMS key the task creates (when no ``encryption_key`` is
+    given). @default RemovalPolicy.RETAIN"""
 
 
 _TASK_OPTIONS = frozenset(JobTaskOptions.__annotations__)
@@ -151,6 +155,7 @@ class JobTask(PythonTaskState):
             role=options.get("role"),
             encryption_key=options.get("encryption_key"),
             manifest_data=options.get("manifest_data"),
+            removal_policy=removal_policy("removal_policy", options.get("removal_policy")),
         )
 
     def _bind_request(
@@ -162,6 +167,7 @@ class JobTask(PythonTaskState):
         role: iam.IRole | None,
         encryption_key: kms.IKey | None,
         manifest_data: ManifestData | None,
+        removal_policy: cdk.RemovalPolicy | None = None,
     ) -> None:
         """Create the job's resources, then set the Parameters (the job's name first) and the
         state machine role's policy."""
@@ -169,7 +175,13 @@ class JobTask(PythonTaskState):
         if path is None:
             check_name(kind.operation, name)
         self.resources = bind_job_resources(
-            self, kind.operation, body, role=role, encryption_key=encryption_key, manifest_data=manifest_data
+            self,
+            kind.operation,
+            body,
+            role=role,
+            encryption_key=encryption_key,
+            manifest_data=manifest_data,
+            removal_policy=removal_policy,
         )
         sync = self.integration_pattern == sfn.IntegrationPattern.RUN_JOB
         unsupported = self.resources.request.unsupported_by_optimized_integration()

@@ -22,9 +22,19 @@ fixture's ``OfflineAws`` arguments.
 What the emulator does: moto's in-process Step Functions interpreter and its SageMaker, IAM, KMS,
 EC2, S3, logs, SNS, SQS, EventBridge and Scheduler, plus what Step Functions and SageMaker do that
 moto does not (``.sync`` for SageMaker jobs, their error names, JSONata, the history quota,
-SageMaker's refusals, Stop actions), each with the AWS page it follows. ``MODELLED.md`` beside this
-file lists every modelled behaviour with its source and its test, where AWS's documentation is
-silent, and what is not modelled.
+SageMaker's refusals, Stop actions), each with the AWS page it follows. ``deployment.destroy()`` is
+``cdk destroy``: the stack's resources are deleted through their services, each as its
+``DeletionPolicy`` says (``Retain`` keeps it in the account), and a service's refusal (a model
+package group that still holds versions) fails it like CloudFormation's ``DELETE_FAILED``
+(``DestroyFailedError``); deploying the stack again then meets what was retained (a kept group's
+name: ``DeploymentFailedError``, ``AlreadyExists``)::
+
+    deployment.destroy()                       # Destroyed(deleted={...}, retained={...})
+    with pytest.raises(DeploymentFailedError, match="already exists"):
+        offline_aws.deploy(my_stack())         # the same app: its group is still there
+
+``MODELLED.md`` beside this file lists every modelled behaviour with its source and its test, where
+AWS's documentation is silent, and what is not modelled.
 """
 
 from __future__ import annotations
@@ -53,6 +63,7 @@ from ._interpreter import (
 from ._jobs import API_ERRORS, JobKind, SageMakerJobs
 from ._permissions import NotModelledError, UnpermittedCall
 from ._resources import NOT_CREATED, NotEmulatedError
+from ._stack import DeploymentFailedError, Destroyed, DestroyFailedError
 from ._template import PolicyCharacterError, TemplateResolver
 
 __all__ = [
@@ -63,6 +74,9 @@ __all__ = [
     "NOT_CREATED",
     "ApiCall",
     "Deployment",
+    "DeploymentFailedError",
+    "DestroyFailedError",
+    "Destroyed",
     "EmulatorSettings",
     "Execution",
     "ExecutionResult",

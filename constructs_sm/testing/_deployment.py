@@ -6,6 +6,16 @@ document, creates every resource (``_resources``), then each ``AWS::StepFunction
 through the Step Functions client, from its ``DefinitionString`` (plain or ``Fn::Join``) with
 ``DefinitionSubstitutions`` applied: the executing interpreter runs what it was given.
 
+The account keeps a record of each deployed stack (``_stack.Stacks``): a second deployment of a
+stack updates the resources it holds; a resource it does not hold yet is created, and fails as
+CloudFormation's handler fails it when its name is taken (a model package group that a deleted
+stack retained: ``DeploymentFailedError``, ``AlreadyExists``). A deployment that fails is rolled
+back: what it created is deleted, but for ``Retain`` resources (``_destroy.roll_back``); a stack that
+failed to be created is gone, as CDK deletes a ``ROLLBACK_COMPLETE`` stack before deploying it again.
+``Deployment.destroy()`` deletes the stack (``cdk destroy``), honouring each resource's
+``DeletionPolicy`` (``_destroy``). A stack created again after that is a new stack: generated
+physical names get a new suffix, as CloudFormation's do (``TemplateResolver``'s ``generation``).
+
 Alternative (``via_cloudformation=True``): the whole template goes through moto's CloudFormation
 (after setting the SSM parameter ``/cdk-bootstrap/hnb659fds/version``). moto 5.2 then creates the
 state machines in its plain Step Functions backend, which the executing interpreter does not read,
@@ -28,6 +38,7 @@ from botocore.exceptions import ClientError
 from ._asl import zero_waits as _zero_waits
 from ._execution import DEFAULT_TIMEOUT, Execution, ExecutionResult, UnpermittedCall
 from ._resources import CREATED, STATE_MACHINE, create_resources
+from ._stack import DeploymentFailedError, Destroyed, StackRecord, Stacks, stack_resources
 from ._template import PolicyCharacterError, TemplateResolver, load_template, policy_character_errors
 
 
@@ -41,9 +52,12 @@ class OfflineAws(Protocol):
     @property
     def chosen_ids(self) -> dict[tuple[str, str], str]: ...
     @property
+    def stacks(self) -> Stacks: ...
+    @property
     def sfn(self) -> Any: ...
     def client(self, service: str) -> Any: ...
     def start(self, arn: str, input: Any = None, name: str | None = None, *, deployment: Any = None) -> Execution: ...
+
 
 __all__ = ["Deployment", "Workflow", "deploy"]
 
@@ -185,6 +199,30 @@ class Deployment:
             raise KeyError(f"{len(candidates)} {what}: {described}")
         return self._workflow(candidates[0])
 
+    def destroy(self) -> Destroyed:
+        """Delete the stack from the emulated account, as ``cdk destroy`` (CloudFormation's DeleteStack) does.
+
+        Its resources are deleted through their services, each after the resources that refer to it,
+        as its ``DeletionPolicy`` says: ``Delete`` (or none) deletes it (a KMS key is scheduled for
+        deletion after its ``PendingWindowInDays``, 30 by default), ``Retain`` and
+        ``RetainExceptOnCreate`` keep it in the account. The stack as last deployed under this name
+        is deleted (a later deployment of it included). Deploying the stack again afterwards creates
+        a new stack: a retained resource with a fixed name (a model package group) then makes that
+        deployment fail with ``DeploymentFailedError`` (``AlreadyExists``).
+
+        Returns ``Destroyed`` (what was deleted, what was retained). Raises ``DestroyFailedError``
+        (``DELETE_FAILED``) when a service refuses a deletion (a model package group that still holds
+        model versions, a bucket that holds objects): the stack keeps what is left, and
+        ``destroy()`` again retries it. Raises ``NotModelledError``, deleting nothing, for a
+        ``Snapshot`` policy, a type the emulator cannot delete, or a ``via_cloudformation``
+        deployment; ``ValueError`` if the stack is not deployed.
+
+        What is modelled, and from which pages: MODELLED.md ("Deletion").
+        """
+        from ._destroy import destroy_stack
+
+        return destroy_stack(self.aws.client, self.aws.stacks, self.stack_name, self.aws.chosen_ids)
+
     def unpermitted_calls(self, result: ExecutionResult) -> list[UnpermittedCall]:
         """The calls an execution of this deployment made, and the calls the jobs and models it
         created make with their roles, that the template's IAM policies do not allow.
@@ -304,19 +342,30 @@ def deploy(
     stack_name = stack_name or default_name or "TestStack"
     region, account_id = aws.region, aws.account_id
     known = dict(known_values or {})
+    stacks = aws.stacks
+    existing = stacks.deployed.get(stack_name)
+    generation = stacks.generation(stack_name)
 
     def resolver() -> TemplateResolver:
         return TemplateResolver(
-            body, account_id=account_id, region=region, stack_name=stack_name, parameters=parameters, known_values=known
+            body,
+            account_id=account_id,
+            region=region,
+            stack_name=stack_name,
+            parameters=parameters,
+            known_values=known,
+            generation=generation,
         )
 
     errors = policy_character_errors(body, resolver())
     if errors:
         raise PolicyCharacterError(f"deployment of {stack_name} failed: " + "; ".join(errors))
+    held = frozenset(existing.resources) if existing is not None else frozenset()
+    physical: dict[str, str] = {}
+    arns: dict[str, str] = {}
     if via_cloudformation:
         known = {**_deploy_stack(aws, body, stack_name, parameters), **known}
         resolved = resolver()
-        physical: dict[str, str] = {}
         for logical_id, resource in (body.get("Resources") or {}).items():
             if resource.get("Type") == "AWS::SageMaker::ModelPackageGroup":
                 create = CREATED["AWS::SageMaker::ModelPackageGroup"]
@@ -326,26 +375,45 @@ def deploy(
         not_created: dict[str, str] = {}
     else:
         resolved = resolver()
-        physical, not_created = create_resources(
-            aws.client, body, resolved, ignore_resource_types=ignore_resource_types, chosen=aws.chosen_ids
-        )
-    arns: dict[str, str] = {}
+        try:
+            physical, not_created = create_resources(
+                aws.client,
+                body,
+                resolved,
+                ignore_resource_types=ignore_resource_types,
+                chosen=aws.chosen_ids,
+                held=held,
+                physical=physical,
+            )
+        except BaseException as error:
+            _roll_back(aws, body, resolved, {**physical, **arns}, existing, error)
+            raise
     definitions: dict[str, dict[str, Any]] = {}
     role_arns: dict[str, str] = {}
-    for logical_id, resource in (body.get("Resources") or {}).items():
-        if resource.get("Type") != STATE_MACHINE:
-            continue
-        if "Condition" in resource and not resolved.condition(resource["Condition"]):
-            continue
-        props = resource.get("Properties", {})
-        definition = resolved.state_machine_definition(logical_id)
-        if zero_waits:
-            definition = _zero_waits(definition)
-        role_arn = str(resolved.resolve(props.get("RoleArn", f"arn:aws:iam::{account_id}:role/emulator-{logical_id}")))
-        name = str(resolved.ref(logical_id)).rsplit(":", 1)[-1]
-        arns[logical_id] = _create_state_machine(aws, name, definition, role_arn, props.get("StateMachineType"))
-        definitions[logical_id] = definition
-        role_arns[logical_id] = role_arn
+    try:
+        for logical_id, resource in (body.get("Resources") or {}).items():
+            if resource.get("Type") != STATE_MACHINE:
+                continue
+            if "Condition" in resource and not resolved.condition(resource["Condition"]):
+                continue
+            props = resource.get("Properties", {})
+            definition = resolved.state_machine_definition(logical_id)
+            if zero_waits:
+                definition = _zero_waits(definition)
+            role_arn = str(
+                resolved.resolve(props.get("RoleArn", f"arn:aws:iam::{account_id}:role/emulator-{logical_id}"))
+            )
+            name = str(resolved.ref(logical_id)).rsplit(":", 1)[-1]
+            arns[logical_id] = _create_state_machine(aws, name, definition, role_arn, props.get("StateMachineType"))
+            definitions[logical_id] = definition
+            role_arns[logical_id] = role_arn
+    except BaseException as error:
+        if not via_cloudformation:
+            _roll_back(aws, body, resolved, {**physical, **arns}, existing, error)
+        raise
+    record = existing or StackRecord(stack_name, generation, via_cloudformation=via_cloudformation)
+    record.resources.update(stack_resources(body, resolved, {**physical, **arns}, STATE_MACHINE))
+    stacks.deployed[stack_name] = record
     return Deployment(
         stack_name=stack_name,
         region=region,
@@ -360,6 +428,31 @@ def deploy(
         resolver=resolved,
         aws=aws,
     )
+
+
+def _roll_back(
+    aws: OfflineAws,
+    body: dict[str, Any],
+    resolved: TemplateResolver,
+    created: dict[str, str],
+    existing: StackRecord | None,
+    error: BaseException,
+) -> None:
+    """Undo a failed deployment: delete what it created (not what the stack held before), but for
+    ``Retain`` resources; a stack that failed to be created is gone (``ROLLBACK_COMPLETE``, which the
+    next deployment deletes first; a template the emulator refused before creating anything made no
+    stack). What cannot be deleted is noted on ``error``."""
+    from ._destroy import roll_back
+
+    held = set(existing.resources) if existing is not None else set()
+    new = {logical_id: physical_id for logical_id, physical_id in created.items() if logical_id not in held}
+    for problem in roll_back(aws.client, stack_resources(body, resolved, new, STATE_MACHINE)):
+        error.add_note(f"rollback left {problem}")
+    if existing is None and (new or isinstance(error, DeploymentFailedError)):
+        aws.stacks.end(resolved.stack_name, aws.chosen_ids)
+    else:
+        for logical_id in new:
+            aws.chosen_ids.pop((resolved.stack_name, logical_id), None)
 
 
 def _context(aws: OfflineAws, resolver: TemplateResolver) -> Any:

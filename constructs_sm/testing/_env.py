@@ -21,6 +21,7 @@ from ._jobs import SageMakerJobs
 from ._moto import TMP_THREADS, mock_aws
 from ._resources import lazy_key_pairs
 from ._sagemaker import sagemaker_rules
+from ._stack import Stacks
 
 __all__ = ["DEFAULT_ROLE_ARN", "OfflineAws"]
 
@@ -74,6 +75,8 @@ class OfflineAws:
         self._first_thread = 0
         self.chosen_ids: dict[tuple[str, str], str] = {}
         """Ids the emulated services chose for deployed resources, by (stack name, logical id)."""
+        self.stacks = Stacks()
+        """The stacks deployed in the account (what each holds), and how many of each name ended."""
 
     # ------------------------------------------------------------------ block
     def __enter__(self) -> OfflineAws:
@@ -115,6 +118,7 @@ class OfflineAws:
             stack, self._stack = self._stack, None
             self._clients.clear()
             self.chosen_ids.clear()
+            self.stacks.clear()
             stack.close()
 
     def _entered(self) -> None:
@@ -177,6 +181,12 @@ class OfflineAws:
         via_cloudformation: bool = False,
     ) -> Deployment:
         """Deploy a stack into this account: every resource it declares, created as CloudFormation would.
+
+        Deploying a stack of the same name again updates it. A resource the stack does not hold yet
+        whose fixed name is taken (a model package group that a destroyed stack retained) fails the
+        deployment as CloudFormation does, ``DeploymentFailedError`` (``AlreadyExists``), and what the
+        deployment created is rolled back (``Retain`` resources stay). ``Deployment.destroy()``
+        deletes the stack again (``cdk destroy``).
 
         Parameters
         ----------

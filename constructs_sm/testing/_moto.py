@@ -21,22 +21,26 @@ writes.
 | ``core.exceptions.ServiceException`` | subclassed | scripted SageMaker API errors; its constructor differs from 5.2.5's AWSError |
 | ``core.utils.utcnow`` | called | timestamps of jobs whose status a test changes |
 | ``core.responses.EmptyResult`` | returned | the empty answer of the emulated StopTrainingJob / StopHyperParameterTuningJob |
-| ``sagemaker.models.SageMakerModelBackend`` (attributes ``training_jobs``, ``hyper_parameter_tuning_jobs``, ``_models``, ``model_package_groups``, ``account_id``, ``region_name``) | wrapped | SageMaker's refusals (taken names, missing jobs...) and scripted outcomes |
+| ``sagemaker.models.SageMakerModelBackend`` (attributes ``training_jobs``, ``hyper_parameter_tuning_jobs``, ``_models``, ``model_package_groups``, ``model_packages``, ``model_package_name_mapping``, ``account_id``, ``region_name``) | wrapped | SageMaker's refusals (taken names, missing jobs...), scripted outcomes, deleting model versions and groups |
 | ``sagemaker.models.SageMakerModelBackend.create_training_job`` | wrapped | taken names, encrypted local storage, scripted errors, new jobs' statuses |
 | ``sagemaker.models.SageMakerModelBackend.create_hyper_parameter_tuning_job`` | wrapped | same, for tuning jobs |
 | ``sagemaker.models.SageMakerModelBackend.create_model`` | wrapped | a taken model name is a ValidationException |
 | ``sagemaker.models.SageMakerModelBackend.describe_training_job`` | wrapped | a missing job is "Requested resource not found."; polls counted (``after_polls``) |
 | ``sagemaker.models.SageMakerModelBackend.describe_hyper_parameter_tuning_job`` | wrapped | a missing tuning job's message; polls counted |
 | ``sagemaker.models.SageMakerModelBackend.create_model_package`` | wrapped | a model version needs its group (name or ARN) |
+| ``sagemaker.models.SageMakerModelBackend.create_model_package_group`` | wrapped | a taken group name is refused (moto replaces the group) |
+| ``sagemaker.models.ModelPackage`` (attributes ``model_package_name``, ``model_package_group_name``, ``model_package_version``, ``arn``) | read | the versions a group holds, when it is deleted; the version a deletion removes |
+| ``sagemaker.models.ModelPackageGroup`` (attributes ``arn``) | read | a taken group's ARN in the refusal |
 | ``sagemaker.models.FakeTrainingJob`` (attributes ``training_job_status``, ``secondary_status``, ``training_end_time``, ``last_modified_time``, ``final_metric_data_list``, ``hyper_parameters``, ``model_artifacts``, ``creation_time``, ``training_start_time``, ``arn``, ``training_job_name``) | written | a job's status, failure reason, metrics and artifacts as a test scripts them |
 | ``sagemaker.models.FakeTrainingJob.response_object`` | relied on | Describe lists every attribute that is not None (``failure_reason`` -> FailureReason) |
 | ``sagemaker.models.HyperParameterTuningJob`` (attributes ``hyper_parameter_tuning_job_status``, ``hyper_parameter_tuning_end_time``, ``failure_reason``, ``training_job_status_counters``, ``best_training_job``, ``OverallBestTrainingJob``, ``hyper_parameter_tuning_job_config``, ``training_job_definition``, ``training_job_definitions``, ``hyper_parameter_tuning_job_name``, ``last_modified_time``) | written | the tuning job's status and best training job |
-| ``sagemaker.responses.SageMakerResponse`` (attributes ``sagemaker_backend``) | extended | moto 5.2 has no StopTrainingJob / StopHyperParameterTuningJob: added for the block (HTTP actions, and ``stop_training_job`` / ``stop_hyper_parameter_tuning_job`` on the backend) |
-| ``sagemaker.responses.SageMakerResponse._get_param`` | called | read the job name of a Stop request |
+| ``sagemaker.responses.SageMakerResponse`` (attributes ``sagemaker_backend``) | extended | moto 5.2 has no StopTrainingJob / StopHyperParameterTuningJob, DeleteModelPackage / DeleteModelPackageGroup: added for the block (HTTP actions, and ``stop_training_job`` / ``stop_hyper_parameter_tuning_job`` / ``delete_model_package`` / ``delete_model_package_group`` on the backend) |
+| ``sagemaker.responses.SageMakerResponse._get_param`` | called | read the job name of a Stop request, the name of a Delete request |
 | ``sagemaker.exceptions.ResourceInUseException`` | raised | a taken job name |
 | ``sagemaker.exceptions.ResourceNotFound`` | raised | a missing tuning job, a Stop of an unknown job |
+| ``sagemaker.exceptions.ConflictException`` | raised | DeleteModelPackageGroup of a group that holds versions |
 | ``sagemaker.exceptions.ValidationError`` | raised | SageMaker's ValidationExceptions |
-| ``sagemaker.utils.arn_formatter`` | called | a model's ARN in CreateModel's refusal |
+| ``sagemaker.utils.arn_formatter`` | called | a model's ARN in CreateModel's refusal, a missing group's ARN |
 | ``kms.models`` (module attribute ``generate_private_key``) | replaced | a KMS key's RSA key pair (moto makes one for every key, ~100 ms) made on first use: deployments create many keys, executions sign nothing |
 | ``iam.access_control.IAMPolicy`` | called | is an action on a resource permitted by a policy document (``unpermitted_calls``) |
 | ``iam.access_control.IAMPolicy.is_action_permitted`` | called | same |
@@ -121,7 +125,7 @@ from moto.core.responses import EmptyResult
 from moto.core.utils import utcnow
 from moto.iam.access_control import IAMPolicy, PermissionResult
 from moto.kms import models as kms_models
-from moto.sagemaker.exceptions import ResourceInUseException, ResourceNotFound, ValidationError
+from moto.sagemaker.exceptions import ConflictException, ResourceInUseException, ResourceNotFound, ValidationError
 from moto.sagemaker.models import FakeTrainingJob, SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemaker.utils import arn_formatter
@@ -173,6 +177,7 @@ __all__ = [
     "EXPECTED_PARAMETERS",
     "ASLParser",
     "AssignDecl",
+    "ConflictException",
     "CustomErrorName",
     "EmptyResult",
     "ErrorName",
@@ -302,6 +307,12 @@ EXPECTED_PARAMETERS: dict[str, tuple[str, ...]] = {
         "task",
         "sample_payload_url",
         "additional_inference_specifications",
+    ),
+    "sagemaker.models.SageMakerModelBackend.create_model_package_group": (
+        "self",
+        "model_package_group_name",
+        "model_package_group_description",
+        "tags",
     ),
     "sagemaker.responses.SageMakerResponse._get_param": ("self", "param_name", "if_none"),
     "sagemaker.utils.arn_formatter": ("_type", "_id", "account_id", "region_name"),

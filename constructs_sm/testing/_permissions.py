@@ -61,7 +61,8 @@ Call = tuple[str, str]
 
 
 class NotModelledError(NotImplementedError):
-    """The permission check cannot tell: an integration, a role or a policy it does not model."""
+    """The emulator cannot tell or do it: an integration, a role or a policy the permission check does
+    not model; a deletion ``Deployment.destroy()`` does not model."""
 
 
 # .sync: Step Functions' own calls for a SageMaker job (developer guide, "IAM policies for Amazon

@@ -7,6 +7,11 @@ whose ``Condition`` is false are skipped, as CloudFormation skips them. Ids that
 services choose themselves (a KMS key's, a VPC's, a subnet's, a security group's) are given to the
 resolver, so that every later ``Ref`` / ``Fn::GetAtt`` names the resource that exists.
 
+A resource the stack already holds (``held``: a second deployment of the stack) is updated; a
+model package group the stack does not hold whose name is taken fails the deployment as
+CloudFormation's handler fails it (``DeploymentFailedError``, ``AlreadyExists``). How each type is
+deleted again: ``_destroy``.
+
 A type the emulator neither creates nor knows to be irrelevant to an execution raises
 ``NotEmulatedError`` naming it (``ignore_resource_types`` lets a test accept it). The types that
 are accepted without being created, and why, are in ``NOT_CREATED``.
@@ -23,6 +28,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ._moto import kms_models, replaced
+from ._stack import DeploymentFailedError, handler_message
 from ._template import TemplateResolver
 
 __all__ = ["CREATED", "NOT_CREATED", "NotEmulatedError", "create_resources", "created_types", "lazy_key_pairs"]
@@ -92,6 +98,12 @@ class _Context:
     #: Ids the services chose at an earlier deployment, by (stack name, logical id): a second
     #: deployment of a stack updates its resources, as CloudFormation does, instead of making new ones.
     chosen: dict[tuple[str, str], str]
+    #: The logical ids the stack holds already (a deployment of it updates them; the others are created).
+    held: frozenset[str] = frozenset()
+
+    def owned(self, logical_id: str) -> bool:
+        """Whether the stack holds the resource already: an update, not a create."""
+        return logical_id in self.held
 
     def earlier(self, logical_id: str) -> str | None:
         return self.chosen.get((self.resolver.stack_name, logical_id))
@@ -339,17 +351,34 @@ def _queue_policy(ctx: _Context, logical_id: str, props: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------------- SageMaker, EventBridge, Scheduler
+_GROUP = "AWS::SageMaker::ModelPackageGroup"
+
+
 def _model_package_group(ctx: _Context, logical_id: str, props: dict[str, Any]) -> str:
     sagemaker, arn = ctx.client("sagemaker"), ctx.name(logical_id)
     name = props.get("ModelPackageGroupName") or arn.rsplit("/", 1)[-1]
-    existing = sagemaker.list_model_package_groups(NameContains=name)["ModelPackageGroupSummaryList"]
-    if not any(group["ModelPackageGroupName"] == name for group in existing):
-        kwargs: dict[str, Any] = {"ModelPackageGroupName": name}
-        if props.get("ModelPackageGroupDescription"):
-            kwargs["ModelPackageGroupDescription"] = props["ModelPackageGroupDescription"]
-        if props.get("Tags"):
-            kwargs["Tags"] = props["Tags"]
+    kwargs: dict[str, Any] = {"ModelPackageGroupName": name}
+    if props.get("ModelPackageGroupDescription"):
+        kwargs["ModelPackageGroupDescription"] = props["ModelPackageGroupDescription"]
+    if props.get("Tags"):
+        kwargs["Tags"] = props["Tags"]
+    try:
         sagemaker.create_model_package_group(**kwargs)
+    except ClientError as error:
+        message = str(error.response.get("Error", {}).get("Message", ""))
+        if "Model Package Group already exists" not in message:
+            raise
+        if not ctx.owned(logical_id):
+            # A group the stack does not hold (one a deleted stack retained, or made outside the
+            # stack): CloudFormation's handler turns SageMaker's "Model Package Group already exists"
+            # into AlreadyExists (aws-cloudformation-resource-providers-sagemaker,
+            # aws-sagemaker-modelpackagegroup CreateHandler and ExceptionMapper; the message is the
+            # CloudFormation Java plugin's HandlerErrorCode.AlreadyExists).
+            reason = f"Resource of type '{_GROUP}' with identifier '{name}' already exists."
+            raise DeploymentFailedError(
+                ctx.resolver.stack_name, logical_id, _GROUP, handler_message(reason, "AlreadyExists"), "AlreadyExists"
+            ) from error
+        # The stack's own group, deployed again: name and description are create-only, nothing to update.
     return arn
 
 
@@ -433,7 +462,7 @@ CREATED: dict[str, Creator] = {
     "AWS::SNS::Subscription": _subscription,
     "AWS::SQS::Queue": _queue,
     "AWS::SQS::QueuePolicy": _queue_policy,
-    "AWS::SageMaker::ModelPackageGroup": _model_package_group,
+    _GROUP: _model_package_group,
     "AWS::Events::Rule": _rule,
     "AWS::Scheduler::ScheduleGroup": _schedule_group,
     "AWS::Scheduler::Schedule": _schedule,
@@ -469,10 +498,16 @@ def create_resources(
     *,
     ignore_resource_types: frozenset[str],
     chosen: dict[tuple[str, str], str],
+    held: frozenset[str] = frozenset(),
+    physical: dict[str, str] | None = None,
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Create every resource of ``body`` but its state machines; return ``(physical ids by logical id,
     types accepted without being created by logical id)``. Raises ``NotEmulatedError`` first,
-    creating nothing, if the template holds a type the emulator does not create."""
+    creating nothing, if the template holds a type the emulator does not create.
+
+    ``held``: the logical ids the stack holds already (updated; the others are created).
+    ``physical``: filled as resources are created, so that a deployment that fails half-way knows
+    what to roll back."""
     resources: Mapping[str, Any] = body.get("Resources") or {}
     missing = _unemulated(resources, ignore_resource_types)
     if missing:
@@ -481,13 +516,13 @@ def create_resources(
             + ", ".join(missing)
             + ": deploy(..., ignore_resource_types={...}) accepts a type without creating it"
         )
-    ctx = _Context(client, resolver, resolver.region, resolver.account_id, chosen)
+    ctx = _Context(client, resolver, resolver.region, resolver.account_id, chosen, held)
     active = {
         logical_id: resource
         for logical_id, resource in resources.items()
         if "Condition" not in resource or resolver.condition(resource["Condition"])
     }
-    physical: dict[str, str] = {}
+    physical = {} if physical is None else physical
     roles: dict[str, dict[str, Any]] = {}
     for kind, create in CREATED.items():
         for logical_id, resource in active.items():

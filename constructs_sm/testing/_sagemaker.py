@@ -1,5 +1,6 @@
 """What SageMaker does and moto does not: its refusals (taken names, missing jobs, encrypted local storage,
-missing groups) and StopTrainingJob / StopHyperParameterTuningJob.
+missing groups, taken group names, non-empty groups), StopTrainingJob / StopHyperParameterTuningJob,
+DeleteModelPackage and DeleteModelPackageGroup.
 
 ``sagemaker_rules()`` wraps methods of moto's ``SageMakerModelBackend`` (class-level, undone on
 exit), so that every caller (an optimized task, an ``aws-sdk`` task, a test's boto3 client) meets
@@ -12,6 +13,20 @@ training job is stopping"; Stopped, "the training job has stopped"); an unknown 
 ResourceNotFound; a job that has ended is refused with a ValidationException naming its status
 ("The request was rejected because the training job is in status Stopped.", as SageMaker words it:
 awslabs/benchmark-ai issue 928).
+
+moto 5.2 has no DeleteModelPackage or DeleteModelPackageGroup either; they are added the same way.
+A model version is deleted by name or ARN. A group is deleted only when it holds no model version:
+"You can only delete an empty model group. Before you delete your model group, remove its model
+versions, if any." (SageMaker Developer Guide, "Delete a Model Group",
+https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-delete-model-group.html). The API
+Reference (DeleteModelPackageGroup) lists one error, ConflictException ("There was a conflict when you
+attempted to modify a SageMaker entity"), and is silent on which error a non-empty group gets: the
+emulator answers that one, with a message of its own. A missing group is moto's ValidationException
+"ModelPackageGroup <arn> does not exist." (the words CloudFormation's handler matches as "not found").
+CreateModelPackageGroup with a taken name is a ValidationException "Model Package Group already
+exists: <arn>" (moto overwrites the group): the message CloudFormation's resource handler matches
+(aws-cloudformation-resource-providers-sagemaker, aws-sagemaker-modelpackagegroup ExceptionMapper and
+its tests), the code as SDK users catch it; the API Reference lists no such error (docs silent).
 
 ``VolumeKmsKeyId`` is checked against ``constructs_sm.api._instance_storage.has_local_storage`` (the
 library's table of instance types with local NVMe storage), imported when first needed.
@@ -27,6 +42,7 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from ._moto import (
+    ConflictException,
     EmptyResult,
     ResourceInUseException,
     ResourceNotFound,
@@ -38,13 +54,20 @@ from ._moto import (
     utcnow,
 )
 
-__all__ = ["LOCAL_STORAGE_MESSAGE", "sagemaker_rules"]
+__all__ = ["LOCAL_STORAGE_MESSAGE", "NON_EMPTY_GROUP_MESSAGE", "sagemaker_rules"]
 
 # SageMaker API Reference, ResourceConfig.VolumeKmsKeyId and HyperParameterTuningResourceConfig.
 # VolumeKmsKeyId: "You can't request a VolumeKmsKeyId when using an instance type with local storage."
 # (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ResourceConfig.html,
 # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_HyperParameterTuningResourceConfig.html)
 LOCAL_STORAGE_MESSAGE = "You can't request a VolumeKmsKeyId when using an instance type with local storage."
+
+
+#: DeleteModelPackageGroup of a group that holds versions (the emulator's words: docs silent on SageMaker's).
+NON_EMPTY_GROUP_MESSAGE = (
+    "Model Package Group {name} holds {count} model version(s) and cannot be deleted: "
+    "delete its model versions first (DeleteModelPackage)."
+)
 
 
 def _arguments(
@@ -140,6 +163,57 @@ def _stopped_on_describe(job: Any, status_field: str, end_field: str) -> None:
             job.secondary_status = "Stopped"
 
 
+def _group_arn(backend: Any, name: str) -> str:
+    return str(arn_formatter("model-package-group", name, backend.account_id, backend.region_name))
+
+
+def _delete_model_package_group(backend: Any, model_package_group_name: str) -> None:
+    name = (
+        model_package_group_name.rsplit("/", 1)[-1]
+        if model_package_group_name.startswith("arn:")
+        else model_package_group_name
+    )
+    if name not in backend.model_package_groups:
+        raise ValidationError(f"ModelPackageGroup {_group_arn(backend, name)} does not exist.")
+    versions = [p for p in backend.model_packages.values() if p.model_package_group_name == name]
+    if versions:
+        # "You can only delete an empty model group" (Developer Guide, "Delete a Model Group");
+        # ConflictException: the one error the API Reference lists for DeleteModelPackageGroup.
+        raise ConflictException(NON_EMPTY_GROUP_MESSAGE.format(name=name, count=len(versions)))
+    del backend.model_package_groups[name]
+
+
+def _delete_model_package(backend: Any, model_package_name: str) -> None:
+    arn = backend.model_package_name_mapping.get(model_package_name, model_package_name)
+    package = backend.model_packages.get(arn)
+    if package is None:
+        raise ValidationError(f"Model package {model_package_name} not found")  # as moto's Describe says it
+    del backend.model_packages[arn]
+    mapping = backend.model_package_name_mapping
+    for key in [key for key, value in mapping.items() if value == arn]:
+        del mapping[key]
+    # moto maps a group's name to its latest version: to the latest that is left.
+    left = [p for p in backend.model_packages.values() if p.model_package_name == package.model_package_name]
+    if left:
+        mapping.setdefault(package.model_package_name, max(left, key=lambda p: p.model_package_version or 0).arn)
+
+
+_DELETES: dict[str, tuple[str, Callable[..., None]]] = {
+    "DeleteModelPackageGroup": ("ModelPackageGroupName", _delete_model_package_group),
+    "DeleteModelPackage": ("ModelPackageName", _delete_model_package),
+}
+
+
+def _delete_response_method(operation: str) -> Callable[..., Any]:
+    field = _DELETES[operation][0]
+
+    def delete(self: Any) -> Any:
+        getattr(self.sagemaker_backend, _snake(operation))(self._get_param(field))
+        return EmptyResult()
+
+    return delete
+
+
 @contextmanager
 def sagemaker_rules() -> Iterator[None]:
     """Install the rules and the Stop actions for the duration of the block (one installation at a time)."""
@@ -151,6 +225,7 @@ def sagemaker_rules() -> Iterator[None]:
         "describe_training_job",
         "describe_hyper_parameter_tuning_job",
         "create_model_package",
+        "create_model_package_group",
     )
     originals = {name: cls.__dict__[name] for name in names}
 
@@ -236,6 +311,15 @@ def sagemaker_rules() -> Iterator[None]:
             return originals["create_model_package"](backend, **kwargs)
         return originals["create_model_package"](backend, *args, **kwargs)
 
+    def create_model_package_group(backend: Any, *args: Any, **kwargs: Any) -> Any:
+        given = _arguments(originals["create_model_package_group"], backend, args, kwargs)
+        name = given["model_package_group_name"]
+        if name in backend.model_package_groups:
+            # moto replaces the group (and keeps its versions); SageMaker refuses the name, with the
+            # message CloudFormation's ModelPackageGroup handler matches (module docstring).
+            raise ValidationError(f"Model Package Group already exists: {backend.model_package_groups[name].arn}")
+        return originals["create_model_package_group"](backend, *args, **kwargs)
+
     replacements = {
         "create_training_job": create_training_job,
         "create_hyper_parameter_tuning_job": create_hyper_parameter_tuning_job,
@@ -243,6 +327,7 @@ def sagemaker_rules() -> Iterator[None]:
         "describe_training_job": describe_training_job,
         "describe_hyper_parameter_tuning_job": describe_hyper_parameter_tuning_job,
         "create_model_package": create_model_package,
+        "create_model_package_group": create_model_package_group,
     }
     with ExitStack() as patches:
         for name, replacement in replacements.items():
@@ -252,4 +337,7 @@ def sagemaker_rules() -> Iterator[None]:
             # moto's, if a later release has them, are replaced too: one behaviour, the documented one.
             patches.enter_context(replaced(cls, _snake(operation), _stop_backend_method(operation)))
             patches.enter_context(replaced(SageMakerResponse, _snake(operation), _stop_response_method(operation)))
+        for operation, (_field, method) in _DELETES.items():
+            patches.enter_context(replaced(cls, _snake(operation), method))
+            patches.enter_context(replaced(SageMakerResponse, _snake(operation), _delete_response_method(operation)))
         yield

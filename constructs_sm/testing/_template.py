@@ -4,7 +4,8 @@
 CloudFormation would give it in the emulated account (names generated as CloudFormation generates
 them, ARNs in their documented formats; ids of resources the emulator creates with ids of its own,
 KMS keys, VPCs, subnets, security groups, come in through ``known_values``).
-``policy_character_errors`` finds what IAM and KMS refuse in a policy document."""
+``policy_character_errors`` finds what IAM and KMS refuse in a policy document; ``references`` the
+logical ids a resource's properties name (its dependencies, as CloudFormation orders them)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PolicyCharacterError", "TemplateResolver", "load_template", "policy_character_errors"]
+__all__ = ["PolicyCharacterError", "TemplateResolver", "load_template", "policy_character_errors", "references"]
 
 _NO_VALUE = object()
 _URL_SUFFIX = {"aws-cn": "amazonaws.com.cn"}
@@ -36,6 +37,11 @@ class TemplateResolver:
 
     ``known_values`` overrides what a ``Ref`` (``"LogicalId"``) or ``Fn::GetAtt``
     (``"LogicalId.Attribute"``) resolves to.
+
+    ``generation`` counts the stacks of this name that came before (deleted, or rolled back on
+    creation): CloudFormation gives each new stack a new ``AWS::StackId`` and generated physical
+    names a new random suffix, so a stack created again never meets the names of resources its
+    predecessor retained. Generation 0 gives the names the emulator always gave.
     """
 
     def __init__(
@@ -48,12 +54,16 @@ class TemplateResolver:
         partition: str = "aws",
         parameters: Mapping[str, Any] | None = None,
         known_values: Mapping[str, Any] | None = None,
+        generation: int = 0,
     ):
         self.template = template
         self.resources: Mapping[str, Any] = template.get("Resources", {})
         self.account_id, self.region, self.partition, self.stack_name = account_id, region, partition, stack_name
         self.parameters = dict(parameters or {})
         self.known_values = dict(known_values or {})
+        self.generation = generation
+        # What sets this stack's generated names apart from its predecessors' (nothing for the first).
+        self._incarnation: tuple[str, ...] = (f"#{generation}",) if generation else ()
 
     # ------------------------------------------------------------------ intrinsics
     def resolve(self, value: Any) -> Any:
@@ -84,7 +94,7 @@ class TemplateResolver:
             "AWS::URLSuffix": _URL_SUFFIX.get(self.partition, "amazonaws.com"),
             "AWS::StackName": self.stack_name,
             "AWS::StackId": f"arn:{self.partition}:cloudformation:{self.region}:{self.account_id}:stack/"
-            f"{self.stack_name}/{uuid.uuid5(uuid.NAMESPACE_URL, self.stack_name)}",
+            f"{self.stack_name}/{uuid.uuid5(uuid.NAMESPACE_URL, '/'.join((self.stack_name, *self._incarnation)))}",
             "AWS::NotificationARNs": [],
         }
         if name == "AWS::NoValue":
@@ -178,13 +188,14 @@ class TemplateResolver:
             "AWS::Scheduler::ScheduleGroup": "Name",
         }.get(kind)
         given = self.resolve(props.get(name_property)) if name_property else None
-        generated = f"{self.stack_name}-{logical_id}"[:51] + "-" + _suffix(self.stack_name, logical_id).upper()
+        unique = (self.stack_name, logical_id, *self._incarnation)
+        generated = f"{self.stack_name}-{logical_id}"[:51] + "-" + _suffix(*unique).upper()
         name = given if isinstance(given, str) else generated
-        hex17 = _suffix(self.stack_name, logical_id, length=17)
+        hex17 = _suffix(*unique, length=17)
         if kind == "AWS::S3::Bucket":
             return name.lower()[:63] if not given else name
         if kind == "AWS::KMS::Key":
-            return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.stack_name}/{logical_id}"))
+            return str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join(unique)))
         if kind == "AWS::StepFunctions::StateMachine":
             return f"arn:{p}:states:{region}:{account}:stateMachine:{name[:80]}"
         if kind == "AWS::SNS::Topic":
@@ -365,6 +376,31 @@ def policy_character_errors(template: Mapping[str, Any], resolver: TemplateResol
                     )
                     break
     return messages
+
+
+def references(value: Any) -> set[str]:
+    """The names a template value refers to: ``Ref``, ``Fn::GetAtt``, and ``${Name}`` /
+    ``${Name.Attribute}`` in ``Fn::Sub`` (pseudo parameters and ``${!literal}`` left out). Intersect
+    with the template's resources for a resource's dependencies (with its ``DependsOn``)."""
+    found: set[str] = set()
+    if isinstance(value, list):
+        for item in value:
+            found |= references(item)
+    elif isinstance(value, dict):
+        if len(value) == 1:
+            ((key, arg),) = value.items()
+            if key == "Ref" and isinstance(arg, str):
+                return {arg}
+            if key == "Fn::GetAtt":
+                target = arg.split(".", 1)[0] if isinstance(arg, str) else arg[0]
+                return {target} | references(arg[1:] if isinstance(arg, list) else [])
+            if key == "Fn::Sub":
+                text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
+                named = {m.split(".", 1)[0] for m in re.findall(r"\$\{([^}!][^}]*)\}", str(text))}
+                return {n for n in named if not n.startswith("AWS::") and n not in variables} | references(variables)
+        for item in value.values():
+            found |= references(item)
+    return found
 
 
 def _text(value: Any) -> str:

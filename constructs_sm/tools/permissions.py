@@ -1,13 +1,16 @@
-"""List the IAM permissions each role in a synthesized CloudFormation template gets.
+"""List the IAM permissions each role a synthesized CloudFormation template defines or names (an
+imported role's policies included) gets, each statement with the reason the template records for it.
 
 Public API: :class:`PermissionRow`, :func:`permission_rows` and :func:`format_table`,
-for reviewing what a stack grants before ``cdk deploy``.
+for reviewing what a stack grants before ``cdk deploy``; the cell values :data:`NO_REASON`,
+:data:`IMPORTED_ROLE` and :data:`NO_ROLE`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import astuple, dataclass, fields
 from typing import Any, Literal
@@ -19,9 +22,19 @@ TableFormat = Literal["text", "markdown", "csv"]
 
 NO_REASON = "(no reason recorded)"
 """The ``why`` of a statement whose policy records no reason for it: a policy this library did not
-create (an ``AWS::IAM::Policy``, a role's inline policy, the app's own managed policy), a statement
-added to a role of this library from outside it, or an attached managed policy not in the template."""
+create (a role's inline ``Policies``, the app's own policies, aws-cdk-lib's custom resources'), a
+statement added to a role's policy from outside the library, or an attached managed policy not in
+the template."""
+IMPORTED_ROLE = "(imported role)"
+"""The ``principals`` of a role the template names but does not define (an imported role: a literal
+name in a policy's ``Roles``, or the name aws-cdk-lib takes from a role ARN it cannot read at synth
+time): who may assume it is not in the template."""
+NO_ROLE = "(no role)"
+"""The ``role`` of a policy the template attaches to no role (to users or groups only, or to nothing)."""
 _MANAGED = "(managed policy)"
+_AWS_MANAGED = "(AWS managed policy)"
+_AWS_MANAGED_ARN = re.compile(r"arn:(\$\{AWS::Partition\}|[^:$]+):iam::aws:policy/")
+_POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
 _TEXT_WIDTH = 120
 
 
@@ -29,12 +42,12 @@ _TEXT_WIDTH = 120
 class PermissionRow:
     """One action that one policy statement grants (or denies) to one role.
 
-    ``action`` is ``(managed policy)`` for an attached managed policy whose
-    statements are not in the template; ``resource`` then holds its ARN.
+    ``action`` is ``(AWS managed policy)`` or ``(managed policy)`` for an attached managed policy
+    whose statements are not in the template; ``resource`` then holds its ARN.
     """
 
-    role: str  # logical id of the AWS::IAM::Role
-    principals: str  # who may assume the role, e.g. "states.amazonaws.com"
+    role: str  # logical id of the AWS::IAM::Role; an imported role's name or ARN as text; NO_ROLE
+    principals: str  # who may assume the role, e.g. "states.amazonaws.com"; IMPORTED_ROLE
     policy: str  # logical id, "<PolicyName> (inline)" or a managed policy name
     statement: str  # the statement's Sid, else "#<index>"
     effect: str
@@ -45,37 +58,50 @@ class PermissionRow:
 
 
 def permission_rows(template: Mapping[str, Any]) -> list[PermissionRow]:
-    """Return one row per role x statement x action, in template order.
+    """Return one row per role x statement x action: the template's roles in template order, then
+    the roles it names but does not define, then the policies attached to no role.
 
-    Covers ``AWS::IAM::Policy`` and ``AWS::IAM::ManagedPolicy`` resources attached
-    to a role with ``Ref``, the role's inline ``Policies`` and its
-    ``ManagedPolicyArns``. Intrinsics are shown readably: a resource that is one
-    ``Ref`` or ``Fn::GetAtt`` as ``X`` or ``X.Arn``, anything else in ``Fn::Sub``
-    syntax (``arn:${AWS::Partition}:s3:::${Bucket}/*``).
+    Every ``AWS::IAM::Policy`` and ``AWS::IAM::ManagedPolicy`` of the template is listed under each
+    role it attaches to: a role of the template (its ``Roles`` ``Ref`` the role, or the role's
+    ``ManagedPolicyArns`` ``Ref`` the policy), or an imported role, which its ``Roles`` names by a
+    literal name or, for an ARN only known at deployment, by the ``Fn::Select``/``Fn::Split`` of the
+    ARN that aws-cdk-lib writes; such a role's row shows the name, or the ARN, as text
+    (``${RoleArn}``), and its principals as ``(imported role)``. A role of the template also lists
+    its inline ``Policies`` and each of its ``ManagedPolicyArns`` that is not in the template, as
+    ``(AWS managed policy)`` (``arn:...:iam::aws:policy/...``) or ``(managed policy)``.
+    Intrinsics are shown readably: a resource that is one ``Ref`` or ``Fn::GetAtt`` as ``X`` or
+    ``X.Arn``, anything else in ``Fn::Sub`` syntax (``arn:${AWS::Partition}:s3:::${Bucket}/*``).
 
-    ``why`` is the reason the template records for the statement: each managed policy this
-    library creates lists its statements' reasons in its Metadata (``constructs_sm:Reasons``, in
-    the document's order). A statement without one (a policy the library did not create, or a
-    statement given to the role from outside the library) shows ``(no reason recorded)``:
-    nothing is guessed.
+    ``why`` is the reason the template records for the statement: each policy this library gives
+    statements to lists their reasons in its Metadata (``constructs_sm:Reasons``, in the document's
+    order): the managed policies it creates, and the inline policy aws-cdk-lib writes for an
+    imported role (or an ``iam.Role`` of yours). A statement without one (a policy the library did
+    not create, or a statement given to the role from outside the library) shows
+    ``(no reason recorded)``: nothing is guessed.
     """
     resources: Mapping[str, Any] = template.get("Resources", {})
+    roles = {logical_id: r for logical_id, r in resources.items() if r.get("Type") == "AWS::IAM::Role"}
+    held = _policies_by_role(resources, roles)
     rows: list[PermissionRow] = []
-    for role_id, role in resources.items():
-        if role.get("Type") != "AWS::IAM::Role":
-            continue
+    for role_id, role in roles.items():
         properties = role.get("Properties", {})
         principals = _principals(properties.get("AssumeRolePolicyDocument", {}))
-        for policy, document, reasons in _documents(role_id, properties, resources):
+        for policy, document, reasons in _documents(held.get(("role", role_id), []), properties, resources):
             rows += (
                 PermissionRow(role_id, principals, policy, *cells) for cells in _statement_cells(document, reasons)
             )
         for arn in _as_list(properties.get("ManagedPolicyArns")):
             if not _is_template_policy(arn, resources):
                 shown = to_text(arn, bare=True)
+                kind = _AWS_MANAGED if _AWS_MANAGED_ARN.match(shown) else _MANAGED
                 rows.append(
-                    PermissionRow(role_id, principals, shown.rsplit("/", 1)[-1], "", "", _MANAGED, shown, "", NO_REASON)
+                    PermissionRow(role_id, principals, shown.rsplit("/", 1)[-1], "", "", kind, shown, "", NO_REASON)
                 )
+    others = [key for key in held if key[0] == "imported"] + [key for key in held if key[0] == "none"]
+    for kind, name in others:
+        principals = IMPORTED_ROLE if kind == "imported" else ""
+        for policy, document, reasons in _documents(held[kind, name], {}, resources):
+            rows += (PermissionRow(name, principals, policy, *cells) for cells in _statement_cells(document, reasons))
     return rows
 
 
@@ -112,7 +138,7 @@ def _text_tables(header: list[str], cells: list[list[str]]) -> str:
     last: list[str] = []
     for role, principals, policy, statement, effect, action, resource, condition, why in cells:
         if (role, principals) != role_seen:
-            lines += [["", "", ""], ["", "Role ", f"{role} (assumed by {principals or 'nobody'})"]]
+            lines += [["", "", ""], _heading(role, principals)]
             role_seen, policy_seen = (role, principals), None
         if policy != policy_seen:
             lines.append(["  ", "Policy ", policy])
@@ -129,6 +155,15 @@ def _text_tables(header: list[str], cells: list[list[str]]) -> str:
         out.append(f"{indent}{label}{wrapped[0]}".rstrip())
         out += [" " * (len(indent) + len(label)) + rest for rest in wrapped[1:]]
     return "".join(line + "\n" for line in out)
+
+
+def _heading(role: str, principals: str) -> list[str]:
+    """[indent, label, value] of the line that heads a role's rows."""
+    if role == NO_ROLE and not principals:
+        return ["", "", "Policies attached to no role"]
+    if principals == IMPORTED_ROLE:
+        return ["", "Role ", f"{role} (imported: who may assume it is not in the template)"]
+    return ["", "Role ", f"{role} (assumed by {principals or 'nobody'})"]
 
 
 def _fields(resource: str, condition: str, why: str) -> list[tuple[str, str]]:
@@ -173,21 +208,60 @@ def _pieces(text: str, joints: str) -> list[str]:
     return [piece for piece in pieces if piece]
 
 
-def _documents(
-    role_id: str, properties: Mapping[str, Any], resources: Mapping[str, Any]
-) -> Iterator[tuple[str, Mapping[str, Any], Sequence[Any] | None]]:
-    """(policy label, policy document, recorded reasons or None) for every policy the role gets."""
-    attached = {
-        _ref(arn) for arn in _as_list(properties.get("ManagedPolicyArns")) if _is_template_policy(arn, resources)
-    }
+def _policies_by_role(resources: Mapping[str, Any], roles: Mapping[str, Any]) -> dict[tuple[str, str], list[str]]:
+    """The logical ids of the policies attached to each role, in template order. A role is
+    ``("role", logical id)`` for a role of the template, ``("imported", its name or ARN as text)``
+    for one the template only names, and ``("none", NO_ROLE)`` holds the policies of no role."""
+    managed_by: dict[str, list[str]] = {}  # managed policy -> the template roles listing it
+    for role_id, role in roles.items():
+        for arn in _as_list(role.get("Properties", {}).get("ManagedPolicyArns")):
+            if _is_template_policy(arn, resources):
+                managed_by.setdefault(str(_ref(arn)), []).append(role_id)
+    held: dict[tuple[str, str], list[str]] = {}
     for logical_id, resource in resources.items():
-        if resource.get("Type") not in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        if resource.get("Type") not in _POLICY_TYPES:
             continue
-        policy = resource.get("Properties", {})
-        roles = {_ref(role) for role in _as_list(policy.get("Roles"))}
-        if role_id in roles or logical_id in attached:
-            reasons = (resource.get("Metadata") or {}).get(REASONS_METADATA)
-            yield logical_id, policy.get("PolicyDocument", {}), reasons if isinstance(reasons, list) else None
+        keys = [_role_key(value, roles) for value in _as_list(resource.get("Properties", {}).get("Roles"))]
+        keys += [("role", role_id) for role_id in managed_by.get(logical_id, [])]
+        for key in dict.fromkeys(keys) or [("none", NO_ROLE)]:
+            held.setdefault(key, []).append(logical_id)
+    return held
+
+
+def _role_key(value: Any, roles: Mapping[str, Any]) -> tuple[str, str]:
+    """The role an entry of a policy's ``Roles`` names (a role name: see :func:`_policies_by_role`)."""
+    ref = _ref(value)
+    if ref is not None and ref in roles:
+        return "role", ref
+    arn = _arn_of_role_name(value)
+    return "imported", to_text(value if arn is None else arn)
+
+
+def _arn_of_role_name(value: Any) -> Any:
+    """``X`` if ``value`` is the role name aws-cdk-lib takes from a role ARN ``X`` it cannot read at
+    synth time (``Role.from_role_arn``: ``Fn::Select [1, Fn::Split ["/", Fn::Select [5, Fn::Split
+    [":", X]]]]``), else None."""
+    for index, separator in (("1", "/"), ("5", ":")):
+        select = value.get("Fn::Select") if isinstance(value, Mapping) and len(value) == 1 else None
+        if not (isinstance(select, list) and len(select) == 2 and str(select[0]) == index):
+            return None
+        split = select[1].get("Fn::Split") if isinstance(select[1], Mapping) and len(select[1]) == 1 else None
+        if not (isinstance(split, list) and len(split) == 2 and split[0] == separator):
+            return None
+        value = split[1]
+    return value
+
+
+def _documents(
+    policy_ids: Sequence[str], properties: Mapping[str, Any], resources: Mapping[str, Any]
+) -> Iterator[tuple[str, Mapping[str, Any], Sequence[Any] | None]]:
+    """(policy label, policy document, recorded reasons or None) for the policies ``policy_ids``,
+    then each inline policy of a role's ``properties``."""
+    for logical_id in policy_ids:
+        resource = resources[logical_id]
+        reasons = (resource.get("Metadata") or {}).get(REASONS_METADATA)
+        document = resource.get("Properties", {}).get("PolicyDocument", {})
+        yield logical_id, document, reasons if isinstance(reasons, list) else None
     for inline in _as_list(properties.get("Policies")):
         name = f"{to_text(inline.get('PolicyName', '?'), bare=True)} (inline)"
         yield name, inline.get("PolicyDocument", {}), None

@@ -61,7 +61,7 @@ from ..iam._grants import ManifestData
 from ..iam._job_resources import bind_job_resources
 from ..iam._policy import ManagedPolicyRole, add_statements, granting
 from ..iam.role import state_machine_role as new_state_machine_role
-from ..props._props import seconds
+from ..props._props import removal_policy, seconds
 from ..props._request_body import RequestBody
 from ..tasks.describe_task import describe_training_job_statement
 from ._reaper import add_job_reaper
@@ -121,6 +121,13 @@ class WorkflowOptions(TypedDict, total=False):
     """Keep the state machine definition in an S3 asset, not in the template (``cdk deploy``
     uploads it): for stacks of many workflows near CloudFormation's 1 MB; cfn-lint then cannot
     check the definition. @default false"""
+    removal_policy: cdk.RemovalPolicy
+    """What ``cdk destroy`` does to the data the workflow creates: its KMS key and execution log
+    group, and (unless set there) the model package group of ``model_registration`` and the
+    notifications' keys and dead-letter queue. ``DESTROY`` for a dev stack torn down and deployed
+    again (README, "Tear down a dev stack"); the stack's job reaper keeps its logs unless every
+    workflow of the stack destroys.
+    @default RemovalPolicy.RETAIN (the model package group: RETAIN_ON_UPDATE_OR_DELETE)"""
 
 
 _OPTIONS = frozenset(WorkflowOptions.__annotations__)
@@ -166,6 +173,8 @@ class JobWorkflow(Construct):
         super().__init__(scope, id)
         remember_stack(self, stack_of(scope))
         kind = self._KIND
+        self.removal_policy = removal_policy("removal_policy", options.get("removal_policy"))
+        """The given ``removal_policy`` (None: the resources' defaults)."""
         self.job_name_prefix = resolve_prefix(kind, id, options.get("job_name_prefix"))
         _claim_prefix(self, self.job_name_prefix)
         run_time = options.get("run_time_parameters")
@@ -177,6 +186,7 @@ class JobWorkflow(Construct):
             encryption_key=options.get("encryption_key"),
             manifest_data=options.get("manifest_data"),
             run_time_paths=tuple(run_time.values()) if isinstance(run_time, Mapping) else (),
+            removal_policy=self.removal_policy,
         )
         request = self.resources.request
         self.integration = choose_integration(
@@ -212,7 +222,9 @@ class JobWorkflow(Construct):
         add_statements(self._state_machine_role, self._statements)
         # An aborted or timed-out execution leaves its job running on the aws-sdk path (and after a
         # Find job on either): the stack's job reaper stops it.
-        add_job_reaper(self, self.state_machine, kind=kind, prefix=self.job_name_prefix)
+        add_job_reaper(
+            self, self.state_machine, kind=kind, prefix=self.job_name_prefix, removal_policy=self.removal_policy
+        )
 
     def _ending(self, partition: str) -> Ending:
         """What follows the job's end: the subclass's report or states."""
@@ -319,7 +331,11 @@ class JobWorkflow(Construct):
         if log_group is not None and attribute(log_group, "log_group_arn") is None:
             raise ValidationError("log_group", "must be a logs.ILogGroup", log_group)
         self.log_group = log_group or execution_log_group(
-            self, "ExecutionLogs", key=self.resources.key, retention=options.get("log_retention", logs.RetentionDays.ONE_YEAR)
+            self,
+            "ExecutionLogs",
+            key=self.resources.key,
+            retention=options.get("log_retention", logs.RetentionDays.ONE_YEAR),
+            removal_policy=self.removal_policy,
         )
         self._state_machine_role = new_state_machine_role(self, "StateMachineRole")
         Dependable.implement(self._state_machine_role, _PoliciesOf(self._state_machine_role))

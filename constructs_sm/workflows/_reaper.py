@@ -376,6 +376,8 @@ class JobReaper(Construct):
         text, substitutions = to_definition_string(reaper_definition(partition), {partition: "Partition"})
         key = artifact_key(self, "LogsKey", description="Encrypts the execution logs of the constructs_sm job reaper")
         log_group = execution_log_group(self, "Logs", key=key, retention=logs.RetentionDays.ONE_YEAR)
+        self._kept = [key, log_group]
+        self._destroyed_by_all: bool | None = None
         self.role = state_machine_role(self, "Role")
 
         add_statements(self.role, [LOG_DELIVERY, TRACING])
@@ -439,6 +441,17 @@ class JobReaper(Construct):
         batch.workflows[state_machine_arn] = {"kind": kind.action_noun, "prefix": prefix, "field": kind.name_field}
         self._stops.add(f"sagemaker:Stop{kind.action_noun}", job_arn(self, kind, f"{prefix}-*"))
 
+    def keep_unless_all_destroy(self, policy: cdk.RemovalPolicy | None) -> None:
+        """The reaper's key and logs serve every workflow of the stack: they are destroyed with the
+        stack only when every watching workflow's ``removal_policy`` is DESTROY."""
+        destroy = policy == cdk.RemovalPolicy.DESTROY
+        all_destroy = destroy if self._destroyed_by_all is None else self._destroyed_by_all and destroy
+        if all_destroy != self._destroyed_by_all:
+            chosen = cdk.RemovalPolicy.DESTROY if all_destroy else cdk.RemovalPolicy.RETAIN
+            for resource in self._kept:
+                resource.apply_removal_policy(chosen)
+        self._destroyed_by_all = all_destroy
+
     @property
     def rules(self) -> list[events.CfnRule]:
         return [batch.rule for batch in self._batches]
@@ -462,7 +475,14 @@ def job_reaper(scope: IConstruct) -> JobReaper:
     return reaper
 
 
-def add_job_reaper(workflow: IConstruct, state_machine: sfn.IStateMachine | str, *, kind: JobKind, prefix: str) -> None:
+def add_job_reaper(
+    workflow: IConstruct,
+    state_machine: sfn.IStateMachine | str,
+    *,
+    kind: JobKind,
+    prefix: str,
+    removal_policy: cdk.RemovalPolicy | None = None,
+) -> None:
     """Stop the SageMaker job of each aborted or timed-out execution of ``state_machine``.
 
     ``prefix`` is the workflow's job name prefix (its jobs are ``<prefix>-*``); ``kind`` says
@@ -473,4 +493,6 @@ def add_job_reaper(workflow: IConstruct, state_machine: sfn.IStateMachine | str,
     if not isinstance(prefix, str) or is_token(prefix) or not prefix:
         raise ValidationError("job_name_prefix", "must be a literal string (it scopes IAM)", prefix)
     arn = state_machine if isinstance(state_machine, str) else attribute(state_machine, "state_machine_arn")
-    job_reaper(workflow).watch(arn, kind, prefix)
+    reaper = job_reaper(workflow)
+    reaper.watch(arn, kind, prefix)
+    reaper.keep_unless_all_destroy(removal_policy)

@@ -25,6 +25,7 @@ from ..core._tokens import execution_path, is_token
 from ..errors import ValidationError
 from ..iam._grants import grant_model_artifacts
 from ..iam._policy import Statement, add_statements, statement
+from ..props._props import removal_policy as checked_removal_policy
 from ..props.training_job_definition import TrainingJobDefinition
 
 CREATE_MODEL = "Create model"
@@ -89,7 +90,7 @@ class ModelRegistration:
     too, and deploying again does not collide with it. ``RETAIN`` keeps it even then. ``DESTROY``
     deletes it with the stack, but SageMaker deletes only an empty group: once a version is
     registered, the stack's deletion fails until the versions are deleted.
-    @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE"""
+    @default - the workflow's ``removal_policy`` if given, else RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE"""
     supported_content_types: Sequence[str] = ("text/csv",)
     """Input MIME types the model accepts (``InferenceSpecification.SupportedContentTypes``).
     @default ["text/csv"]"""
@@ -260,6 +261,7 @@ def check_registration(
     *,
     definitions: Sequence[TrainingJobDefinition | Mapping[str, Any] | None],
     prefix: str | None = None,
+    inherited_removal_policy: cdk.RemovalPolicy | None = None,
 ) -> Registration:
     """Check ``registration`` against botocore's CreateModelPackage model. ``definitions`` are the
     tuning job's training job definitions (typed, or the request's dicts): the model takes their
@@ -268,7 +270,7 @@ def check_registration(
     if not isinstance(registration, ModelRegistration):
         raise ValidationError("model_registration", "must be a ModelRegistration", registration)
     given = registration.model_package_group_name
-    removal_policy = _removal_policy(registration.removal_policy, given)
+    removal_policy = _removal_policy(registration.removal_policy, given, inherited_removal_policy)
     generated = None
     if given is None:
         generated = _GeneratedName()
@@ -333,14 +335,9 @@ def check_registration(
     )
 
 
-# CloudFormation's DeletionPolicy Snapshot applies to a few storage types only (CloudFormation User
-# Guide, "DeletionPolicy attribute"); a model package group is not one of them.
-_REMOVAL_POLICIES = (cdk.RemovalPolicy.RETAIN, cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, cdk.RemovalPolicy.DESTROY)
-
-
-def _removal_policy(policy: Any, given: str | None) -> cdk.RemovalPolicy | None:
-    """The created group's removal policy (RETAIN_ON_UPDATE_OR_DELETE by default: CloudFormation's
-    RetainExceptOnCreate, User Guide "DeletionPolicy attribute"); None for a given group."""
+def _removal_policy(policy: Any, given: str | None, inherited: cdk.RemovalPolicy | None) -> cdk.RemovalPolicy | None:
+    """The created group's removal policy: its own, else the workflow's, else RETAIN_ON_UPDATE_OR_DELETE
+    (CloudFormation's RetainExceptOnCreate, User Guide "DeletionPolicy attribute"); None for a given group."""
     if given is not None:
         if policy is not None:
             raise ValidationError(
@@ -350,16 +347,11 @@ def _removal_policy(policy: Any, given: str | None) -> cdk.RemovalPolicy | None:
                 policy,
             )
         return None
-    if policy is None:
-        return cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
-    if policy not in _REMOVAL_POLICIES:
-        raise ValidationError(
-            "removal_policy",
-            "must be RemovalPolicy.RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY (CloudFormation "
-            "snapshots no model package group)",
-            policy,
-        )
-    return policy  # type: ignore[no-any-return]
+    return (
+        checked_removal_policy("removal_policy", policy)
+        or inherited
+        or cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+    )
 
 
 def group_name_for(workflow: IConstruct) -> str:

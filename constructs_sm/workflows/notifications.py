@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 import jsii
@@ -12,14 +12,19 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from aws_cdk.interfaces import aws_events as events_refs
 from constructs import Construct
 
 from ..core._arns import arn
 from ..core._nag import acknowledge
 from ..errors import ValidationError
 from ..iam.encryption_key import artifact_key
+from ..props._props import removal_policy as removal_policy_of
 from ._job_workflow import JobWorkflow
+
+if TYPE_CHECKING:
+    # The type the targets' bind methods take since aws-cdk-lib 2.225 (events.IRule before it, which
+    # is an IRuleRef): named for the type checker only, so that the module imports on older releases.
+    from aws_cdk.interfaces import aws_events as events_refs
 
 # The event Step Functions sends to the default event bus when an execution changes status
 # (Step Functions Developer Guide, "Automating Step Functions event delivery with EventBridge").
@@ -111,11 +116,14 @@ class WorkflowNotifications(Construct):
         workflow: JobWorkflow,
         topic: sns.ITopic | None = None,
         include_succeeded: bool = False,
+        removal_policy: cdk.RemovalPolicy | None = None,
     ) -> None:
         """
         :param workflow: the ``TuningWorkflow`` or ``TrainingWorkflow`` whose executions are watched.
         :param topic: the topic the messages go to. @default - a new topic, KMS-encrypted, SSL only
         :param include_succeeded: also send a message when an execution succeeds. @default - false
+        :param removal_policy: what ``cdk destroy`` does to the dead-letter queue (undelivered
+            messages) and the keys created here. @default - the workflow's ``removal_policy``, else RETAIN
         """
         if not isinstance(workflow, JobWorkflow):
             raise ValidationError("workflow", "must be a TuningWorkflow or TrainingWorkflow", workflow)
@@ -135,7 +143,8 @@ class WorkflowNotifications(Construct):
         description = f"Notifies {', '.join(statuses)} executions of {workflow.node.path}"[:512]
         message = _PlainTextMessage(message_template(machine.state_machine_name), MESSAGE_PATHS)
         self._key: kms.IKey | None = None
-        self._dead_letter_queue = _dead_letter_queue(self, workflow)
+        policy = removal_policy_of("removal_policy", removal_policy) or workflow.removal_policy
+        self._dead_letter_queue = _dead_letter_queue(self, workflow, policy)
         if topic is not None:
             self._topic = topic
             self._rule = events.Rule(self, "Rule", description=description, event_pattern=pattern)
@@ -147,7 +156,9 @@ class WorkflowNotifications(Construct):
         rule_name = cdk.Names.unique_resource_name(self, max_length=64, separator="-")
         topic_name = rule_name
         topic_arn = arn(self, "sns", topic_name)
-        key = artifact_key(self, "TopicKey", description=f"Encrypts the notifications of {workflow.node.path}")
+        key = artifact_key(
+            self, "TopicKey", description=f"Encrypts the notifications of {workflow.node.path}", removal_policy=policy
+        )
         created = sns.Topic(self, "Topic", topic_name=topic_name, master_key=key, enforce_ssl=True)
         self._rule = events.Rule(self, "Rule", rule_name=rule_name, description=description, event_pattern=pattern)
         # The target's own statements are written here, with conditions: SnsTopic would add a
@@ -227,10 +238,13 @@ def message_template(state_machine_name: str) -> str:
     )
 
 
-def _dead_letter_queue(scope: Construct, workflow: JobWorkflow) -> sqs.Queue:
+def _dead_letter_queue(scope: Construct, workflow: JobWorkflow, policy: cdk.RemovalPolicy | None) -> sqs.Queue:
     """A standard queue (EventBridge takes no FIFO queue as a dead-letter queue), encrypted with a key of its own."""
     key = artifact_key(
-        scope, "DeadLetterKey", description=f"Encrypts the undelivered notifications of {workflow.node.path}"
+        scope,
+        "DeadLetterKey",
+        description=f"Encrypts the undelivered notifications of {workflow.node.path}",
+        removal_policy=policy,
     )
     # Amazon SQS Developer Guide, "Configure KMS permissions for AWS services" (event source EventBridge):
     # a customer managed key (the AWS managed key's policy cannot admit events.amazonaws.com) and the
@@ -251,7 +265,7 @@ def _dead_letter_queue(scope: Construct, workflow: JobWorkflow) -> sqs.Queue:
         encryption_master_key=key,
         enforce_ssl=True,
         retention_period=DEAD_LETTER_RETENTION,
-        removal_policy=cdk.RemovalPolicy.RETAIN,
+        removal_policy=policy or cdk.RemovalPolicy.RETAIN,
     )
     acknowledge(
         queue.node.find_child("Resource"),  # on the resource itself, as every acknowledgement of the constructs

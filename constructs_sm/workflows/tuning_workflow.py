@@ -120,7 +120,9 @@ class TuningWorkflow(JobWorkflow):
                 if request is None
                 else [request.get("TrainingJobDefinition"), *(request.get("TrainingJobDefinitions") or [])]
             )
-            self._registration = check_registration(model_registration, definitions=definitions)
+            self._registration = check_registration(
+                model_registration, definitions=definitions, inherited_removal_policy=options.get("removal_policy")
+            )
         super().__init__(scope, id, body=body, **options)
         registration = self._registration
         self.model_package_group_name: str | None = None if registration is None else registration.group_name

@@ -116,7 +116,7 @@ def test_valid_tuning_props_synthesize_a_template_aws_accepts(props: dict[str, A
     assert problems("DescribeTrainingJob", states["Describe best training job"]["Parameters"]) == []
     path = Path(tmp_path_factory.mktemp("lint")) / "template.json"
     path.write_text(json.dumps(template))
-    matches = lint_file(path, config=ManualArgs(regions=["us-east-1"], ignore_checks=["W3005"]))
+    matches = lint_file(path, config=ManualArgs(regions=["us-east-1"]))
     assert [str(m) for m in matches] == []
 
 
@@ -281,7 +281,7 @@ def test_valid_training_props_synthesize_a_template_aws_accepts(props: dict[str,
     assert problems("CreateTrainingJob", asl(template)["States"]["Create training job"]["Parameters"]) == []
     path = Path(tmp_path_factory.mktemp("lint")) / "template.json"
     path.write_text(json.dumps(template))
-    matches = lint_file(path, config=ManualArgs(regions=["us-east-1"], ignore_checks=["W3005"]))
+    matches = lint_file(path, config=ManualArgs(regions=["us-east-1"]))
     assert [str(m) for m in matches] == []
 
 

@@ -1,5 +1,6 @@
 """constructs_sm.testing's public API: sources, workflows, every resource created (or named when it cannot
-be), scripted job courses, API calls, the permission check, the pytest plugin, the optional extra."""
+be), destroy and rollback, scripted job courses, API calls, the permission check, the pytest plugin, the
+optional extra."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ import constructs_sm as sm
 import constructs_sm.testing as testing
 from constructs_sm.testing import (
     ApiCall,
+    DeploymentFailedError,
+    DestroyFailedError,
     NotEmulatedError,
     NotModelledError,
     OfflineAws,
@@ -218,6 +221,210 @@ def test_a_second_deployment_of_a_stack_updates_its_state_machines() -> None:
         second = aws.deploy(changed, stack_name="S")
         assert second.workflow().arn == first.workflow().arn
         assert second.workflow().run().output == {"version": 2}
+
+
+# --------------------------------------------------------------------------- destroy and rollback
+_PASS = '{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}'
+_DOCUMENT = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+def _workflow_resources() -> dict[str, Any]:
+    """A key, a queue it encrypts (Retain), a log group (RetainExceptOnCreate), a role with an inline
+    policy and a managed policy, and a state machine that runs as the role."""
+    return {
+        "Key": {"Type": "AWS::KMS::Key", "Properties": {"PendingWindowInDays": 7}},
+        "Queue": {
+            "Type": "AWS::SQS::Queue",
+            "DeletionPolicy": "Retain",
+            "Properties": {"KmsMasterKeyId": {"Ref": "Key"}},
+        },
+        "Logs": {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "RetainExceptOnCreate", "Properties": {}},
+        "Role": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": _TRUST,
+                "Policies": [{"PolicyName": "inline", "PolicyDocument": _DOCUMENT}],
+            },
+        },
+        "Policy": {
+            "Type": "AWS::IAM::ManagedPolicy",
+            "Properties": {"PolicyDocument": _DOCUMENT, "Roles": [{"Ref": "Role"}]},
+        },
+        "Machine": {
+            "Type": "AWS::StepFunctions::StateMachine",
+            "DependsOn": ["Policy"],
+            "Properties": {"DefinitionString": _PASS, "RoleArn": {"Fn::GetAtt": ["Role", "Arn"]}},
+        },
+    }
+
+
+def _log_group_names(aws: OfflineAws) -> set[str]:
+    return {group["logGroupName"] for group in aws.client("logs").describe_log_groups()["logGroups"]}
+
+
+def test_destroy_deletes_after_what_refers_to_it_and_keeps_what_its_policy_retains() -> None:
+    with OfflineAws() as aws:
+        deployment = aws.deploy({"Resources": _workflow_resources()})
+        ids = deployment.physical_ids
+        destroyed = deployment.destroy()
+        assert destroyed.retained == {"Queue": ids["Queue"], "Logs": ids["Logs"]}
+        order = list(destroyed.deleted)
+        assert set(order) == {"Machine", "Policy", "Role", "Key"}
+        assert order.index("Machine") < order.index("Policy") < order.index("Role")
+        # Deleted through the services: the key waits its PendingWindowInDays.
+        key = aws.client("kms").describe_key(KeyId=ids["Key"])["KeyMetadata"]
+        assert key["KeyState"] == "PendingDeletion"
+        assert round((key["DeletionDate"] - key["CreationDate"]).total_seconds() / 86400) == 7
+        assert aws.sfn.list_state_machines()["stateMachines"] == []
+        assert aws.client("iam").list_roles()["Roles"] == []
+        assert aws.client("iam").list_policies(Scope="Local")["Policies"] == []
+        # Retained: still in the account, out of the stack.
+        aws.client("sqs").get_queue_attributes(QueueUrl=ids["Queue"])
+        assert ids["Logs"] in _log_group_names(aws)
+        with pytest.raises(ValueError, match="TestStack is not deployed"):
+            deployment.destroy()
+        # Deployed again, it is a new stack: new generated names, beside what the old one kept.
+        again = aws.deploy({"Resources": _workflow_resources()})
+        assert again.physical_ids["Logs"] != ids["Logs"] and again.physical_ids["Key"] != ids["Key"]
+        assert {ids["Logs"], again.physical_ids["Logs"]} <= _log_group_names(aws)
+        assert again.workflow().run().status == "SUCCEEDED"
+
+
+def test_a_deleted_state_machines_running_executions_end() -> None:
+    """ "On the next state transition, the state machine's executions are terminated" (DeleteStateMachine);
+    moto deletes them with the machine, as the API Reference's older wording has it ("Each state
+    machine execution is deleted the next time it makes a state transition")."""
+    waiting = '{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":600,"End":true}}}'
+    template = {
+        "Resources": {"M": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {"DefinitionString": waiting}}}
+    }
+    with OfflineAws() as aws:
+        deployment = aws.deploy(template, zero_waits=False)
+        execution = deployment.workflow().start()
+        assert aws.sfn.describe_execution(executionArn=execution.arn)["status"] == "RUNNING"
+        assert deployment.destroy().deleted == {"M": deployment.state_machine_arns["M"]}
+        with pytest.raises(ClientError, match="ExecutionDoesNotExist"):
+            aws.sfn.describe_execution(executionArn=execution.arn)
+
+
+def test_a_deletion_a_service_refuses_fails_the_destroy_and_what_waits_for_it_stays() -> None:
+    """DELETE_FAILED: a bucket that holds an object; its key (which the bucket refers to) waits;
+    the others go. Emptied, the bucket is deleted by destroying again."""
+    template = {
+        "Resources": {
+            "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
+            "Bucket": {
+                "Type": "AWS::S3::Bucket",
+                "Properties": {
+                    "BucketEncryption": {
+                        "ServerSideEncryptionConfiguration": [
+                            {
+                                "ServerSideEncryptionByDefault": {
+                                    "SSEAlgorithm": "aws:kms",
+                                    "KMSMasterKeyID": {"Ref": "Key"},
+                                }
+                            }
+                        ]
+                    }
+                },
+            },
+            "BucketPolicy": {
+                "Type": "AWS::S3::BucketPolicy",
+                "Properties": {"Bucket": {"Ref": "Bucket"}, "PolicyDocument": _DOCUMENT},
+            },
+            "Topic": {"Type": "AWS::SNS::Topic", "Properties": {}},
+        }
+    }
+    with OfflineAws() as aws:
+        deployment = aws.deploy(template)
+        bucket = deployment.physical_ids["Bucket"]
+        aws.client("s3").put_object(Bucket=bucket, Key="model.tar.gz", Body=b"weights")
+        with pytest.raises(DestroyFailedError, match=r"Bucket \(AWS::S3::Bucket\) DELETE_FAILED") as failed:
+            deployment.destroy()
+        assert failed.value.remaining == {"Bucket": "AWS::S3::Bucket", "Key": "AWS::KMS::Key"}
+        assert failed.value.status_reasons == {"Bucket": "BucketNotEmpty: The bucket you tried to delete is not empty"}
+        assert set(failed.value.deleted) == {"BucketPolicy", "Topic"}
+        assert aws.client("kms").describe_key(KeyId=deployment.physical_ids["Key"])["KeyMetadata"]["KeyState"] == (
+            "Enabled"
+        )
+        aws.client("s3").delete_object(Bucket=bucket, Key="model.tar.gz")
+        assert list(deployment.destroy().deleted) == ["Bucket", "Key"]
+
+
+def test_destroy_refuses_what_it_does_not_model_and_deletes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from constructs_sm.testing import _destroy
+
+    snapshot = {"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Snapshot"}}}
+    topic = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {}}}}
+    with OfflineAws() as aws:
+        deployment = aws.deploy(snapshot, stack_name="Snapshot")
+        with pytest.raises(
+            NotModelledError, match=r"deletes nothing: Logs \(AWS::Logs::LogGroup\): DeletionPolicy Snapshot"
+        ):
+            deployment.destroy()
+        assert deployment.physical_ids["Logs"] in _log_group_names(aws)
+
+        deployment = aws.deploy(topic, stack_name="Unknown")
+        monkeypatch.delitem(_destroy.DELETERS, "AWS::SNS::Topic")
+        with pytest.raises(NotModelledError, match=r"Topic \(AWS::SNS::Topic\): deleting this type is not modelled"):
+            deployment.destroy()
+        monkeypatch.undo()
+        assert len(aws.client("sns").list_topics()["Topics"]) == 1
+        deployment.destroy()  # control
+        assert aws.client("sns").list_topics()["Topics"] == []
+
+        via = aws.deploy(topic, stack_name="ViaCfn", via_cloudformation=True)
+        with pytest.raises(NotModelledError, match="via_cloudformation=True is not modelled"):
+            via.destroy()
+
+
+def test_a_taken_group_name_fails_the_deployment_which_is_rolled_back() -> None:
+    """CREATE_FAILED, AlreadyExists: what the deployment created goes, but for Retain resources (a
+    RetainExceptOnCreate one goes: its creation is what is rolled back)."""
+    resources = _workflow_resources()
+    resources["Group"] = {
+        "Type": "AWS::SageMaker::ModelPackageGroup",
+        "DeletionPolicy": "RetainExceptOnCreate",
+        "Properties": {"ModelPackageGroupName": "models"},
+    }
+    with OfflineAws() as aws:
+        aws.sagemaker.create_model_package_group(ModelPackageGroupName="models")
+        aws.sagemaker.create_model_package(ModelPackageGroupName="models")
+        with pytest.raises(DeploymentFailedError) as refused:
+            aws.deploy({"Resources": resources})
+        error = refused.value
+        assert (error.stack_name, error.logical_id, error.resource_type) == (
+            "TestStack",
+            "Group",
+            "AWS::SageMaker::ModelPackageGroup",
+        )
+        assert error.handler_error_code == "AlreadyExists"
+        assert re.fullmatch(
+            r"Resource handler returned message: \"Resource of type 'AWS::SageMaker::ModelPackageGroup' with "
+            r"identifier 'models' already exists.\" \(RequestToken: [0-9a-f-]{36}, HandlerErrorCode: AlreadyExists\)",
+            error.status_reason,
+        )
+        # Rolled back: the role, its policies and the log group went; the key (Delete) went; the
+        # queue (Retain) stayed; the group is as it was, with its version.
+        assert aws.client("iam").list_roles()["Roles"] == [] and _log_group_names(aws) == set()
+        assert aws.sfn.list_state_machines()["stateMachines"] == []
+        (queue,) = aws.client("sqs").list_queues()["QueueUrls"]
+        keys = aws.client("kms").list_keys()["Keys"]
+        states = {aws.client("kms").describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] for k in keys}
+        assert states == {"PendingDeletion"}
+        assert len(aws.sagemaker.list_model_packages(ModelPackageGroupName="models")["ModelPackageSummaryList"]) == 1
+        assert "TestStack" not in aws.stacks.deployed
+
+        # The stack's own group is no collision: deployed again, it is updated.
+        aws.sagemaker.delete_model_package(ModelPackageName="models")
+        aws.sagemaker.delete_model_package_group(ModelPackageGroupName="models")
+        first = aws.deploy({"Resources": resources})
+        second = aws.deploy({"Resources": resources})
+        assert second.physical_ids["Group"] == first.physical_ids["Group"]
 
 
 # --------------------------------------------------------------------------- SageMaker's side

@@ -531,6 +531,49 @@ def test_a_model_version_needs_its_group_and_a_deployed_template_creates_it(aws)
     assert version["ModelPackageArn"].endswith("model-package/models/1")
 
 
+def test_a_group_that_holds_versions_cannot_be_deleted(aws):
+    """A group is deleted only empty ("You can only delete an empty model group": Developer Guide,
+    "Delete a Model Group"):
+    ConflictException, the one error the API Reference lists for DeleteModelPackageGroup."""
+    aws.sagemaker.create_model_package_group(ModelPackageGroupName="models")
+    first = aws.sagemaker.create_model_package(ModelPackageGroupName="models")["ModelPackageArn"]
+    second = aws.sagemaker.create_model_package(ModelPackageGroupName="models")["ModelPackageArn"]
+    with pytest.raises(ClientError) as refused:
+        aws.sagemaker.delete_model_package_group(ModelPackageGroupName="models")
+    assert refused.value.response["Error"]["Code"] == "ConflictException"
+    assert "holds 2 model version(s)" in refused.value.response["Error"]["Message"]
+    # A version goes by its ARN; the group still holds one.
+    aws.sagemaker.delete_model_package(ModelPackageName=first)
+    with pytest.raises(ClientError, match="ConflictException"):
+        aws.sagemaker.delete_model_package_group(ModelPackageGroupName="models")
+    assert aws.sagemaker.describe_model_package(ModelPackageName="models")["ModelPackageArn"] == second
+    # Control: once empty, the group goes (by name or ARN), and then it does not exist.
+    aws.sagemaker.delete_model_package(ModelPackageName=second)
+    with pytest.raises(ClientError, match="not found"):
+        aws.sagemaker.describe_model_package(ModelPackageName=second)
+    arn = "arn:aws:sagemaker:us-east-1:123456789012:model-package-group/models"
+    aws.sagemaker.delete_model_package_group(ModelPackageGroupName=arn)
+    with pytest.raises(ClientError) as missing:
+        aws.sagemaker.delete_model_package_group(ModelPackageGroupName="models")
+    assert missing.value.response["Error"]["Code"] == "ValidationException"
+    assert missing.value.response["Error"]["Message"] == f"ModelPackageGroup {arn} does not exist."
+
+
+def test_a_taken_group_name_is_refused(aws):
+    """moto replaces the group; SageMaker refuses, in the words CloudFormation's handler matches."""
+    aws.sagemaker.create_model_package_group(ModelPackageGroupName="models")
+    aws.sagemaker.create_model_package(ModelPackageGroupName="models")
+    with pytest.raises(ClientError) as refused:
+        aws.sagemaker.create_model_package_group(ModelPackageGroupName="models")
+    assert refused.value.response["Error"] == {
+        "Code": "ValidationException",
+        "Message": "Model Package Group already exists: "
+        "arn:aws:sagemaker:us-east-1:123456789012:model-package-group/models",
+    }
+    packages = aws.sagemaker.list_model_packages(ModelPackageGroupName="models")["ModelPackageSummaryList"]
+    assert len(packages) == 1, "the group and its version are as they were"
+
+
 # ============================================================================ 8. IAM's policy character set
 def policy_template(kind: str, text: str) -> dict:
     statement = {"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}

@@ -7,11 +7,20 @@ import dataclasses
 import io
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from constructs_sm.tools.permissions import NO_REASON, PermissionRow, format_table, permission_rows
+from constructs_sm.cli import main
+from constructs_sm.tools.permissions import (
+    IMPORTED_ROLE,
+    NO_REASON,
+    NO_ROLE,
+    PermissionRow,
+    format_table,
+    permission_rows,
+)
 
 BUCKET_ARN = {"Fn::GetAtt": ["DataBucket", "Arn"]}
 PASS_ROLE_CONDITION = {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
@@ -259,14 +268,14 @@ def test_why_is_the_reason_the_policy_records() -> None:
 
 
 def test_without_a_recorded_reason_why_says_so_and_guesses_nothing() -> None:
-    """An AWS::IAM::Policy, an inline policy, a managed policy without the Metadata or not in the
+    """An AWS::IAM::Policy or a managed policy without the Metadata, an inline policy, one not in the
     template: whatever the role, the action or the Sid, no reason is made up."""
     why = {(r.role, r.action): r.why for r in permission_rows(TEMPLATE)}
     for key in [
         ("ExecRole", "s3:GetObject"),
         ("ExecRole", "kms:Decrypt"),
         ("ExecRole", "logs:PutLogEvents"),
-        ("ExecRole", "(managed policy)"),
+        ("ExecRole", "(AWS managed policy)"),
         ("MachineRole", "xray:PutTraceSegments"),
         ("MachineRole", "NOT sagemaker:*"),
     ]:
@@ -289,7 +298,7 @@ def test_inline_and_managed_policies() -> None:
     assert [(r.action, r.resource) for r in inline] == [("logs:PutLogEvents", "*")]
     managed = rows[-1]
     assert managed.policy == "AmazonSageMakerReadOnly"
-    assert managed.action == "(managed policy)"
+    assert managed.action == "(AWS managed policy)"
     assert managed.resource == "arn:${AWS::Partition}:iam::aws:policy/AmazonSageMakerReadOnly"
 
 
@@ -367,3 +376,155 @@ def test_csv_round_trips() -> None:
 def test_unknown_format_is_rejected() -> None:
     with pytest.raises(ValueError, match="html"):
         format_table([], fmt="html")  # type: ignore[arg-type]
+
+
+# Where platform teams already are: roles the template only names (imported), a role's own inline
+# policies and AWS managed policies, policies attached to no role.
+RUN_ROLE_ARN = {"Ref": "RunRoleArn"}
+PLATFORM: dict[str, Any] = {
+    "Parameters": {"RunRoleArn": {"Type": "String"}, "AuditRoleName": {"Type": "String"}},
+    "Resources": {
+        "TeamRole": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Statement": [
+                        {
+                            "Action": "sts:AssumeRole",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "sagemaker.amazonaws.com"},
+                        }
+                    ]
+                },
+                "Policies": [
+                    {
+                        "PolicyName": "team-logs",
+                        "PolicyDocument": {
+                            "Statement": [{"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "*"}]
+                        },
+                    }
+                ],
+                "ManagedPolicyArns": [
+                    "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+                    {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/CloudWatchAgentServerPolicy"},
+                    "arn:aws:iam::123456789012:policy/team-boundary",
+                ],
+            },
+        },
+        # As aws-cdk-lib writes an imported mutable role's default policy: Roles names the role.
+        "ImportedPolicy": {
+            "Type": "AWS::IAM::Policy",
+            "Metadata": {"constructs_sm:Reasons": ["SageMaker reads the objects under the S3 prefix", ""]},
+            "Properties": {
+                "PolicyName": "ImportedPolicy",
+                "Roles": ["ml-exec", {"Ref": "TeamRole"}],
+                "PolicyDocument": {
+                    "Statement": [
+                        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/train/*"},
+                        {
+                            "Effect": "Allow",
+                            "Action": "sqs:SendMessage",
+                            "Resource": "arn:aws:sqs:us-east-1:123456789012:q",
+                        },
+                    ]
+                },
+            },
+        },
+        # A role ARN known at deployment only: aws-cdk-lib takes the name out of it.
+        "RunPolicy": {
+            "Type": "AWS::IAM::ManagedPolicy",
+            "Properties": {
+                "Roles": [
+                    {
+                        "Fn::Select": [
+                            1,
+                            {"Fn::Split": ["/", {"Fn::Select": [5, {"Fn::Split": [":", RUN_ROLE_ARN]}]}]},
+                        ]
+                    },
+                    {"Ref": "AuditRoleName"},
+                ],
+                "PolicyDocument": {
+                    "Statement": [{"Effect": "Allow", "Action": "states:StartExecution", "Resource": "*"}]
+                },
+            },
+        },
+        "UserPolicy": {
+            "Type": "AWS::IAM::Policy",
+            "Properties": {
+                "PolicyName": "UserPolicy",
+                "Users": ["alice"],
+                "PolicyDocument": {
+                    "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]
+                },
+            },
+        },
+    },
+}
+
+
+def test_every_policy_is_listed_under_each_role_it_attaches_to() -> None:
+    listed = {(r.role, r.principals, r.policy) for r in permission_rows(PLATFORM)}
+    assert listed == {
+        ("TeamRole", "sagemaker.amazonaws.com", "ImportedPolicy"),
+        ("TeamRole", "sagemaker.amazonaws.com", "team-logs (inline)"),
+        ("TeamRole", "sagemaker.amazonaws.com", "AmazonS3ReadOnlyAccess"),
+        ("TeamRole", "sagemaker.amazonaws.com", "CloudWatchAgentServerPolicy"),
+        ("TeamRole", "sagemaker.amazonaws.com", "team-boundary"),
+        ("ml-exec", IMPORTED_ROLE, "ImportedPolicy"),
+        ("${RunRoleArn}", IMPORTED_ROLE, "RunPolicy"),
+        ("${AuditRoleName}", IMPORTED_ROLE, "RunPolicy"),
+        (NO_ROLE, "", "UserPolicy"),
+    }
+    roles = list(dict.fromkeys(r.role for r in permission_rows(PLATFORM)))
+    assert roles == ["TeamRole", "ml-exec", "${RunRoleArn}", "${AuditRoleName}", NO_ROLE]
+
+
+def test_an_imported_roles_policy_shows_the_reasons_it_records() -> None:
+    rows = [r for r in permission_rows(PLATFORM) if r.role == "ml-exec"]
+    assert [(r.statement, r.action, r.resource, r.why) for r in rows] == [
+        ("#0", "s3:GetObject", "arn:aws:s3:::data/train/*", "SageMaker reads the objects under the S3 prefix"),
+        ("#1", "sqs:SendMessage", "arn:aws:sqs:us-east-1:123456789012:q", NO_REASON),
+    ]
+    team = [r for r in permission_rows(PLATFORM) if r.role == "TeamRole" and r.policy == "ImportedPolicy"]
+    assert [r.why for r in team] == [r.why for r in rows], "the same policy, the same reasons, for each role"
+
+
+def test_a_roles_inline_and_outside_managed_policies() -> None:
+    rows = {r.policy: r for r in permission_rows(PLATFORM) if r.role == "TeamRole"}
+    inline = rows["team-logs (inline)"]
+    assert (inline.action, inline.resource, inline.why) == ("logs:PutLogEvents", "*", NO_REASON)
+    assert [
+        (rows[name].action, rows[name].resource)
+        for name in ("AmazonS3ReadOnlyAccess", "CloudWatchAgentServerPolicy", "team-boundary")
+    ] == [
+        ("(AWS managed policy)", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"),
+        ("(AWS managed policy)", "arn:${AWS::Partition}:iam::aws:policy/CloudWatchAgentServerPolicy"),
+        ("(managed policy)", "arn:aws:iam::123456789012:policy/team-boundary"),
+    ]
+
+
+def test_text_table_heads_imported_roles_and_policies_of_no_role() -> None:
+    text = format_table(permission_rows(PLATFORM))
+    assert "\nRole ml-exec (imported: who may assume it is not in the template)\n  Policy ImportedPolicy\n" in text
+    assert "\nRole ${RunRoleArn} (imported: who may assume it is not in the template)\n  Policy RunPolicy\n" in text
+    assert text.endswith(
+        "Policies attached to no role\n  Policy UserPolicy\n    #0 Allow: s3:ListAllMyBuckets\n"
+        f"      Resource:  *\n      Why:       {NO_REASON}\n"
+    )
+
+
+def test_the_permissions_command_lists_imported_roles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "Platform.template.json"
+    path.write_text(json.dumps(PLATFORM))
+    assert main(["permissions", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("# Platform\nRole TeamRole (assumed by sagemaker.amazonaws.com)\n")
+    assert "Role ml-exec (imported: who may assume it is not in the template)" in text
+    assert "Why:       SageMaker reads the objects under the S3 prefix" in text
+    assert "(AWS managed policy)" in text and "team-logs (inline)" in text
+    assert main(["permissions", str(path), "--format", "csv"]) == 0
+    parsed = [row for row in csv.reader(io.StringIO(capsys.readouterr().out)) if row and row[0] == "ml-exec"]
+    assert [row[:6] for row in parsed] == [
+        ["ml-exec", IMPORTED_ROLE, "ImportedPolicy", "#0", "Allow", "s3:GetObject"],
+        ["ml-exec", IMPORTED_ROLE, "ImportedPolicy", "#1", "Allow", "sqs:SendMessage"],
+    ]

@@ -77,3 +77,71 @@ def test_a_prefix_that_covers_another_is_refused() -> None:
 )
 def test_prefixes_that_cannot_meet_are_accepted(first: dict[str, str], second: dict[str, str], accounts: tuple[str, str]) -> None:
     _two(first, second, accounts)
+
+
+_DATA = ("AWS::KMS::Key", "AWS::Logs::LogGroup", "AWS::SQS::Queue", "AWS::SageMaker::ModelPackageGroup")
+
+
+def _policies(stack: cdk.Stack) -> dict[str, tuple[str, str]]:
+    """Every data-holding resource of the stack: (DeletionPolicy, UpdateReplacePolicy) by logical id."""
+    template = cdk.App.of(stack).synth().get_stack_by_name(stack.stack_name).template  # type: ignore[union-attr]
+    return {
+        logical_id: (resource.get("DeletionPolicy", "Delete"), resource.get("UpdateReplacePolicy", "Delete"))
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] in _DATA
+    }
+
+
+def _full_stack(**options: object) -> cdk.Stack:
+    stack = new_stack()
+    workflow = sm.TuningWorkflow(
+        stack,
+        "Tuning",
+        hyper_parameter_tuning_job_config=config(),
+        training_job_definition=definition(),
+        model_registration=sm.ModelRegistration(inference_instance_types=["ml.m5.large"]),
+        **options,  # type: ignore[arg-type]
+    )
+    sm.WorkflowNotifications(stack, "Alerts", workflow=workflow)
+    return stack
+
+
+def test_every_data_holding_resource_is_kept_by_default() -> None:
+    policies = _policies(_full_stack())
+    kinds = {logical_id.rstrip("0123456789ABCDEF") for logical_id in policies}
+    assert len(policies) >= 8, kinds  # keys and log groups of the workflow and reaper, queue, group
+    group = [v for k, v in policies.items() if "ModelPackageGroup" in k]
+    assert group == [("RetainExceptOnCreate", "Retain")]
+    assert all(v == ("Retain", "Retain") for k, v in policies.items() if "ModelPackageGroup" not in k), policies
+
+
+def test_removal_policy_destroy_reaches_every_data_holding_resource() -> None:
+    policies = _policies(_full_stack(removal_policy=cdk.RemovalPolicy.DESTROY))
+    assert set(policies.values()) == {("Delete", "Delete")}, policies
+
+
+def test_the_stacks_reaper_keeps_its_logs_unless_every_workflow_destroys() -> None:
+    stack = new_stack()
+    for name, policy in (("Dev", cdk.RemovalPolicy.DESTROY), ("Kept", None)):
+        sm.TrainingWorkflow(
+            stack, name, training_job_definition=definition(), **({"removal_policy": policy} if policy else {})
+        )
+    policies = _policies(stack)
+    reaper = {k: v for k, v in policies.items() if k.startswith("ConstructsSmJobReaper")}
+    assert reaper and set(reaper.values()) == {("Retain", "Retain")}
+    dev = {k: v for k, v in policies.items() if k.startswith("Dev")}
+    assert dev and set(dev.values()) == {("Delete", "Delete")}
+
+
+def test_a_task_key_follows_its_removal_policy() -> None:
+    stack = new_stack()
+    sm.SageMakerCreateTrainingJob(
+        stack, "Train", training_job_name="train", training_job_definition=definition(), removal_policy=cdk.RemovalPolicy.DESTROY
+    )
+    assert set(_policies(stack).values()) == {("Delete", "Delete")}
+
+
+@pytest.mark.parametrize("policy", [cdk.RemovalPolicy.SNAPSHOT, "destroy"])
+def test_a_removal_policy_no_resource_takes_is_refused(policy: object) -> None:
+    with pytest.raises(sm.ValidationError, match=r"^removal_policy: must be RemovalPolicy.RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY"):
+        sm.TrainingWorkflow(new_stack(), "W", training_job_definition=definition(), removal_policy=policy)  # type: ignore[arg-type]

@@ -28,10 +28,10 @@ from constructs import Construct
 from parliament import analyze_policy_string
 
 import constructs_sm as sm
-from app import add_flow_logs
+from app import add_flow_logs, drop_redundant_depends_on
 from constructs_sm.api import _model
 from constructs_sm.errors import ValidationError
-from constructs_sm.testing import OfflineAws
+from constructs_sm.testing import DeploymentFailedError, OfflineAws
 from constructs_sm.workflows.model_registration import ModelRegistration, check_registration, group_name_for
 from tests import builders
 from tests.api_shapes import problems
@@ -89,6 +89,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         restrict_default_security_group=True,
     )
     add_flow_logs(vpc)
+    drop_redundant_depends_on(in_vpc)
     vpc_workflow = builders.workflow(
         in_vpc,
         job_name_prefix="churn",
@@ -97,7 +98,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     )
 
     unregistered = cdk.Stack(app, "Unregistered", env=ENV)
-    builders.workflow(unregistered)
+    builders.workflow(unregistered, job_name_prefix="unregistered")  # one app: a prefix of its own
 
     control = cdk.Stack(app, "NagControl", env=ENV)
     kms.Key(control, "NoRotation")
@@ -376,11 +377,13 @@ def test_a_group_arn_scopes_iam_to_its_account_and_region() -> None:
 
 
 def _staged_app() -> dict[str, dict[str, Any]]:
-    """Stages Dev and Prod of one app, each with the same stack, workflow and job name prefix."""
+    """Stages Dev and Prod of one app, each with the same stack and workflow, in one account and region:
+    each its own job name prefix (the same one is refused: tests/workflows/test_job_workflow.py)."""
     app = cdk.App(context=_cdk_json_context())
     stacks = {stage: cdk.Stack(cdk.Stage(app, stage), "Churn", env=ENV) for stage in ("Dev", "Prod")}
     for stack in stacks.values():
-        builders.workflow(stack, job_name_prefix="churn", model_registration=ModelRegistration())
+        stage = stack.node.scope.node.id.lower()  # type: ignore[union-attr]
+        builders.workflow(stack, job_name_prefix=f"{stage}-churn", model_registration=ModelRegistration())
     return {stage: Template.from_stack(stack).to_json() for stage, stack in stacks.items()}
 
 
@@ -395,7 +398,7 @@ def _created_group(template: dict[str, Any]) -> str:
     return str(group["Properties"]["ModelPackageGroupName"])
 
 
-def test_two_stages_with_the_same_prefix_create_groups_of_their_own(staged: list[dict[str, dict[str, Any]]]) -> None:
+def test_two_stages_create_groups_of_their_own(staged: list[dict[str, dict[str, Any]]]) -> None:
     """Each stage's group, state and IAM scope name that stage's group: deploying both into one
     account and region creates two groups, not the same one twice (AlreadyExists)."""
     templates = staged[0]
@@ -406,8 +409,9 @@ def test_two_stages_with_the_same_prefix_create_groups_of_their_own(staged: list
         assert _group_parameter(template) == names[stage]
         statements = statements_of_role(template, role_assumed_by(template, "states.amazonaws.com"))
         account = "arn:aws:sagemaker:us-east-1:123456789012"
-        # The same job name prefix in both stages, and a group of each stage's own.
-        assert statement_with(statements, "sagemaker:CreateModel")["Resource"] == f"{account}:model/churn-*"
+        # Each stage's job name prefix, and a group of each stage's own.
+        model = f"{account}:model/{stage.lower()}-churn-*"
+        assert statement_with(statements, "sagemaker:CreateModel")["Resource"] == model
         assert statement_with(statements, "sagemaker:CreateModelPackage")["Resource"] == [
             f"{account}:model-package-group/{names[stage]}",
             f"{account}:model-package/{names[stage]}/*",
@@ -622,7 +626,7 @@ def spare_stack() -> cdk.Stack:
         (
             ModelRegistration(removal_policy=cdk.RemovalPolicy.SNAPSHOT),
             r"^removal_policy: must be RemovalPolicy\.RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY \(CloudFormation "
-            r"snapshots no model package group\), but got <RemovalPolicy\.SNAPSHOT",
+            r"snapshots none of the keys, log groups, queues and model package groups the constructs create\), but got <RemovalPolicy\.SNAPSHOT",
         ),
         (
             ModelRegistration(removal_policy="destroy"),  # type: ignore[arg-type]
@@ -854,16 +858,22 @@ def test_after_destroy_the_kept_group_is_named_again_and_gets_the_next_version(
     aws: OfflineAws, template: dict[str, Any], built: dict[str, Any], group: str
 ) -> None:
     """``cdk destroy`` keeps the group (DeletionPolicy RetainExceptOnCreate) with its versions, so
-    deploying the same app again would create a group of the same name, which SageMaker refuses.
-    The README's way: name the kept group (``model_package_group_name``); the stack creates none,
-    and the workflow registers the next version in it."""
+    deploying the same app again would create a group of the same name, which SageMaker refuses
+    (the deployment fails, AlreadyExists). The README's way: name the kept group
+    (``model_package_group_name``); the stack creates none, and the workflow registers the next
+    version in it."""
     aws.jobs.set_best_training_job(training_job_name=BEST)
-    machine = _deploy(aws, template, group)
-    before = aws.run(machine, {}, name="before-destroy")
+    deployment = aws.deploy(template)
+    before = aws.run(deployment.workflow().arn, {}, name="before-destroy")
     assert before.status == "SUCCEEDED", before.cause
-    # cdk destroy: the state machine goes; the group stays, as its policy says.
-    assert template["Resources"][built["logical_ids"]["group"]]["DeletionPolicy"] == "RetainExceptOnCreate"
-    aws.sfn.delete_state_machine(stateMachineArn=machine)
+    # cdk destroy: the state machines go; the group stays, as its policy says.
+    group_id = built["logical_ids"]["group"]
+    assert template["Resources"][group_id]["DeletionPolicy"] == "RetainExceptOnCreate"
+    destroyed = deployment.destroy()
+    assert group_id in destroyed.retained and set(deployment.state_machine_arns) <= set(destroyed.deleted)
+    assert aws.sfn.list_state_machines()["stateMachines"] == []
+    with pytest.raises(DeploymentFailedError, match=f"identifier '{group}' already exists"):
+        aws.deploy(template)
 
     stack = cdk.Stack(cdk.App(context=_cdk_json_context()), "Registered", env=ENV)
     builders.workflow(stack, model_registration=dataclasses.replace(REGISTRATION, model_package_group_name=group))
