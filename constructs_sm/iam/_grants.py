@@ -187,31 +187,29 @@ def _read(grants: _Grants, path: str, value: Any) -> None:
 
 
 def _read_objects(grants: _Grants, path: str, value: Any, scope: S3Scope) -> None:
-    reason = f"SageMaker reads the objects under the S3 prefix ({_EXECUTION_ROLE})"
+    _objects_access(grants, path, value, scope, "s3:GetObject", "reads", "decrypts what it reads from")
+
+
+def _objects_access(
+    grants: _Grants, path: str, value: Any, scope: S3Scope, action: str, does: str, with_key: str
+) -> None:
+    """``action`` on the objects under the prefix, and the bucket's KMS key for the same direction."""
+    reason = f"SageMaker {does} the objects under the S3 prefix ({_EXECUTION_ROLE})"
     grants.add(
         path,
         _shown(value, scope),
-        statement(["s3:GetObject"], [_objects(grants.role, scope)], reason=reason, wildcard=_OBJECTS),
+        statement([action], [_objects(grants.role, scope)], reason=reason, wildcard=_OBJECTS),
     )
     key = _bucket_key(scope)
     if key is not None:
-        with granting(grants.role, f"SageMaker decrypts what it reads from the bucket with its KMS key ({_EXECUTION_ROLE})"):
-            key.grant_decrypt(grants.role)
+        with granting(grants.role, f"SageMaker {with_key} the bucket with its KMS key ({_EXECUTION_ROLE})"):
+            (key.grant_decrypt if action == "s3:GetObject" else key.grant_encrypt)(grants.role)
 
 
 def _write(grants: _Grants, path: str, value: Any) -> None:
     """s3:PutObject under the prefix."""
     scope = s3_scope(grants, path, value)
-    reason = f"SageMaker writes the objects under the S3 prefix ({_EXECUTION_ROLE})"
-    grants.add(
-        path,
-        _shown(value, scope),
-        statement(["s3:PutObject"], [_objects(grants.role, scope)], reason=reason, wildcard=_OBJECTS),
-    )
-    key = _bucket_key(scope)
-    if key is not None:
-        with granting(grants.role, f"SageMaker encrypts what it writes to the bucket with its KMS key ({_EXECUTION_ROLE})"):
-            key.grant_encrypt(grants.role)
+    _objects_access(grants, path, value, scope, "s3:PutObject", "writes", "encrypts what it writes to")
 
 
 def _bucket_key(scope: S3Scope) -> Any:
