@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The example app: a minimal and a hardened tuning workflow, spot training, multi-algorithm tuning.
+"""The example app: a minimal and a hardened tuning workflow, spot training, multi-algorithm tuning,
+and one tuning job per segment from an S3 list (a fan-out).
 
 ``cdk synth`` runs this file; tests build the same stacks with a pinned environment.
 """
@@ -179,6 +180,38 @@ class SpotTrainingStack(cdk.Stack):
         )
 
 
+class SegmentTuningStack(cdk.Stack):
+    """One tuning job per customer segment, from one execution: a Distributed Map over a JSON Lines
+    list in S3, each line the run-time parameters of one segment's job."""
+
+    def __init__(self, scope: Construct, id: str, **kwargs: object) -> None:
+        super().__init__(scope, id, **kwargs)  # type: ignore[arg-type]
+        bucket = s3.Bucket.from_bucket_name(self, "Data", "example-ml-data")
+        self.workflow = sm.TuningWorkflow(
+            self,
+            "SegmentTuning",
+            job_name_prefix="segment-xgb",
+            training_job_definition=xgboost_definition(bucket),
+            run_time_parameters={
+                "TrainDataUri": "TrainingJobDefinition.InputDataConfig[0].DataSource.S3DataSource.S3Uri",
+                "ValidationDataUri": "TrainingJobDefinition.InputDataConfig[1].DataSource.S3DataSource.S3Uri",
+                "MaxNumberOfTrainingJobs": "HyperParameterTuningJobConfig.ResourceLimits.MaxNumberOfTrainingJobs",
+            },
+            **xgboost_tuning(bucket),  # type: ignore[arg-type]
+        )
+        # {"ItemsKey": "segments/2026-12.jsonl"} tunes one model per line, e.g.
+        # {"TrainDataUri": "s3://example-ml-data/data/train/segment=0042/",
+        #  "ValidationDataUri": "s3://example-ml-data/data/validation/segment=0042/"}
+        self.fan_out = sm.WorkflowFanOut(
+            self,
+            "EverySegment",
+            workflow=self.workflow,
+            items=sm.S3Location.from_bucket(bucket, "segments/"),
+            item_format=sm.ItemFormat.JSONL,
+            tolerated_failure_percentage=5,
+        )
+
+
 def drop_redundant_depends_on(stack: cdk.Stack) -> None:
     """No DependsOn from restrict_default_security_group's handler to its role: its Role (a GetAtt) orders it.
 
@@ -311,6 +344,7 @@ def build_app(app: cdk.App, env: cdk.Environment) -> list[cdk.Stack]:
         HardenedTuningStack(app, "HardenedTuning", env=env),
         SpotTrainingStack(app, "SpotTraining", env=env),
         MultiAlgorithmTuningStack(app, "MultiAlgorithmTuning", env=env),
+        SegmentTuningStack(app, "SegmentTuning", env=env),
     ]
 
 

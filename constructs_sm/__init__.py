@@ -79,6 +79,7 @@ if TYPE_CHECKING:
     from .tasks.training_task import SageMakerCreateTrainingJob
     from .tasks.tuning_task import SageMakerCreateHyperParameterTuningJob
     from .workflows._job_workflow import JobWorkflow, WorkflowOptions
+    from .workflows.fan_out import ItemFormat, WorkflowFanOut
     from .workflows.model_registration import ModelRegistration
     from .workflows.notifications import WorkflowNotifications
     from .workflows.request_import import (
@@ -142,6 +143,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "workflows._job_workflow": ("JobWorkflow", "WorkflowOptions"),
     "props.s3_location": ("S3Location",),
     "workflows.schedule": ("WorkflowSchedule",),
+    "workflows.fan_out": ("ItemFormat", "WorkflowFanOut"),
     "props.training_job_definition": (
         "CheckpointConfig",
         "OutputCompressionType",

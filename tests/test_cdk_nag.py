@@ -53,7 +53,7 @@ ATTACH = {2: "aspects", 3: "validations"}
 MODES = ["aspects", "validations"]
 
 IMPORTED = "ImportedRoleAndKey"
-STACKS = ["MinimalTuning", "HardenedTuning", "SpotTraining", "MultiAlgorithmTuning", IMPORTED]
+STACKS = ["MinimalTuning", "HardenedTuning", "SpotTraining", "MultiAlgorithmTuning", "SegmentTuning", IMPORTED]
 ROLE_ARN = "arn:aws:iam::123456789012:role/ml-training"
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 

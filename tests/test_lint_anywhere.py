@@ -43,7 +43,7 @@ def without_cdk_json() -> dict[str, dict[str, Any]]:
     return {s.stack_name: Template.from_stack(s).to_json() for s in stacks}
 
 
-@pytest.mark.parametrize("stack", ["MinimalTuning", "HardenedTuning", "SpotTraining", "MultiAlgorithmTuning"])
+@pytest.mark.parametrize("stack", ["MinimalTuning", "HardenedTuning", "SpotTraining", "MultiAlgorithmTuning", "SegmentTuning"])
 def test_the_example_app_without_cdk_json(without_cdk_json: dict[str, Any], stack: str, tmp_path: Path) -> None:
     template = without_cdk_json[stack]
     assert "${Partition}" not in json.dumps(template)  # the partition is a token: a whole substitution
@@ -87,6 +87,6 @@ def test_npx_cdk_synth_of_the_example_app(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     templates = sorted(out.glob("*.template.json"))
-    assert len(templates) == 4
+    assert len(templates) == 5
     for path in templates:
         assert lint(json.loads(path.read_text()), tmp_path, path.name.removesuffix(".template.json")) == []

@@ -27,7 +27,7 @@ def to_definition_string(definition: dict[str, Any], names: Mapping[str, str]) -
     if _USER_PLACEHOLDER.search(text):
         text = _USER_PLACEHOLDER.sub("${Dollar}{", text)
         substitutions["Dollar"] = "$"
-    for state in definition["States"].values():
+    for state in _all_states(definition):
         resource = state.get("Resource")
         if isinstance(resource, str) and _TOKEN.search(resource) and not _TOKEN.fullmatch(resource):
             placeholder = _resource_name(resource)
@@ -40,6 +40,22 @@ def to_definition_string(definition: dict[str, Any], names: Mapping[str, str]) -
         substitutions[name] = token
         text = text.replace(token, "${" + name + "}")
     return text, substitutions
+
+
+def _all_states(definition: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The definition's states, those of its Map states' ItemProcessors (a Distributed Map's child
+    workflow) and their Map states', and the Maps' ItemReader and ResultWriter: whatever has a Resource."""
+    found: list[dict[str, Any]] = []
+    for state in definition["States"].values():
+        found.append(state)
+        if state.get("Type") != "Map":
+            continue
+        # A Distributed Map's reader and writer name their S3 integration in a Resource too.
+        found += [state[field] for field in ("ItemReader", "ResultWriter") if isinstance(state.get(field), dict)]
+        processor = state.get("ItemProcessor")
+        if isinstance(processor, Mapping):
+            found += _all_states(processor)
+    return found
 
 
 def _resource_name(resource: str) -> str:

@@ -112,6 +112,7 @@ def check_input_states(
     allowed: Sequence[str] = (),
     rules: Sequence[dict[str, Any]] = (),
     parameters: str | None = None,
+    names_from_input: bool = True,
 ) -> dict[str, Any]:
     """The first state: refuse an execution input with an unknown key, a run-time parameter that
     breaks its rule (``rules``), or a job name SageMaker or the prefix would refuse; then choose
@@ -120,15 +121,18 @@ def check_input_states(
 
     A JSONata Choice, whose rules read ``$states.input`` and assign variables when they match
     ("Choice Rules (JSONata)", https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html).
+    Without ``names_from_input`` (a fan-out's items), the input may not name the job: the name is
+    always derived from the execution's ARN, unique per child execution.
     """
-    keys = [name_field, STARTED_BY, *allowed]
+    keys = [name_field, STARTED_BY, *allowed] if names_from_input else [STARTED_BY, *allowed]
     unknown = f"$keys($states.input)[$not($ in {json.dumps(keys)})]"
     name = f"$states.input.{name_field}"
     valid_name = (
         f"$type({name}) = 'string' and $length({name}) <= {max_name_length} "
         f"and $substring({name}, 0, {len(prefix) + 1}) = '{prefix}-' and $contains({name}, /{name_pattern}/)"
     )
-    assign: dict[str, Any] = {"jobName": "{% " + job_name_expression(prefix, name_field) + " %}", **RESET_RETRIES}
+    named = job_name_expression(prefix, name_field) if names_from_input else generated_job_name(f"'{prefix}'", "$states.context.Execution.Id")
+    assign: dict[str, Any] = {"jobName": "{% " + named + " %}", **RESET_RETRIES}
     if parameters is not None:
         assign["parameters"] = "{% " + parameters + " %}"
     return {
@@ -142,7 +146,7 @@ def check_input_states(
                 },
                 *rules,
                 {
-                    "Condition": f"{{% $not($exists({name})) or ({valid_name}) %}}",
+                    "Condition": f"{{% $not($exists({name})) or ({valid_name}) %}}" if names_from_input else "{% true %}",
                     "Assign": assign,
                     "Next": next_state,
                 },

@@ -1,4 +1,4 @@
-"""The workflows: the base state machine, tuning, training, model registration, notifications, schedule,
+"""The workflows: the base state machine, tuning, training, model registration, notifications, schedule, the fan-out,
 the job reaper and the workflows from a request. The top layer of the constructs.
 
 The public names are exported by ``constructs_sm``; the modules load on use (nothing is imported here).
@@ -7,6 +7,7 @@ The public names are exported by ``constructs_sm``; the modules load on use (not
 __all__ = [
     "_job_workflow",
     "_reaper",
+    "fan_out",
     "model_registration",
     "notifications",
     "request_import",

@@ -206,6 +206,8 @@ class JobWorkflow(Construct):
             "TimeoutSeconds": timeout_seconds,
             "States": states,
         }
+        self.definition = definition
+        """The state machine's definition (placeholders as tokens): a fan-out runs its states per item."""
         self._statements = job_policy_statements(
             self,
             kind,

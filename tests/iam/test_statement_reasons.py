@@ -25,7 +25,7 @@ from tests.conftest import ENV, _cdk_json_context, new_stack
 from tests.template_helpers import policies as iam_policies
 from tests.template_helpers import resources
 
-STACKS = ["MinimalTuning", "HardenedTuning", "SpotTraining", "MultiAlgorithmTuning"]
+STACKS = ["MinimalTuning", "HardenedTuning", "SpotTraining", "MultiAlgorithmTuning", "SegmentTuning"]
 # The example app's own managed policy (app.py's add_flow_logs), not the constructs'.
 APP_POLICY = "VpcFlowLogsPolicy"
 REQUESTS = Path(__file__).parents[2] / "examples" / "requests"
