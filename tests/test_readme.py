@@ -47,7 +47,7 @@ def test_readme_python_snippets_run_and_synthesize() -> None:
     for block in blocks:
         exec(compile(block, str(README), "exec"), namespace)  # noqa: S102 - the README's own examples
     machines = resources(Template.from_stack(stack).to_json(), "AWS::StepFunctions::StateMachine")
-    assert len(machines) == 5, "five workflows (and the stack's job reaper beside them)"
+    assert len(machines) == 6, "five workflows and a fan-out (and the stack's job reaper beside them)"
     assert len(Template.from_stack(stack).find_resources("AWS::SageMaker::ModelPackageGroup")) == 1
     assert "TrainDataUri" in namespace["tunable"].input_schema["properties"]
     assert isinstance(namespace["workflow"].state_machine.state_machine_arn, str)

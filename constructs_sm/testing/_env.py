@@ -20,6 +20,7 @@ from ._interpreter import DEFAULT_API_ERROR_NAME, DEFAULT_HISTORY_EVENT_LIMIT, E
 from ._jobs import SageMakerJobs
 from ._moto import TMP_THREADS, mock_aws
 from ._resources import lazy_key_pairs
+from ._s3 import requests_over_tls
 from ._sagemaker import sagemaker_rules
 from ._stack import Stacks
 
@@ -94,6 +95,7 @@ class OfflineAws:
             self._settings = stack.enter_context(sagemaker_sync_adapter(**self._options))
             stack.enter_context(sagemaker_rules())
             stack.enter_context(lazy_key_pairs())
+            stack.enter_context(requests_over_tls())
             self._jobs = stack.enter_context(SageMakerJobs())
         except BaseException:
             stack.close()

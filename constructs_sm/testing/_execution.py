@@ -122,6 +122,17 @@ class ExecutionResult:
     events: list[dict[str, Any]]
     deployment: Deployed | None = field(default=None, repr=False, compare=False)
     """The deployment whose workflow ran (``None`` for a state machine created by hand)."""
+    children: tuple[ExecutionResult, ...] = field(default=(), repr=False, compare=False)
+    """The child executions its Distributed Map states started, in item order, each an
+    ``ExecutionResult`` of its own (``status``, ``input``, ``output``, ``error``, ``cause``, history,
+    ``api_calls``); items a failed map run never started have none."""
+
+    @property
+    def input(self) -> Any:
+        """The execution input, parsed from JSON (its ``ExecutionStarted`` event)."""
+        started = next((e for e in self.events if e["type"] == "ExecutionStarted"), None)
+        text = (started or {}).get("executionStartedEventDetails", {}).get("input")
+        return json.loads(text) if text is not None else None
 
     @property
     def state_transitions(self) -> int:
@@ -232,7 +243,17 @@ def wait_for_execution(
             client.stop_execution(executionArn=execution_arn, error="Emulator.Timeout")
             raise TimeoutError(f"execution still RUNNING after {timeout} s; states entered: {entered.entered_states}")
         time.sleep(poll_interval)
+    return _result(client, description, deployment)
+
+
+def _result(client: Any, description: dict[str, Any], deployment: Deployed | None) -> ExecutionResult:
+    from ._map import child_arns_of  # Distributed Map child executions
+
+    execution_arn = str(description["executionArn"])
     output = description.get("output")
+    children = tuple(
+        _result(client, client.describe_execution(executionArn=arn), deployment) for arn in child_arns_of(execution_arn)
+    )
     return ExecutionResult(
         execution_arn=execution_arn,
         status=description["status"],
@@ -241,6 +262,7 @@ def wait_for_execution(
         cause=description.get("cause"),
         events=_history(client, execution_arn),
         deployment=deployment,
+        children=children,
     )
 
 

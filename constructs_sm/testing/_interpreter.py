@@ -17,7 +17,8 @@ requested delay and sleeps a scaled fraction of it, lets a Fail state's ``ErrorP
 ``States.Runtime`` and ``States.DataLimitExceeded`` (as the guide states), evaluates JSONPath workflow variables
 and JSONata (``_jsonata``), refuses a JSONPath Choice rule ``Assign`` that reads the input
 (``_choice``), enforces the history quota (``_quota``) and checks optimized SageMaker Parameters
-at CreateStateMachine (``_definition``). Everything is undone on exit. ``MODELLED.md`` lists each
+at CreateStateMachine (``_definition``), and runs Distributed Map states as child
+executions (``_map``). Everything is undone on exit. ``MODELLED.md`` lists each
 behaviour with its AWS source and its test.
 """
 
@@ -38,6 +39,7 @@ from botocore.exceptions import ClientError
 from ._choice import choice_rule_patches
 from ._definition import definition_patches, runtime_unsupported
 from ._jsonata import jsonata_patches
+from ._map import distributed_map_patches
 from ._moto import (
     CustomErrorName,
     ErrorName,
@@ -457,6 +459,7 @@ def sagemaker_sync_adapter(
             patches.enter_context(choice_rule_patches())
             patches.enter_context(history_quota_patches(lambda: settings.history_event_limit))
             patches.enter_context(definition_patches())
+            patches.enter_context(distributed_map_patches(_SageMakerTask, _JsonSafeAwsSdkTask))
             # moto warns when it serialises an error code absent from the SageMaker model
             # (ThrottlingException is one): expected here.
             warnings.filterwarnings("ignore", message=r"Exception\(.*\) with code .* does not match")

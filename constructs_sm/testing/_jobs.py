@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
+import json
 import re
 import threading
 import time
@@ -206,6 +207,8 @@ class SageMakerJobs:
         self._installed: ExitStack | None = None
         self._default: dict[JobKind, _Outcome] = {"tuning": _COMPLETED, "training": _COMPLETED}
         self._named: dict[str, tuple[JobKind | None, _Outcome]] = {}
+        # (text, kind, outcome): a job created later whose request holds the text (``matching=``).
+        self._matching: list[tuple[str, JobKind | None, _Outcome]] = []
         # A tuning job's best training job exists unless a test says otherwise (moto's names one,
         # "FakeTrainingJobName", that no Describe finds).
         self._best_default: _Best | None = _Best(None, None, None, None, None, derive_name=True)
@@ -274,7 +277,8 @@ class SageMakerJobs:
                 jobs._record(operation, kind, name, str(refused.code))
                 raise
             if kind is not None:
-                jobs._on_created(_Job(kind, name, backend))
+                request = json.dumps({k: v for k, v in given.items() if v is not backend}, default=str)
+                jobs._on_created(_Job(kind, name, backend), request)
             if script is not None:
                 # SageMaker acted; the caller still gets an error (a 5xx or a throttle on the way back).
                 jobs._record(operation, kind, name, f"created, then {script.code}")
@@ -287,9 +291,9 @@ class SageMakerJobs:
         self._installed.enter_context(replaced(SageMakerModelBackend, method_name, wrapper))
 
     # ------------------------------------------------------------------ job outcomes
-    def hold(self, name: str | None = None, *, kind: JobKind | None = None) -> None:
+    def hold(self, name: str | None = None, *, kind: JobKind | None = None, matching: str | None = None) -> None:
         """Keep the job(s) InProgress until ``release``/``complete``/``fail``/``stop``."""
-        self._set(_Outcome("InProgress"), name, kind)
+        self._set(_Outcome("InProgress"), name, kind, matching)
 
     def complete(
         self,
@@ -332,10 +336,21 @@ class SageMakerJobs:
         """Let held jobs finish successfully (``complete`` with no other change)."""
         self._set(_COMPLETED, name, kind)
 
-    def fail(self, reason: str, name: str | None = None, *, kind: JobKind | None = None, after_polls: int = 0) -> None:
+    def fail(
+        self,
+        reason: str,
+        name: str | None = None,
+        *,
+        kind: JobKind | None = None,
+        after_polls: int = 0,
+        matching: str | None = None,
+    ) -> None:
         """Make the job(s) Failed with ``FailureReason`` = ``reason`` (as SageMaker words it:
-        ``"AlgorithmError: ..."``, ``"ClientError: ..."``, ``"CapacityError: ..."``)."""
-        self._set(_Outcome("Failed", reason, after_polls=after_polls), name, kind)
+        ``"AlgorithmError: ..."``, ``"ClientError: ..."``, ``"CapacityError: ..."``).
+
+        ``matching``: instead of a name, the jobs created later whose create request holds this text
+        (a fan-out item's data location, say: its job's name is generated in its child execution)."""
+        self._set(_Outcome("Failed", reason, after_polls=after_polls), name, kind, matching)
 
     def stop(self, name: str | None = None, *, kind: JobKind | None = None, after_polls: int = 0) -> None:
         """Make the job(s) Stopped (as if someone called StopTrainingJob and it ended)."""
@@ -479,8 +494,13 @@ class SageMakerJobs:
             return self._jobs[name].status
 
     # ------------------------------------------------------------------ internals
-    def _set(self, outcome: _Outcome, name: str | None, kind: JobKind | None) -> None:
+    def _set(self, outcome: _Outcome, name: str | None, kind: JobKind | None, matching: str | None = None) -> None:
         with self._lock:
+            if matching is not None:
+                if name is not None:
+                    raise ValueError("give a job name or matching=, not both")
+                self._matching.append((matching, kind, outcome))
+                return
             if name is None:
                 for each in _KINDS:
                     if kind in (None, each):
@@ -509,11 +529,15 @@ class SageMakerJobs:
             if kind is not None:
                 self.create_calls.append((kind, name, outcome))
 
-    def _on_created(self, job: _Job) -> None:
+    def _on_created(self, job: _Job, request: str = "") -> None:
         with self._changed:
             self._jobs[job.name] = job
             self.created.append(job.name)
             only, outcome = self._named.get(job.name, (None, None))
+            if outcome is None or only not in (None, job.kind):
+                only, outcome = next(
+                    ((k, o) for text, k, o in self._matching if text in request and k in (None, job.kind)), (None, None)
+                )
             if outcome is None or only not in (None, job.kind):
                 outcome = self._default[job.kind]
             if outcome != _COMPLETED:

@@ -51,6 +51,23 @@ writes.
 | ``stepfunctions.parser.api.ExecutionFailedEventDetails`` | built | the history quota's failure |
 | ``stepfunctions.parser.api.EvaluationFailedEventDetails`` | built | a failed JSONata expression |
 | ``stepfunctions.parser.api.InvalidDefinition`` | raised | SCHEMA_VALIDATION_FAILED at CreateStateMachine (``invalid_definition``) |
+| ``s3.models.FakeBucket`` (attributes ``policy``) | read | the bucket policy evaluated below |
+| ``s3.models.FakeBucket.get_permission`` | replaced | bucket policies see every request over TLS (``aws:SecureTransport`` true), as SDKs and Step Functions send them; moto knows no transport and denies under an ``enforce_ssl`` policy |
+| ``stepfunctions.parser.asl.component.state.exec.state_map.iteration.distributed_iteration_component.DistributedIterationComponent._map_run`` | replaced | child executions, concurrency, tolerance, stop |
+| ``stepfunctions.parser.asl.component.state.exec.state_map.state_map.StateMap._eval_execution`` | wrapped | which Map state runs (tolerance fields, ResultWriter) |
+| ``stepfunctions.parser.asl.component.state.exec.state_map.item_reader.item_reader_decl`` (module attribute ``resource_output_transformer_for``) | replaced | JSON, JSONL and CSV readers, ``States.ItemReaderFailed`` |
+| ``stepfunctions.parser.asl.component.state.exec.state_map.item_reader.reader_config.input_type.InputType.__init__`` | replaced | accept ``JSONL`` |
+| ``stepfunctions.parser.asl.component.state.exec.state_map.item_reader.eval.resource_eval_s3.ResourceEvalS3._handle_get_object`` | replaced | record the item source; unreadable object: ``States.ItemReaderFailed`` |
+| ``stepfunctions.parser.asl.component.state.exec.state_map.result_writer.resource_eval.resource_eval_s3.ResourceEvalS3._handle_put_object`` | replaced | the result files |
+| ``stepfunctions.parser.asl.component.state.exec.state_map.iteration.itemprocessor.map_run_record.MapRunRecord.describe`` | replaced | DescribeMapRun's counts and status |
+| ``stepfunctions.parser.backend.execution.Execution`` | subclassed | a child execution |
+| ``stepfunctions.parser.backend.execution_worker.ExecutionWorker`` | subclassed | a child runs the ItemProcessor's program |
+| ``stepfunctions.parser.asl.eval.evaluation_details`` (module) | built | a child's execution details |
+| ``stepfunctions.parser.asl.eval.states`` (module) | built | ``$$.Map.Item`` for ItemSelector |
+| ``stepfunctions.models.StepFunctionBackend._get_state_machine_for_execution`` | replaced | find a child execution by its ARN |
+| ``stepfunctions.parser.asl.parse.asl_parser.AmazonStateLanguageParser.parse`` | wrapped | an integer ``ToleratedFailurePercentage`` |
+| ``stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service.StateTaskService._to_boto_request`` | called | aws-sdk:sfn field casing (Distributed Map) |
+| ``stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service.StateTaskService._from_boto_response`` | called | aws-sdk:sfn field casing (Distributed Map) |
 | ``stepfunctions.parser.models.StepFunctionsParserBackend._validate_definition`` | replaced | check an optimized SageMaker task's fields at CreateStateMachine / UpdateStateMachine |
 | ``stepfunctions.parser.asl.antlr.runtime.ASLParser.ASLParser.Comparison_variable_stmtContext`` | read | find a JSONPath Choice rule's Assign in the parse tree |
 | ``stepfunctions.parser.asl.parse.preprocessor.Preprocessor.visitChoice_rule_comparison_variable`` | replaced | keep that Assign (moto drops it) |
@@ -125,6 +142,7 @@ from moto.core.responses import EmptyResult
 from moto.core.utils import utcnow
 from moto.iam.access_control import IAMPolicy, PermissionResult
 from moto.kms import models as kms_models
+from moto.s3.models import FakeBucket
 from moto.sagemaker.exceptions import ConflictException, ResourceInUseException, ResourceNotFound, ValidationError
 from moto.sagemaker.models import FakeTrainingJob, SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
@@ -189,6 +207,7 @@ __all__ = [
     "ExecutionFailedEventDetails",
     "FailureEvent",
     "FailureEventException",
+    "FakeBucket",
     "FakeTrainingJob",
     "HistoryEventType",
     "IAMPolicy",
@@ -242,6 +261,7 @@ _TASK = ("self", "env", "resource_runtime_part", "normalised_parameters", "state
 EXPECTED_PARAMETERS: dict[str, tuple[str, ...]] = {
     "core.serialize.get_error_model": ("exception", "default_service_model"),
     "core.utils.utcnow": (),
+    "s3.models.FakeBucket.get_permission": ("self", "action", "resource"),
     "sagemaker.models.SageMakerModelBackend.create_training_job": (
         "self",
         "training_job_name",

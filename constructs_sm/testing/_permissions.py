@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from ._execution import ApiCall, ExecutionResult, UnpermittedCall
+from ._map import map_run_calls
 from ._moto import IAMPolicy, PermissionResult
 
 
@@ -85,6 +86,9 @@ _JOB_ARN_TYPES = {"HyperParameterTuningJob": "hyper-parameter-tuning-job", "Trai
 
 
 def _state_machine_calls(call: ApiCall, region: str, account: str) -> list[Call]:
+    if (call.service, call.integration, call.action) == ("sfn", "aws-sdk", "DescribeMapRun"):
+        # Service Authorization Reference, Step Functions: DescribeMapRun on the mapRun resource.
+        return [("states:DescribeMapRun", str(call.parameters.get("MapRunArn")))]
     if call.service != "sagemaker" or call.integration == "callback":
         raise NotModelledError(f"the permission check does not model {call.integration} calls of {call.service}")
     parameters, action = call.parameters, call.action
@@ -280,8 +284,14 @@ def unpermitted_calls(deployment: DeployedStack, result: ExecutionResult) -> lis
             if denied not in found:  # a retried call is checked once
                 found.append(denied)
 
-    api_calls = result.api_calls
+    # Distributed Map child executions run with the parent's role: their calls are checked as its own
+    # (the map run's own calls: _map.map_run_calls).
+    executions = [result]
+    for execution in executions:
+        executions.extend(execution.children)
+    api_calls = [call for execution in executions for call in execution.api_calls]
     machine_calls = [c for call in api_calls for c in _state_machine_calls(call, region, account)]
+    machine_calls += [c for execution in executions for c in map_run_calls(execution.execution_arn)]
     check("state machine", deployment.role_arns[machine], machine_calls)
     key_arn = None
     for call in api_calls:

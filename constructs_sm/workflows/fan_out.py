@@ -167,8 +167,7 @@ class WorkflowFanOut(Construct):
         self.results = results or self._results_bucket()
         self.item_format = item_format
         self.items = items
-        partition = environment(self)[0]
-        states_arn = f"arn:{partition}:states:::"
+        states_arn = arn(self, "states", "", regional=False)  # arn:<partition>:states:::
         start_at, item_states = self._item_states(item_format)
         default_key = None if items.key_prefix.endswith("/") or not items.key_prefix else items.key_prefix
         states = check_states(
