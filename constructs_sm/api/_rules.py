@@ -65,10 +65,9 @@ _CDK_TOKEN = re.compile(r"\$\{Token\[[^\]]+\]\}")
 @cache
 def _policy_document() -> re.Pattern[str]:
     """botocore's pattern for a policy document: U+0009, U+000A, U+000D and U+0020-U+00FF."""
-    import botocore.session
+    from ._model import shape_of
 
-    iam = botocore.session.get_session().get_service_model("iam")
-    return re.compile(iam.shape_for("policyDocumentType").metadata["pattern"])
+    return re.compile(shape_of("iam", "policyDocumentType").metadata["pattern"])
 
 
 def policy_characters(path: str, value: Any, written: Any = None) -> None:

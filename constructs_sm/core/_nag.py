@@ -53,21 +53,53 @@ _RULE_ID = re.compile(r"(?:(?P<pack>[^:\[\]]+)::)?(?P<rule>[^\[\]]+?)(?:\[(?P<fi
 def acknowledge_all(scope: IConstruct, rules: Mapping[str, str]) -> None:
     """Acknowledge ``rules`` (rule id, as cdk-nag 3 names it, -> reason) on the resource ``scope`` (a
     ``CfnResource``, or a construct whose default child is one): one ``Validations`` call (cdk-nag 3)
-    and the resource's ``cdk_nag`` Metadata (cdk-nag 2), added to what it holds already."""
+    and the resource's ``cdk_nag`` Metadata (cdk-nag 2), added to what it holds already.
+
+    A resource the constructs created themselves (:func:`owned`) keeps its entries and its
+    ``Validations`` in Python: two jsii calls an acknowledgement, where another resource's Metadata is
+    read back first (a suppression its owner wrote meanwhile stays)."""
     if not rules:
         return
     resource = _resource(scope)
+    state: _Acknowledged | None = resource.__dict__.get(_STATE)
+    ours = state is not None
+    if state is None:  # not a resource of the constructs: read what it holds
+        state = _Acknowledged()
+        held = resource.get_metadata(NAG2_METADATA)
+        state.entries = list(held.get("rules_to_suppress", [])) if isinstance(held, Mapping) else []
+        state.known = {json.dumps(entry, sort_keys=True) for entry in state.entries}
     if can_acknowledge():
-        cdk.Validations.of(resource).acknowledge(*(cdk.Acknowledgment(id=r, reason=why) for r, why in rules.items()))
-    held = resource.get_metadata(NAG2_METADATA)
-    entries: list[Any] = list(held.get("rules_to_suppress", [])) if isinstance(held, Mapping) else []
-    known = {json.dumps(entry, sort_keys=True) for entry in entries}
+        if state.validations is None:
+            state.validations = cdk.Validations.of(resource)
+        state.validations.acknowledge(*(cdk.Acknowledgment(id=r, reason=why) for r, why in rules.items()))
+    added = False
     for rule, reason in rules.items():
         entry = nag2_suppression(rule, reason)
-        if json.dumps(entry, sort_keys=True) not in known:
-            known.add(json.dumps(entry, sort_keys=True))
-            entries.append(entry)
-    resource.add_metadata(NAG2_METADATA, {"rules_to_suppress": entries})
+        key = json.dumps(entry, sort_keys=True)
+        if key not in state.known:
+            state.known.add(key)
+            state.entries.append(entry)
+            added = True
+    if added or not ours:
+        resource.add_metadata(NAG2_METADATA, {"rules_to_suppress": list(state.entries)})
+
+
+_STATE = "_constructs_sm_acknowledged"
+
+
+class _Acknowledged:
+    """What the constructs acknowledged on a resource of theirs: cdk-nag 2 entries and cdk-nag 3's handle."""
+
+    def __init__(self) -> None:
+        self.entries: list[Any] = []
+        self.known: set[str] = set()
+        self.validations: Any = None
+
+
+def owned(resource: cdk.CfnResource) -> None:
+    """``resource`` was just created by the constructs and only they write its ``cdk_nag`` Metadata:
+    :func:`acknowledge_all` keeps it in Python instead of reading it back (see there)."""
+    resource.__dict__[_STATE] = _Acknowledged()
 
 
 def nag2_suppression(rule_id: str, reason: str) -> dict[str, Any]:
@@ -91,6 +123,8 @@ def nag2_suppression(rule_id: str, reason: str) -> dict[str, Any]:
 def _resource(scope: IConstruct) -> cdk.CfnResource:
     """The ``CfnResource`` an acknowledgement is written on: cdk-nag 2 reads the Metadata of the
     resource it checks only (``scope`` itself, or its default child)."""
+    if isinstance(scope, cdk.CfnResource):  # a CfnResource's Python class: no jsii call
+        return scope
     for candidate in (scope, scope.node.default_child):
         if candidate is not None and cdk.CfnResource.is_cfn_resource(candidate):
             return cast(cdk.CfnResource, candidate)

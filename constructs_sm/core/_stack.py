@@ -8,6 +8,7 @@ import aws_cdk as cdk
 from constructs import IConstruct
 
 from ._intrinsics import to_text
+from ._tokens import not_execution_path
 
 
 def stack_of(scope: IConstruct) -> cdk.Stack:
@@ -23,6 +24,15 @@ def stack_of(scope: IConstruct) -> cdk.Stack:
 
 def remember_stack(scope: IConstruct, stack: cdk.Stack) -> None:
     scope.__dict__["_constructs_sm_stack"] = stack
+
+
+def app_root(scope: IConstruct) -> IConstruct:
+    """``scope.node.root`` (the app), remembered on the stack."""
+    stack = stack_of(scope)
+    root: IConstruct | None = stack.__dict__.get("_constructs_sm_root")
+    if root is None:
+        root = stack.__dict__["_constructs_sm_root"] = stack.node.root
+    return root
 
 
 def environment(scope: IConstruct) -> tuple[str, str, str]:
@@ -49,8 +59,17 @@ def flat_token(stack: cdk.Stack, token: str) -> str:
 
 
 def attribute(owner: Any, name: str) -> Any:
-    """``owner.<name>`` (None if it has none), read once per owner: a role's ARN, a key's, a VPC's id."""
-    return cached(owner, name, lambda: getattr(owner, name, None))
+    """``owner.<name>`` (None if it has none), read once per owner: a role's ARN, a key's, a VPC's id.
+
+    A resource's attribute is a CDK token, never an ``sfn.JsonPath`` one: ``_tokens.execution_path``
+    is told so, and asks jsii nothing about it."""
+
+    def read() -> Any:
+        value = getattr(owner, name, None)
+        not_execution_path(value)
+        return value
+
+    return cached(owner, name, read)
 
 
 def cached(owner: Any, key: str, read: Any) -> Any:

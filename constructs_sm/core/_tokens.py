@@ -42,6 +42,13 @@ def execution_path(value: Any) -> str | None:
     return _paths[key]
 
 
+def not_execution_path(value: Any) -> None:
+    """``value``, if a token, is a CDK token (a resource's attribute): :func:`execution_path` gives None
+    for it without asking jsii."""
+    if is_token(value):
+        _paths.setdefault(repr(value), None)
+
+
 @dataclass(frozen=True)
 class Declared:
     """A request value and what it stands for: an S3 scope, an ``ecr.IRepository`` or a repository

@@ -30,6 +30,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct, Dependable
 
 from ..core._metadata import REASONS_METADATA
+from ..core._nag import owned
 from ..core._stack import attribute, cached, resolved_token, stack_of
 from ._nag import acknowledge_all, wildcard_acknowledgements
 
@@ -147,15 +148,11 @@ def add_statements(role: iam.IRole, statements: Iterable[Statement]) -> None:
             )
 
 
-@jsii.implements(cdk.IStableAnyProducer)
 class _Document:
-    """A policy document whose statements are read at synth time: one jsii object per policy."""
+    """The statements of one managed policy of a :class:`PolicyPack`, as added (merged when written)."""
 
     def __init__(self) -> None:
         self.statements: list[Statement] = []
-
-    def produce(self) -> Any:
-        return {"Statement": merged(self.statements), "Version": "2012-10-17"}
 
 
 @jsii.implements(cdk.IStableAnyProducer)
@@ -338,42 +335,59 @@ class PolicyPack:
         self._scope = cast(Construct, role) if scope is None else scope
         self._holder = holder
         self.policies: list[tuple[Construct, iam.CfnManagedPolicy, _Document]] = []
+        self._documents: list[_Document] = []
         self._used: list[int] = []
         self._acknowledged: list[set[str]] = []
 
     def add(self, statements: Sequence[Statement]) -> Construct:
         """Add statements (new to the role); acknowledge the wildcards whose reason they carry, one
-        call a policy (a rule already acknowledged on the policy keeps its first reason)."""
+        call a policy (a rule already acknowledged on the policy keeps its first reason).
+
+        Each policy's document and reasons are written when its statements are added, not produced at
+        synth time: a new policy is created with them, a policy that takes more statements later is
+        written again (one property and one Metadata call)."""
         stack = stack_of(self.role)
         findings: dict[int, dict[str, str]] = {}
+        touched: list[int] = []
         for item in statements:
             size = _size(stack, item)
-            if not self.policies or self._used[-1] + size > POLICY_BUDGET:
-                self._new_policy()
-            index = len(self.policies) - 1
-            self.policies[index][2].statements.append(item)
+            if not self._documents or self._used[-1] + size > POLICY_BUDGET:
+                self._documents.append(_Document())
+                self._used.append(0)
+                self._acknowledged.append(set())
+            index = len(self._documents) - 1
+            self._documents[index].statements.append(item)
+            if index not in touched:
+                touched.append(index)
             self._used[index] += size
             for rule, reason in wildcard_acknowledgements(stack, item):
                 if rule not in self._acknowledged[index]:
                     self._acknowledged[index].add(rule)
                     findings.setdefault(index, {})[rule] = reason
+        for index in touched:
+            self._write(index)
         for index, rules in findings.items():
             acknowledge_all(self.policies[index][1], rules)
         return self.policies[-1][0]
 
-    def _new_policy(self) -> None:
-        number = len(self.policies) + 1
-        name = self._holder if number == 1 else f"{self._holder}{number}"
-        holder = Construct(self._scope, name)
-        document = _Document()
-        role_name = attribute(self.role, "role_name")
-        resource = iam.CfnManagedPolicy(
-            holder, "Resource", policy_document=cdk.Lazy.any(document), roles=[role_name]
-        )
-        record_reasons(resource, lambda: merged(document.statements))
-        self.policies.append((holder, resource, document))
-        self._used.append(0)
-        self._acknowledged.append(set())
+    def _write(self, index: int) -> None:
+        """Create policy ``index`` with its document and reasons, or write them again."""
+        document = self._documents[index]
+        statements = merged(document.statements)
+        body = {"Statement": [dict(item) for item in statements], "Version": "2012-10-17"}
+        reasons = [item.reason or "" for item in statements]
+        if index < len(self.policies):
+            resource = self.policies[index][1]
+            resource.policy_document = body
+        else:
+            number = index + 1
+            name = self._holder if number == 1 else f"{self._holder}{number}"
+            holder = Construct(self._scope, name)
+            role_name = attribute(self.role, "role_name")
+            resource = iam.CfnManagedPolicy(holder, "Resource", policy_document=body, roles=[role_name])
+            owned(resource)
+            self.policies.append((holder, resource, document))
+        resource.add_metadata(REASONS_METADATA, reasons)
 
 
 def _size(stack: cdk.Stack, item: Statement) -> int:

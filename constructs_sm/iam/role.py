@@ -7,7 +7,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from ..core._arns import arn
-from ..core._stack import attribute, environment, remember_stack, stack_of
+from ..core._stack import attribute, cached, environment, remember_stack, stack_of
 from ._policy import ManagedPolicyRole, add_statements, statement
 
 # SageMaker writes training logs and metrics here ("CreateTrainingJob API: Execution Role
@@ -23,10 +23,12 @@ def state_machine_role(scope: Construct, id: str) -> ManagedPolicyRole:
     ``aws:SourceArn`` and ``aws:SourceAccount`` keep other accounts' state machines from using it
     (IAM User Guide, "The confused deputy problem").
     """
-    role = ManagedPolicyRole(
-        scope,
-        id,
-        assumed_by=iam.ServicePrincipal(
+    stack = stack_of(scope)
+    # The same principal for every state machine role of the stack: created once (a principal is a value).
+    principal = cached(
+        stack,
+        "states_principal",
+        lambda: iam.ServicePrincipal(
             "states.amazonaws.com",
             conditions={
                 "ArnLike": {"aws:SourceArn": arn(scope, "states", "stateMachine:*")},
@@ -34,7 +36,8 @@ def state_machine_role(scope: Construct, id: str) -> ManagedPolicyRole:
             },
         ),
     )
-    remember_stack(role, stack_of(scope))
+    role = ManagedPolicyRole(scope, id, assumed_by=principal)
+    remember_stack(role, stack)
     return role
 
 

@@ -54,7 +54,7 @@ from ..asl._workflow_states import (
     retry_states,
 )
 from ..core._paths import JOB_ROOTS, find, join
-from ..core._stack import attribute, environment, remember_stack, stack_of
+from ..core._stack import app_root, attribute, environment, remember_stack, stack_of
 from ..core._tokens import is_token
 from ..errors import ValidationError
 from ..iam._grants import ManifestData
@@ -466,8 +466,9 @@ def _claim_prefix(workflow: JobWorkflow, prefix: str) -> None:
     IAM scopes would overlap (``a`` covers ``a-b-…``), and names the input gives could collide
     (SageMaker job names are unique per account and region)."""
     _partition, region, account = environment(workflow)
-    claimed: list[tuple[str, str, str, str]] = workflow.node.root.__dict__.setdefault("_constructs_sm_prefixes", [])
-    for other, path, other_region, other_account in claimed:
+    # The app and the other workflow's path are read from jsii only when needed (a path only for the error).
+    claimed: list[tuple[str, IConstruct, str, str]] = app_root(workflow).__dict__.setdefault("_constructs_sm_prefixes", [])
+    for other, owner, other_region, other_account in claimed:
         same_place = all(
             is_token(mine) or is_token(theirs) or mine == theirs
             for mine, theirs in ((region, other_region), (account, other_account))
@@ -476,12 +477,12 @@ def _claim_prefix(workflow: JobWorkflow, prefix: str) -> None:
         if same_place and overlap:
             raise ValidationError(
                 "job_name_prefix",
-                f"overlaps the prefix '{other}' of {path} in the same app (same account and region, or not "
+                f"overlaps the prefix '{other}' of {owner.node.path} in the same app (same account and region, or not "
                 f"known at synth): their IAM scopes '{prefix}-*' and '{other}-*' would overlap and job names "
                 "could collide; give each workflow a job_name_prefix of its own",
                 prefix,
             )
-    claimed.append((prefix, workflow.node.path, region, account))
+    claimed.append((prefix, workflow, region, account))
 
 
 class _PoliciesOf(Dependable):

@@ -50,6 +50,7 @@ from ..asl._definition import to_definition_string
 from ..asl._execution_logs import LOG_DELIVERY, TRACING, execution_log_group
 from ..asl._job_request import TRAINING_JOB, TUNING_JOB, JobKind, job_arn
 from ..asl._workflow_states import generated_job_name
+from ..core._nag import owned
 from ..core._stack import attribute, environment, stack_of
 from ..core._tokens import is_token
 from ..errors import ValidationError
@@ -345,6 +346,7 @@ class _StopPolicies:
             policy_document=cdk.Lazy.any(_Produced(lambda: {"Statement": statements(), "Version": "2012-10-17"})),
             roles=[self._role_name],
         )
+        owned(policy)
         record_reasons(policy, statements)
         self._policies.append((policy, resources))
         self._used = 0

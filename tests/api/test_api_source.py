@@ -84,7 +84,8 @@ def test_a_value_botocore_adds_reaches_the_request_before_the_str_enum_lists_it(
 ) -> None:
     """A botocore release that adds an enum value is enough: no constructs_sm release is needed."""
     shape = input_shape(TRAINING).members["InputDataConfig"].member.members["CompressionType"]
-    monkeypatch.setattr(shape, "enum", [*shape.enum, "Zstd"])  # a cached property of the shape
+    # The shape reads botocore's JSON model: a release that adds a value adds it there.
+    monkeypatch.setitem(shape._model, "enum", [*shape.enum, "Zstd"])
     assert "Zstd" not in {m.value for m in sm.CompressionType}
     wf = _training(
         input_data_config=[sm.Channel(channel_name="train", data_source=channel().data_source, compression_type="Zstd")]
