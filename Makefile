@@ -95,3 +95,4 @@ test-nag2: $(NAG2_VENV)/installed
 .PHONY: bench
 bench: $(VENV)/installed
 	$(PY) benchmarks/run.py --time-tests
+	$(PY) benchmarks/fan_out.py --ns 10,100,1000 --append benchmarks/RESULTS.md

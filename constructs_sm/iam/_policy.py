@@ -5,7 +5,8 @@ A statement is a dict in IAM's JSON form (``Action``, ``Condition``, ``Effect``,
 ``Sid``), its values literals or CDK tokens, that also carries why it is granted (``reason``) and,
 for a wildcard resource, why AWS documents the wildcard (``wildcard``). A role of this library
 (:class:`ManagedPolicyRole`) packs statements into customer managed policies whose documents are
-produced at synth time, with one cdk-nag acknowledgement call per batch (from the statements'
+written as statements are added (a policy is created with its document, and written again if it takes
+more later: no synth-time callback), with one cdk-nag acknowledgement call per batch (from the statements'
 ``wildcard`` reasons, ``_nag``) and the statements' reasons in each policy's Metadata
 (``core._metadata.REASONS_METADATA``, what ``constructs-sm permissions`` prints). An imported
 mutable role gets them the same way, in customer managed policies attached to it

@@ -33,6 +33,14 @@ name: ``DeploymentFailedError``, ``AlreadyExists``)::
     with pytest.raises(DeploymentFailedError, match="already exists"):
         offline_aws.deploy(my_stack())         # the same app: its group is still there
 
+A Distributed Map state runs each item as a child execution of its own (its own ARN, context
+object and history); ``result.children`` holds them, in item order, each an ``ExecutionResult``
+(``status``, ``input``, ``output``, ``error``, ``cause``, ``api_calls``), and
+``result.unpermitted_calls()`` checks their calls and the map run's (S3, ``states:StartExecution``...)
+against the parent's role::
+
+    assert [child.status for child in result.children] == ["SUCCEEDED", "FAILED"]
+
 ``MODELLED.md`` beside this file lists every modelled behaviour with its source and its test, where
 AWS's documentation is silent, and what is not modelled.
 """

@@ -13,6 +13,7 @@ from aws_cdk.assertions import Template
 
 import constructs_sm as sm
 from constructs_sm.testing import OfflineAws
+from constructs_sm.tools.fan_out_results import summary
 from tests import builders
 from tests.conftest import new_stack
 
@@ -104,6 +105,13 @@ def test_items_succeed_one_job_fails_one_item_is_refused_and_the_results_are_wri
     reasons = sorted(entry["Cause"] for entry in results["FAILED"])
     assert any("AlgorithmError: the segment has no rows" in r for r in reasons)
     assert any("TrainDataUri" in r for r in reasons)
+    # The same, read as users do (constructs_sm.tools.fan_out_results).
+    report = summary(result.output, offline_aws.client("s3"))
+    assert report.counts["Succeeded"] == 3
+    assert sorted(item.input["TrainDataUri"] for item in report.succeeded) == [_uri(1), _uri(2), _uri(3)]
+    assert all(item.best_training_job and item.best_training_job.startswith("segment-") for item in report.succeeded)
+    assert {item.error: item.reason for item in report.failed}["JobFailed"] == "AlgorithmError: the segment has no rows"
+    assert "TrainDataUri" in {item.error: item.reason for item in report.failed}["InvalidParameter"]
     # The map run's calls and every child's (they run with the fan-out's role), and their jobs'.
     assert result.unpermitted_calls() == []
 
