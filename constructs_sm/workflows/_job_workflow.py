@@ -340,34 +340,16 @@ class JobWorkflow(Construct):
             removal_policy=self.removal_policy,
         )
         self._state_machine_role = new_state_machine_role(self, "StateMachineRole")
-        Dependable.implement(self._state_machine_role, _PoliciesOf(self._state_machine_role))
         # With definition_in_s3, the StateMachine grants its role read access to the asset.
         with granting(self._state_machine_role, "Step Functions reads the definition from its S3 asset (definition_in_s3)"):
-            self.state_machine = sfn.StateMachine(
+            self.state_machine, machine = logged_state_machine(
                 self,
-                "StateMachine",
-                definition_body=_definition_body(text, options.get("definition_in_s3", False)),
-                definition_substitutions=substitutions,
-                state_machine_name=options.get("state_machine_name"),
-                state_machine_type=sfn.StateMachineType.STANDARD,
+                _definition_body(text, options.get("definition_in_s3", False)),
+                substitutions,
+                name=options.get("state_machine_name"),
                 role=self._state_machine_role,
+                log_group=self.log_group,
             )
-        # Logging and tracing set on the resource, their statements written with the job's: the
-        # StateMachine's own grants would call back into Python once a statement (see README,
-        # Performance).
-        machine = cast(sfn.CfnStateMachine, self.state_machine.node.default_child)
-        machine.logging_configuration = sfn.CfnStateMachine.LoggingConfigurationProperty(
-            destinations=[
-                sfn.CfnStateMachine.LogDestinationProperty(
-                    cloud_watch_logs_log_group=sfn.CfnStateMachine.CloudWatchLogsLogGroupProperty(
-                        log_group_arn=attribute(self.log_group, "log_group_arn")
-                    )
-                )
-            ],
-            include_execution_data=True,
-            level="ALL",
-        )
-        machine.tracing_configuration = sfn.CfnStateMachine.TracingConfigurationProperty(enabled=True)
         if self.parameters:
             # `constructs-sm schema` reads it from the template.
             machine.add_metadata(SCHEMA_METADATA, self.input_schema)
@@ -483,6 +465,46 @@ def _claim_prefix(workflow: JobWorkflow, prefix: str) -> None:
                 prefix,
             )
     claimed.append((prefix, workflow, region, account))
+
+
+def logged_state_machine(
+    scope: Construct,
+    body: sfn.DefinitionBody,
+    substitutions: Mapping[str, str],
+    *,
+    name: str | None,
+    role: ManagedPolicyRole,
+    log_group: logs.ILogGroup,
+) -> tuple[sfn.StateMachine, sfn.CfnStateMachine]:
+    """A Standard state machine (construct id ``StateMachine``) that depends on ``role``'s policies,
+    logs ALL with execution data to ``log_group`` and is traced with X-Ray. The role needs
+    ``LOG_DELIVERY`` and ``TRACING``: logging and tracing are set on the resource, their statements
+    written with the role's others (the StateMachine's own grants would call back into Python once a
+    statement; see README, Performance)."""
+    Dependable.implement(role, _PoliciesOf(role))
+    state_machine = sfn.StateMachine(
+        scope,
+        "StateMachine",
+        definition_body=body,
+        definition_substitutions=dict(substitutions),
+        state_machine_name=name,
+        state_machine_type=sfn.StateMachineType.STANDARD,
+        role=role,
+    )
+    machine = cast(sfn.CfnStateMachine, state_machine.node.default_child)
+    machine.logging_configuration = sfn.CfnStateMachine.LoggingConfigurationProperty(
+        destinations=[
+            sfn.CfnStateMachine.LogDestinationProperty(
+                cloud_watch_logs_log_group=sfn.CfnStateMachine.CloudWatchLogsLogGroupProperty(
+                    log_group_arn=attribute(log_group, "log_group_arn")
+                )
+            )
+        ],
+        include_execution_data=True,
+        level="ALL",
+    )
+    machine.tracing_configuration = sfn.CfnStateMachine.TracingConfigurationProperty(enabled=True)
+    return state_machine, machine
 
 
 class _PoliciesOf(Dependable):

@@ -11,8 +11,7 @@ from typing import Any, cast
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_stepfunctions as sfn
-from constructs import Construct, Dependable
+from constructs import Construct
 
 from ..asl._definition import to_definition_string
 from ..asl._fan_out import (
@@ -37,7 +36,7 @@ from ..iam.role import state_machine_role
 from ..props._props import removal_policy as check_removal_policy
 from ..props._props import seconds
 from ..props.s3_location import S3Location
-from ._job_workflow import JobWorkflow, _definition_body, _PoliciesOf
+from ._job_workflow import JobWorkflow, _definition_body, logged_state_machine
 
 _ONE_YEAR = 365 * 24 * 3600
 # The cdk-nag packs whose S3 rules ask for access logging and replication (NIST 800-53 rev 5, HIPAA
@@ -258,29 +257,16 @@ class WorkflowFanOut(Construct):
         names.update(_bucket_names(self.results, "ResultsBucket"))
         text, substitutions = to_definition_string(self.definition, names)
         self.state_machine_role = state_machine_role(self, "StateMachineRole")
-        Dependable.implement(self.state_machine_role, _PoliciesOf(self.state_machine_role))
-        self.state_machine = sfn.StateMachine(
+        # The workflow's log group (each execution logs to its own stream); its statements are the
+        # workflow's LOG_DELIVERY and TRACING, among workflow._statements.
+        self.state_machine, _ = logged_state_machine(
             self,
-            "StateMachine",
-            definition_body=_definition_body(text, False),
-            definition_substitutions=substitutions,
-            state_machine_name=self.state_machine_name,
-            state_machine_type=sfn.StateMachineType.STANDARD,
+            _definition_body(text, False),
+            substitutions,
+            name=self.state_machine_name,
             role=self.state_machine_role,
+            log_group=workflow.log_group,
         )
-        machine = cast(sfn.CfnStateMachine, self.state_machine.node.default_child)
-        machine.logging_configuration = sfn.CfnStateMachine.LoggingConfigurationProperty(
-            destinations=[
-                sfn.CfnStateMachine.LogDestinationProperty(
-                    cloud_watch_logs_log_group=sfn.CfnStateMachine.CloudWatchLogsLogGroupProperty(
-                        log_group_arn=attribute(workflow.log_group, "log_group_arn")
-                    )
-                )
-            ],
-            include_execution_data=True,
-            level="ALL",
-        )
-        machine.tracing_configuration = sfn.CfnStateMachine.TracingConfigurationProperty(enabled=True)
         add_statements(self.state_machine_role, [*workflow._statements, *self._map_statements()])
 
     def _map_statements(self) -> list[Statement]:
