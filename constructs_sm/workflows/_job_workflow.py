@@ -260,7 +260,15 @@ class JobWorkflow(Construct):
             raise ValidationError("run_time_parameters", "names an input the request already reads as a JSON path", clash)
         if self.parameters:
             create["Parameters"] = read_from_variable(create["Parameters"], self.parameters)
-        states = check_input_states(
+        states = self.check_input_states()
+        states.update(fail_states(self.parameters))
+        return states
+
+    def check_input_states(self, *, names_from_input: bool = True) -> dict[str, Any]:
+        """``Check input`` and its refusals for this workflow's keys and run-time parameters; without
+        ``names_from_input`` (a fan-out's items), the job name is always derived from the execution."""
+        kind = self._KIND
+        return check_input_states(
             kind.name_field,
             self.job_name_prefix,
             self._CREATE_STATE,
@@ -269,9 +277,8 @@ class JobWorkflow(Construct):
             allowed=[*self._read_keys, *(p.name for p in self.parameters)],
             rules=choice_rules(self.parameters),
             parameters=parameters_expression(self.parameters) if self.parameters else None,
+            names_from_input=names_from_input,
         )
-        states.update(fail_states(self.parameters))
-        return states
 
     def _polling(self, given: int | None, timeout_seconds: int) -> int:
         """The polling period: the given one if the longest execution fits the history quota with it."""

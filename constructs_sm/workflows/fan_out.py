@@ -24,8 +24,7 @@ from ..asl._fan_out import (
     ending_states,
     map_state,
 )
-from ..asl._parameters import choice_rules, parameters_expression
-from ..asl._workflow_states import CHECK_INPUT, check_input_states
+from ..asl._workflow_states import CHECK_INPUT
 from ..core._arns import arn
 from ..core._nag import acknowledge_all
 from ..core._stack import attribute, environment
@@ -198,21 +197,8 @@ class WorkflowFanOut(Construct):
         """The workflow's states, run per item: its Check input without the job name (derived per
         child execution), and for CSV a first state that reads the cells."""
         workflow = self.workflow
-        kind = workflow._KIND
         states: dict[str, Any] = dict(cast(dict[str, Any], workflow.definition["States"]))
-        states.update(
-            check_input_states(
-                kind.name_field,
-                workflow.job_name_prefix,
-                workflow._CREATE_STATE,
-                name_pattern=kind.name_pattern,
-                max_name_length=kind.max_name_length,
-                allowed=[*workflow._read_keys, *(p.name for p in workflow.parameters)],
-                rules=choice_rules(workflow.parameters),
-                parameters=parameters_expression(workflow.parameters) if workflow.parameters else None,
-                names_from_input=False,
-            )
-        )
+        states.update(workflow.check_input_states(names_from_input=False))
         if item_format is not ItemFormat.CSV:
             return CHECK_INPUT, states
         numeric = [p.name for p in workflow.parameters if p.type in ("integer", "number")]
