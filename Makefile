@@ -24,12 +24,12 @@ node_modules/.bin/cdk: package.json package-lock.json
 synth: $(VENV)/installed node_modules/.bin/cdk
 	npx cdk synth --quiet
 
-## Lint, type-check and run the whole test suite.
+## Lint, type-check and run the whole test suite (pytest-xdist: one worker per core).
 test: $(VENV)/installed node_modules/.bin/cdk
 	$(VENV)/bin/ruff check constructs_sm tests app.py
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 ## What a user gets from PyPI: the built wheel with its `testing` extra in a fresh venv outside the
 ## checkout, the README's offline-testing examples and the emulator's own tests at moto's newest (CI runs it).
@@ -70,7 +70,7 @@ $(FLOOR_VENV)/installed: pyproject.toml $(LOCK) $(FLOOR)
 test-floor: $(FLOOR_VENV)/installed node_modules/.bin/cdk
 	$(FLOOR_VENV)/bin/python -m pip check
 	$(FLOOR_VENV)/bin/python -c "from importlib.metadata import version as v; print('floor: aws-cdk-lib', v('aws-cdk-lib'), 'constructs', v('constructs'))"
-	$(FLOOR_VENV)/bin/python -m pytest -x -q
+	$(FLOOR_VENV)/bin/python -m pytest -x -q -n auto
 
 ## The cdk-nag tests with cdk-nag 2 (the lock holds cdk-nag 3), in a venv of its own (CI runs it after
 ## `make test`): the dev lock with requirements-nag2.lock's cdk-nag in place of its own.

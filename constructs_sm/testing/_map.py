@@ -821,6 +821,10 @@ def _sfn_sdk_casing(task_class: Any) -> Iterator[Any]:
 
 
 # --------------------------------------------------------------------------- definitions
+# Syntax trees kept by definition text (the oldest goes first).
+_KEPT_TREES = 64
+_TREES: dict[str, Any] = {}
+_TREES_LOCK = threading.Lock()
 _INTEGER_PERCENTAGE = re.compile(r'("ToleratedFailurePercentage"\s*:\s*)(\d+)(?=\s*[,}])')
 
 
@@ -830,8 +834,24 @@ def _parse(original: Callable[[str], Any]) -> Callable[[str], Any]:
     Maximum value of 100", https://docs.aws.amazon.com/step-functions/latest/apireference/API_UpdateMapRun.html);
     moto's grammar takes only a decimal there, so an integer is read as one."""
 
+    preprocessor = _moto("moto.stepfunctions.parser.asl.parse.preprocessor").Preprocessor
+    trees = _TREES
+
     def parse(definition: str) -> Any:
-        return original(_INTEGER_PERCENTAGE.sub(r"\1\2.0", definition))
+        # The syntax tree of a definition is kept (its parse is pure, and the preprocessor only reads
+        # it): every CreateStateMachine and every execution, each child of a fan-out too, parses its
+        # definition again, and ANTLR's parse is most of what a deployment and a short run cost.
+        # Each call still gets program components of its own (they hold an execution's state).
+        text = _INTEGER_PERCENTAGE.sub(r"\1\2.0", definition)
+        tree = trees.get(text)
+        if tree is None:
+            program, tree = original(text)
+            with _TREES_LOCK:
+                if len(trees) >= _KEPT_TREES:
+                    trees.pop(next(iter(trees)))
+                trees[text] = tree
+            return program, tree
+        return preprocessor().visit(tree), tree
 
     return parse
 

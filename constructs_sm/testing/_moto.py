@@ -65,7 +65,8 @@ writes.
 | ``stepfunctions.parser.asl.eval.evaluation_details`` (module) | built | a child's execution details |
 | ``stepfunctions.parser.asl.eval.states`` (module) | built | ``$$.Map.Item`` for ItemSelector |
 | ``stepfunctions.models.StepFunctionBackend._get_state_machine_for_execution`` | replaced | find a child execution by its ARN |
-| ``stepfunctions.parser.asl.parse.asl_parser.AmazonStateLanguageParser.parse`` | wrapped | an integer ``ToleratedFailurePercentage`` |
+| ``stepfunctions.parser.asl.parse.asl_parser.AmazonStateLanguageParser.parse`` | wrapped | an integer ``ToleratedFailurePercentage``; a definition's syntax tree parsed once |
+| ``stepfunctions.parser.asl.parse.preprocessor.Preprocessor`` | built | the program of a kept syntax tree |
 | ``stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service.StateTaskService._to_boto_request`` | called | aws-sdk:sfn field casing (Distributed Map) |
 | ``stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service.StateTaskService._from_boto_response`` | called | aws-sdk:sfn field casing (Distributed Map) |
 | ``stepfunctions.parser.models.StepFunctionsParserBackend._validate_definition`` | replaced | check an optimized SageMaker task's fields at CreateStateMachine / UpdateStateMachine |

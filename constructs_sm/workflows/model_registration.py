@@ -6,12 +6,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct, IConstruct
 
 from ..api import _model
@@ -27,6 +26,9 @@ from ..iam._grants import grant_model_artifacts
 from ..iam._policy import Statement, add_statements, statement
 from ..props._props import removal_policy as checked_removal_policy
 from ..props.training_job_definition import TrainingJobDefinition
+
+if TYPE_CHECKING:  # imported where a group is created: a workflow without registration does not load it
+    from aws_cdk import aws_sagemaker as sagemaker
 
 CREATE_MODEL = "Create model"
 FIND_MODEL = "Find model"
@@ -444,6 +446,8 @@ def bind_registration(
         registration.generated.value = name
         registration = dataclasses.replace(registration, group_name=name)
         stack = stack_of(workflow)
+        from aws_cdk import aws_sagemaker as sagemaker
+
         group = sagemaker.CfnModelPackageGroup(
             workflow,
             "ModelPackageGroup",

@@ -151,6 +151,10 @@ def test_every_type_a_public_signature_names_is_exported() -> None:
     import inspect
     import typing
 
+    from aws_cdk import aws_ecr, aws_lambda, aws_sagemaker
+
+    # Names the library imports for annotations only (under TYPE_CHECKING: aws_lambda alone costs 0.2 s).
+    type_only = {"ecr": aws_ecr, "lambda_": aws_lambda, "sagemaker": aws_sagemaker}
     missing = set()
     for name in sm.__all__:
         value = getattr(sm, name)
@@ -159,11 +163,11 @@ def test_every_type_a_public_signature_names_is_exported() -> None:
         targets = [value.__init__] if inspect.isclass(value) else [value] if callable(value) else []
         for target in targets:
             try:
-                hints = typing.get_type_hints(target)
+                hints = typing.get_type_hints(target, localns=type_only)
             except (NameError, TypeError):
                 continue
             if inspect.isclass(value) and dataclasses.is_dataclass(value):
-                hints.update(typing.get_type_hints(value))
+                hints.update(typing.get_type_hints(value, localns=type_only))
             for hint in hints.values():
                 for found in _types_in(hint):
                     if found.__module__.startswith("constructs_sm") and getattr(sm, found.__name__, None) is not found:
