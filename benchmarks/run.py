@@ -613,6 +613,11 @@ def main() -> None:
     log(f"wrote {args.output} (load now {saved['load_after']})")
 
 
+def type_difference(ours: dict[str, int], anchor: dict[str, int]) -> str:
+    diff = {t.removeprefix("AWS::"): ours.get(t, 0) - anchor.get(t, 0) for t in sorted(set(ours) | set(anchor))}
+    return ", ".join(f"{t} {d:+d}" for t, d in diff.items() if d)
+
+
 def compile_library() -> None:
     """Byte-compile the measured checkout's package (what ``pip install`` does for a wheel)."""
     root = os.environ.get("BENCH_LIBRARY_ROOT", ROOT)
@@ -715,6 +720,17 @@ def render_gap(w: Callable[[str], None], timings: dict[tuple[str, str, int], lis
           f"{msg_o:.1f} jsii messages ({per_msg:.2f} ms each, Node's work for the message included; the anchor sends {msg_a:.1f}). "
           + (f"With no Python at all the budget holds **{max(per_wf_ms, 0) / per_msg:.0f} messages** per workflow at that cost."
              if per_msg == per_msg and per_msg > 0 else ""))
+    if 1 in ns:
+        for v in variants:
+            o, a = timings[(v, "tuning", 1)], timings[(v, "anchor", 1)]
+            py_o = med(o, "py_cpu_import") + med(o, "py_cpu_construct")
+            py_a = med(a, "py_cpu_import") + med(a, "py_cpu_construct")
+            w(f"- N = 1, validation {v}: 1.05x the anchor is **{TARGET_N1_RATIO * med(a):.2f} s**; ours takes {med(o):.2f} s, "
+              f"{med(o) - med(a):.2f} s more. Python CPU (imports and construct) ours {py_o:.2f} s, anchor {py_a:.2f} s; "
+              f"construct phase wall ours {med(o, 'construct'):.2f} s, anchor {med(a, 'construct'):.2f} s; jsii messages ours "
+              f"{jsii_total(o[0]):,}, anchor {jsii_total(a[0]):,}; resources ours {o[0].get('resources', '?')}, anchor {a[0].get('resources', '?')}"
+              + (f" (by type, ours - anchor: {type_difference(o[0]['types'], a[0]['types'])}; the stack's job reaper is one state machine with "
+                 "its role, log group and rule)." if "types" in o[0] and "types" in a[0] else "."))
     w("")
     if profiles:
         w(f"cProfile of one run at N = {n}, validation off (self time by who spends it; cProfile's overhead inflates the Python parts):\n")
