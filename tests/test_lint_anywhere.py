@@ -18,12 +18,12 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
-from cfnlint.api import ManualArgs, lint_file
 
 import app as example_app
 import constructs_sm as sm
 from constructs_sm.cli import main
 from tests.builders import config, definition
+from tests.cfn_lint import lint_file
 from tests.template_helpers import resources
 
 REQUESTS = Path(__file__).parent.parent / "examples" / "requests"
@@ -32,7 +32,7 @@ REQUESTS = Path(__file__).parent.parent / "examples" / "requests"
 def lint(template: dict[str, Any], tmp_path: Path, name: str) -> list[str]:
     path = tmp_path / f"{name}.template.json"
     path.write_text(json.dumps(template))
-    return [str(m) for m in lint_file(path, config=ManualArgs(regions=["us-east-1"]))]
+    return [str(m) for m in lint_file(path)]
 
 
 @pytest.fixture(scope="module")

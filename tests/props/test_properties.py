@@ -15,13 +15,13 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk.assertions import Template
-from cfnlint.api import ManualArgs, lint_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import constructs_sm as sm
 from tests.api_shapes import problems
 from tests.builders import channel, config, definition
+from tests.cfn_lint import lint_file
 from tests.conftest import new_stack
 from tests.template_helpers import definition as asl
 
@@ -116,7 +116,7 @@ def test_valid_tuning_props_synthesize_a_template_aws_accepts(props: dict[str, A
     assert problems("DescribeTrainingJob", states["Describe best training job"]["Parameters"]) == []
     path = Path(tmp_path_factory.mktemp("lint")) / "template.json"
     path.write_text(json.dumps(template))
-    matches = lint_file(path, config=ManualArgs(regions=["us-east-1"]))
+    matches = lint_file(path)
     assert [str(m) for m in matches] == []
 
 
@@ -281,7 +281,7 @@ def test_valid_training_props_synthesize_a_template_aws_accepts(props: dict[str,
     assert problems("CreateTrainingJob", asl(template)["States"]["Create training job"]["Parameters"]) == []
     path = Path(tmp_path_factory.mktemp("lint")) / "template.json"
     path.write_text(json.dumps(template))
-    matches = lint_file(path, config=ManualArgs(regions=["us-east-1"]))
+    matches = lint_file(path)
     assert [str(m) for m in matches] == []
 
 
