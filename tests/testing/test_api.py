@@ -614,6 +614,30 @@ def test_import_constructs_sm_loads_neither_the_emulator_nor_moto() -> None:
     assert run.stdout.strip() == "[]"
 
 
+def test_a_workflow_built_without_registration_loads_no_lambda_ecr_or_sagemaker_bindings() -> None:
+    """aws_cdk.aws_lambda alone costs about 0.2 s to import (benchmarks/RESULTS.md, N = 1): the
+    library names it, aws_ecr and aws_sagemaker in annotations only, and imports aws_sagemaker where
+    a model package group is created."""
+    run = _python(
+        "import sys, aws_cdk as cdk, constructs_sm as sm\n"
+        "from aws_cdk import aws_s3 as s3\n"
+        "stack = cdk.Stack(cdk.App(), 'S', env=cdk.Environment(account='123456789012', region='us-east-1'))\n"
+        "data = s3.Bucket.from_bucket_name(stack, 'Data', 'data-bucket')\n"
+        "job = sm.TrainingJobDefinition(\n"
+        "    algorithm_specification=sm.AlgorithmSpecification(training_image=sm.TrainingImage.from_registry(\n"
+        "        '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1')),\n"
+        "    input_data_config=[sm.Channel(channel_name='train',\n"
+        "        data_source=sm.S3DataSource(location=sm.S3Location.from_bucket(data, 'data/train/')))],\n"
+        "    output_data_config=sm.S3Location.from_bucket(data, 'models/'),\n"
+        "    stopping_condition=sm.StoppingCondition(max_runtime=cdk.Duration.hours(1)))\n"
+        "sm.TrainingWorkflow(stack, 'Train', training_job_definition=job)\n"
+        "cdk.App.of(stack).synth()\n"
+        "print(sorted(m for m in sys.modules if m in ('aws_cdk.aws_lambda', 'aws_cdk.aws_ecr', 'aws_cdk.aws_sagemaker')))"
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_a_missing_extra_is_named_in_the_import_error() -> None:
     run = _python(
         "import sys\nsys.modules['moto'] = None\n"
