@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import re
 import tempfile
 from collections.abc import Mapping
@@ -543,8 +544,12 @@ def _definition_body(text: str, in_s3: bool) -> sfn.DefinitionBody:
     digest = hashlib.sha256(text.encode()).hexdigest()
     path = Path(tempfile.gettempdir()) / "constructs_sm-definitions" / f"{digest}.asl.json"
     if not path.exists():
+        # Written whole or not at all: another process synthesizing at the same time (pytest-xdist,
+        # parallel builds) reads the file by its name.
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as part:
+            part.write(text)
+        os.replace(part.name, path)
     return sfn.DefinitionBody.from_file(str(path))
 
 
