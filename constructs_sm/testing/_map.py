@@ -835,7 +835,6 @@ def _parse(original: Callable[[str], Any]) -> Callable[[str], Any]:
     moto's grammar takes only a decimal there, so an integer is read as one."""
 
     preprocessor = _moto("moto.stepfunctions.parser.asl.parse.preprocessor").Preprocessor
-    trees = _TREES
 
     def parse(definition: str) -> Any:
         # The syntax tree of a definition is kept (its parse is pure, and the preprocessor only reads
@@ -843,13 +842,13 @@ def _parse(original: Callable[[str], Any]) -> Callable[[str], Any]:
         # definition again, and ANTLR's parse is most of what a deployment and a short run cost.
         # Each call still gets program components of its own (they hold an execution's state).
         text = _INTEGER_PERCENTAGE.sub(r"\1\2.0", definition)
-        tree = trees.get(text)
+        tree = _TREES.get(text)
         if tree is None:
             program, tree = original(text)
             with _TREES_LOCK:
-                if len(trees) >= _KEPT_TREES:
-                    trees.pop(next(iter(trees)))
-                trees[text] = tree
+                if len(_TREES) >= _KEPT_TREES:
+                    _TREES.pop(next(iter(_TREES)))
+                _TREES[text] = tree
             return program, tree
         return preprocessor().visit(tree), tree
 

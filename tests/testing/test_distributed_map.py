@@ -533,4 +533,3 @@ def test_an_integer_tolerated_failure_percentage_is_accepted(aws):
     result = run(aws, machine, put_items(aws, json.dumps(FAILING)))
     assert result.status == "SUCCEEDED", result.cause
     assert result.output["counts"]["ToleratedFailurePercentage"] == 50.0
-
