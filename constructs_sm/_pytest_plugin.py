@@ -22,7 +22,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "offline_aws(**arguments): arguments of the offline_aws fixture's OfflineAws "
-        "(region, max_polls, poll_interval, api_error_name, retry_delay_scale, history_event_limit)",
+        "(region, max_polls, poll_interval, api_error_name, retry_delay_scale, history_event_limit, seed)",
     )
 
 

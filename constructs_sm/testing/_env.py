@@ -18,7 +18,7 @@ from ._deployment import Deployment, deploy
 from ._execution import DEFAULT_TIMEOUT, Execution, ExecutionResult, start_execution
 from ._interpreter import DEFAULT_API_ERROR_NAME, DEFAULT_HISTORY_EVENT_LIMIT, EmulatorSettings, sagemaker_sync_adapter
 from ._jobs import SageMakerJobs
-from ._moto import TMP_THREADS, mock_aws
+from ._moto import TMP_THREADS, mock_aws, mock_random
 from ._resources import lazy_key_pairs
 from ._s3 import requests_over_tls
 from ._sagemaker import sagemaker_rules
@@ -48,6 +48,12 @@ class OfflineAws:
         Region of the account (its account id is moto's, 123456789012).
     poll_interval, max_polls, api_error_name, retry_delay_scale, history_event_limit:
         See ``EmulatorSettings``.
+    seed:
+        Seeds moto's random generator when the block starts (moto's ``MotoRandom``, "can be seeded
+        to make identifiers deterministic"): the keys, subnets and other ids moto chooses are the
+        same in every block and every run, so a failure shows the same ids again, and a template
+        deployed again substitutes the same values into its definitions, which the emulator then
+        parses once. ``None`` leaves moto's generator as it is (ids differ from block to block).
     """
 
     def __init__(
@@ -59,8 +65,12 @@ class OfflineAws:
         api_error_name: str | None = DEFAULT_API_ERROR_NAME,
         retry_delay_scale: float = 0.0,
         history_event_limit: int | None = DEFAULT_HISTORY_EVENT_LIMIT,
+        seed: int | None = 0,
     ) -> None:
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise TypeError(f"OfflineAws(seed=...) must be an int or None, not {seed!r}")
         self.region = region
+        self._seed = seed
         self._options: dict[str, Any] = {
             "poll_interval": poll_interval,
             "max_polls": max_polls,
@@ -97,6 +107,8 @@ class OfflineAws:
             stack.enter_context(lazy_key_pairs())
             stack.enter_context(requests_over_tls())
             self._jobs = stack.enter_context(SageMakerJobs())
+            if self._seed is not None:
+                mock_random.seed(self._seed)
         except BaseException:
             stack.close()
             raise

@@ -46,6 +46,7 @@ writes.
 | ``iam.access_control.IAMPolicy.is_action_permitted`` | called | same |
 | ``iam.access_control.PermissionResult`` | read | PERMITTED / NEUTRAL / DENIED |
 | ``stepfunctions.parser.utils.TMP_THREADS`` | read | join the interpreter's threads when the block ends |
+| ``moto_api._internal.mock_random`` | called | seed moto's ids at the start of a block (``OfflineAws(seed=...)``) |
 | ``stepfunctions.parser.api.HistoryEventType`` | read | event types of the failures the emulator raises |
 | ``stepfunctions.parser.api.TaskFailedEventDetails`` | built | details of those failures |
 | ``stepfunctions.parser.api.ExecutionFailedEventDetails`` | built | the history quota's failure |
@@ -143,6 +144,7 @@ from moto.core.responses import EmptyResult
 from moto.core.utils import utcnow
 from moto.iam.access_control import IAMPolicy, PermissionResult
 from moto.kms import models as kms_models
+from moto.moto_api._internal import mock_random
 from moto.s3.models import FakeBucket
 from moto.sagemaker.exceptions import ConflictException, ResourceInUseException, ResourceNotFound, ValidationError
 from moto.sagemaker.models import FakeTrainingJob, SageMakerModelBackend
@@ -238,6 +240,7 @@ __all__ = [
     "invalid_definition",
     "kms_models",
     "mock_aws",
+    "mock_random",
     "replaced",
     "moto_jsonata",
     "retrier_decl",
