@@ -716,13 +716,14 @@ def render_gap(w: Callable[[str], None], timings: dict[tuple[str, str, int], lis
         py_a = (med(a, "py_cpu_construct") - med(lo_a, "py_cpu_construct")) / max(n - lo, 1) * 1000
         per_msg_o = wall_o / msg_o if msg_o else float("nan")
         per_msg_a = wall_a / msg_a if msg_a else float("nan")
+        py_rate_a = py_a / msg_a if msg_a else float("nan")  # one N only: no per-workflow figures
         w(f"- Validation {v}: 0.8x the anchor is **{budget:.2f} s**. The floor and the Node-side synthesis of our template above the empty "
           f"app's already take {fixed:.2f} s, leaving {left:.2f} s: **{per_wf_ms:.1f} ms per workflow** for our construct phase. It takes "
           f"**{wall_o:.1f} ms** per workflow now (anchor {wall_a:.1f}): **{msg_o:.1f} jsii messages** (anchor {msg_a:.1f}) at "
           f"{per_msg_o:.2f} ms each all in (anchor {per_msg_a:.2f}), Python of the app process and the round trip with Node's work "
-          f"for it together. Python CPU: {py_o:.1f} ms (anchor {py_a:.1f}, all of it jsii's and aws_cdk's Python, {py_a / msg_a:.2f} ms a message); "
-          f"at the anchor's rate jsii's share of ours is {py_a / msg_a * msg_o:.1f} ms, which leaves about "
-          f"{max(py_o - py_a / msg_a * msg_o, 0):.1f} ms for our own code. "
+          f"for it together. Python CPU: {py_o:.1f} ms (anchor {py_a:.1f}, all of it jsii's and aws_cdk's Python, {py_rate_a:.2f} ms a message); "
+          f"at the anchor's rate jsii's share of ours is {py_rate_a * msg_o:.1f} ms, which leaves about "
+          f"{max(py_o - py_rate_a * msg_o, 0):.1f} ms for our own code. "
           + (f"At that cost the budget holds **{max(per_wf_ms, 0) / per_msg_o:.0f} messages** per workflow."
              if per_msg_o == per_msg_o and per_msg_o > 0 else ""))
     w("")
