@@ -53,7 +53,8 @@ class OfflineAws:
         to make identifiers deterministic"): the keys, subnets and other ids moto chooses are the
         same in every block and every run, so a failure shows the same ids again, and a template
         deployed again substitutes the same values into its definitions, which the emulator then
-        parses once. ``None`` leaves moto's generator as it is (ids differ from block to block).
+        parses once; the generator's state is put back when the block ends. ``None`` leaves moto's
+        generator as it is (ids differ from block to block).
     """
 
     def __init__(
@@ -108,6 +109,8 @@ class OfflineAws:
             stack.enter_context(requests_over_tls())
             self._jobs = stack.enter_context(SageMakerJobs())
             if self._seed is not None:
+                # Seeded for the block; moto's generator is left as it was found when the block ends.
+                stack.callback(mock_random.setstate, mock_random.getstate())
                 mock_random.seed(self._seed)
         except BaseException:
             stack.close()

@@ -61,3 +61,11 @@ def test_a_template_deployed_again_is_parsed_once(template: dict[str, Any]) -> N
     assert _map._TREES == kept  # the same definition: nothing parsed anew
     # Negative control: without the seed the key's ARN, and so the definition, is another.
     assert _key_id(template, seed=None) != seeded
+
+
+def test_moto_is_left_as_it_was_found(template: dict[str, Any]) -> None:
+    from constructs_sm.testing._moto import mock_random
+
+    before = mock_random.getstate()
+    _key_id(template)
+    assert mock_random.getstate() == before
