@@ -51,6 +51,7 @@ from ._moto import (
     FailureEvent,
     FailureEventException,
     HistoryEventType,
+    Preprocessor,
     StatesErrorName,
     StatesErrorNameType,
     boto_client_for,
@@ -834,8 +835,6 @@ def _parse(original: Callable[[str], Any]) -> Callable[[str], Any]:
     Maximum value of 100", https://docs.aws.amazon.com/step-functions/latest/apireference/API_UpdateMapRun.html);
     moto's grammar takes only a decimal there, so an integer is read as one."""
 
-    preprocessor = _moto("moto.stepfunctions.parser.asl.parse.preprocessor").Preprocessor
-
     def parse(definition: str) -> Any:
         # The syntax tree of a definition is kept (its parse is pure, and the preprocessor only reads
         # it): every CreateStateMachine and every execution, each child of a fan-out too, parses its
@@ -850,7 +849,7 @@ def _parse(original: Callable[[str], Any]) -> Callable[[str], Any]:
                     _TREES.pop(next(iter(_TREES)))
                 _TREES[text] = tree
             return program, tree
-        return preprocessor().visit(tree), tree
+        return Preprocessor().visit(tree), tree
 
     return parse
 
