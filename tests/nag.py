@@ -10,8 +10,6 @@ from typing import Any, NoReturn
 import aws_cdk as cdk
 import pytest
 
-from tests.cfn_lint import lint_file
-
 # cdk-nag 3 runs as a validation plugin (cdk.Validations) and needs aws-cdk-lib 2.257.0 or later; on an
 # older aws-cdk-lib (`make test-floor`) it is not installed: the apps synthesize without the packs and
 # what reads their findings skips, saying why.
@@ -85,7 +83,3 @@ def findings(report: dict[str, Any], prefix: str, *, acknowledged: bool) -> list
     ]
 
 
-def lint(template: dict[str, Any], path: Path) -> list[str]:
-    """cfn-lint's findings on ``template``, warnings included."""
-    path.write_text(json.dumps(template))
-    return [str(m) for m in lint_file(path)]

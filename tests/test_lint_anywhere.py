@@ -23,16 +23,14 @@ import app as example_app
 import constructs_sm as sm
 from constructs_sm.cli import main
 from tests.builders import config, definition
-from tests.cfn_lint import lint_file
+from tests.cfn_lint import lint as cfn_lint
 from tests.template_helpers import resources
 
 REQUESTS = Path(__file__).parent.parent / "examples" / "requests"
 
 
 def lint(template: dict[str, Any], tmp_path: Path, name: str) -> list[str]:
-    path = tmp_path / f"{name}.template.json"
-    path.write_text(json.dumps(template))
-    return [str(m) for m in lint_file(path)]
+    return cfn_lint(template, tmp_path / f"{name}.template.json")
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ from aws_cdk.assertions import Template
 
 import constructs_sm as sm
 from tests.builders import config, definition
+from tests.cfn_lint import lint
 from tests.conftest import new_stack
-from tests.nag import lint
 from tests.template_helpers import resources
 
 # IAM quotas (IAM User Guide, "IAM and AWS STS quotas"): managed policies attached to a role

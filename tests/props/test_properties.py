@@ -8,7 +8,6 @@ get eight times the examples of the valid ones, which each run cfn-lint.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from hypothesis import strategies as st
 import constructs_sm as sm
 from tests.api_shapes import problems
 from tests.builders import channel, config, definition
-from tests.cfn_lint import lint_file
+from tests.cfn_lint import lint
 from tests.conftest import new_stack
 from tests.template_helpers import definition as asl
 
@@ -114,10 +113,7 @@ def test_valid_tuning_props_synthesize_a_template_aws_accepts(props: dict[str, A
     states = asl(template)["States"]
     assert problems("CreateHyperParameterTuningJob", states["Create tuning job"]["Parameters"]) == []
     assert problems("DescribeTrainingJob", states["Describe best training job"]["Parameters"]) == []
-    path = Path(tmp_path_factory.mktemp("lint")) / "template.json"
-    path.write_text(json.dumps(template))
-    matches = lint_file(path)
-    assert [str(m) for m in matches] == []
+    assert lint(template, Path(tmp_path_factory.mktemp("lint")) / "template.json") == []
 
 
 # Each invalid draw: a description, the construction that must fail, and the field its error names.
@@ -279,10 +275,7 @@ def test_valid_training_props_synthesize_a_template_aws_accepts(props: dict[str,
     sm.TrainingWorkflow(stack, "Training", **props)
     template = Template.from_stack(stack).to_json()
     assert problems("CreateTrainingJob", asl(template)["States"]["Create training job"]["Parameters"]) == []
-    path = Path(tmp_path_factory.mktemp("lint")) / "template.json"
-    path.write_text(json.dumps(template))
-    matches = lint_file(path)
-    assert [str(m) for m in matches] == []
+    assert lint(template, Path(tmp_path_factory.mktemp("lint")) / "template.json") == []
 
 
 def _train(**changes: Any) -> Callable[[], object]:

@@ -35,8 +35,9 @@ from constructs_sm.testing import DeploymentFailedError, OfflineAws
 from constructs_sm.workflows.model_registration import ModelRegistration, check_registration, group_name_for
 from tests import builders
 from tests.api_shapes import problems
+from tests.cfn_lint import lint
 from tests.conftest import ENV, _cdk_json_context, new_stack
-from tests.nag import PACK_NAMES, findings, lint, synth_with_packs
+from tests.nag import PACK_NAMES, findings, synth_with_packs
 from tests.template_helpers import (
     definition,
     only,

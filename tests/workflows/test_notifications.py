@@ -48,8 +48,9 @@ from constructs_sm.testing.resource_policies import (
 )
 from constructs_sm.workflows.notifications import DETAIL_TYPE, WorkflowNotifications
 from tests import builders
+from tests.cfn_lint import lint
 from tests.conftest import ENV, _cdk_json_context
-from tests.nag import PACK_NAMES, findings, lint, synth_with_packs
+from tests.nag import PACK_NAMES, findings, synth_with_packs
 from tests.template_helpers import resources, routed
 
 IMPORTED_TOPIC = "arn:aws:sns:us-east-1:123456789012:ml-alerts"

@@ -56,8 +56,9 @@ from constructs_sm.workflows._reaper import (
     job_reaper,
 )
 from tests import builders
+from tests.cfn_lint import lint
 from tests.conftest import ENV, _cdk_json_context, new_stack
-from tests.nag import PACK_NAMES, findings, lint, synth_with_packs
+from tests.nag import PACK_NAMES, findings, synth_with_packs
 from tests.template_helpers import resources as _resources
 from tests.template_helpers import routed
 

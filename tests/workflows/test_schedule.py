@@ -17,8 +17,9 @@ import constructs_sm as sm
 from constructs_sm.errors import ValidationError
 from constructs_sm.workflows.schedule import WorkflowSchedule, _check_input, _check_schedule
 from tests import builders
+from tests.cfn_lint import lint
 from tests.conftest import ENV, _cdk_json_context
-from tests.nag import PACK_NAMES, findings, lint, synth_with_packs
+from tests.nag import PACK_NAMES, findings, synth_with_packs
 from tests.template_helpers import resources, statements_of_role
 
 PREFIX = "training"
